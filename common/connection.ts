@@ -1,0 +1,85 @@
+import { badUserInput } from './errors';
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface Edge<Node> {
+  cursor: string;
+  node: Node;
+}
+
+/** A cursor is the position of an item in one ordering: the ordering's name and the item's sort key. */
+export interface CursorPosition {
+  order: string;
+  key: string | number | null;
+  id: string;
+}
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify([position.order, position.key, position.id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, order: string): CursorPosition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badUserInput('after', 'is not a cursor returned by this connection');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    typeof parsed[0] !== 'string' ||
+    typeof parsed[2] !== 'string' ||
+    !(parsed[1] === null || typeof parsed[1] === 'string' || typeof parsed[1] === 'number')
+  ) {
+    throw badUserInput('after', 'is not a cursor returned by this connection');
+  }
+  if (parsed[0] !== order) {
+    throw badUserInput('after', `belongs to the ${parsed[0]} ordering, not ${order}`);
+  }
+  return { order: parsed[0], key: parsed[1], id: parsed[2] };
+}
+
+export interface PageRequest {
+  first: number;
+  after: CursorPosition | null;
+}
+
+/** Validates Relay arguments: first from 1 to 100, after a cursor of the same ordering. */
+export function pageRequest(args: { first: number; after?: string | null }, order: string): PageRequest {
+  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
+    throw badUserInput('first', `must be between 1 and ${MAX_PAGE_SIZE}, got ${args.first}`);
+  }
+  return { first: args.first, after: args.after ? decodeCursor(args.after, order) : null };
+}
+
+/**
+ * Builds edges and pageInfo from rows fetched with LIMIT first + 1: the extra
+ * row only tells whether a next page exists.
+ */
+export function pageFromRows<Row, Node>(
+  rows: Row[],
+  request: PageRequest,
+  positionOf: (row: Row) => CursorPosition,
+  nodeOf: (row: Row) => Node,
+): { edges: Edge<Node>[]; pageInfo: PageInfo } {
+  const hasNextPage = rows.length > request.first;
+  const pageRows = hasNextPage ? rows.slice(0, request.first) : rows;
+  const edges = pageRows.map((row) => ({ cursor: encodeCursor(positionOf(row)), node: nodeOf(row) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: request.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

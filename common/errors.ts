@@ -1,0 +1,57 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The one registry of error codes clients see in `extensions.code`. Resolvers
+ * build errors through these functions and never invent codes inline, so the
+ * set of codes a partner has to handle stays closed and documented.
+ */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INELIGIBLE: 'INELIGIBLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const PUBLIC_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+
+function error(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}
+
+/** Bad input: the message says what is wrong, `field` names the argument. */
+export function badUserInput(field: string, message: string): GraphQLError {
+  return error(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+}
+
+export function unauthenticated(message = 'A valid bearer token is required.'): GraphQLError {
+  return error(ErrorCode.UNAUTHENTICATED, message);
+}
+
+export function forbidden(message: string): GraphQLError {
+  return error(ErrorCode.FORBIDDEN, message);
+}
+
+export function notFound(message: string): GraphQLError {
+  return error(ErrorCode.NOT_FOUND, message);
+}
+
+export function conflict(message: string): GraphQLError {
+  return error(ErrorCode.CONFLICT, message);
+}
+
+export function ineligible(message: string, reasons: string[]): GraphQLError {
+  return error(ErrorCode.INELIGIBLE, message, { reasons });
+}
+
+export function isPublicError(err: unknown): err is GraphQLError {
+  return (
+    err instanceof GraphQLError &&
+    typeof err.extensions?.code === 'string' &&
+    PUBLIC_ERROR_CODES.has(err.extensions.code as string)
+  );
+}

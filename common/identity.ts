@@ -1,0 +1,90 @@
+import jwt from 'jsonwebtoken';
+import { ConfigError, envString } from './environment';
+import { forbidden, unauthenticated } from './errors';
+
+type Env = Record<string, string | undefined>;
+
+export const ROLES = ['certifier', 'partner'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is asking, as verified by the gateway (or a subgraph calling another one). */
+export interface Identity {
+  /** The actor's name: the token's `sub`, "anonymous", or "service:<subgraph>". */
+  sub: string;
+  roles: Role[];
+  /** For partners: the platform code their token is scoped to. */
+  platform: string | null;
+  authenticated: boolean;
+  /** A subgraph calling another subgraph's internal API. */
+  service: boolean;
+}
+
+export const ANONYMOUS: Identity = { sub: 'anonymous', roles: [], platform: null, authenticated: false, service: false };
+
+export function serviceIdentity(subgraph: string): Identity {
+  return { sub: `service:${subgraph}`, roles: [], platform: null, authenticated: true, service: true };
+}
+
+/** The header that carries the gateway-signed identity to subgraphs. */
+export const IDENTITY_HEADER = 'x-relief-identity';
+
+const ISSUER = 'relief-goods-graph/gateway';
+const AUDIENCE = 'relief-goods-graph/subgraphs';
+// Short-lived: an identity header captured from internal traffic is useless a minute later.
+const IDENTITY_TTL_SECONDS = 60;
+const DEV_SUBGRAPH_SECRET = 'relief-goods-graph-dev-subgraph-secret-not-for-production';
+
+/**
+ * The secret the gateway and the subgraphs share to sign identity headers:
+ * SUBGRAPH_SECRET, required in production (NODE_ENV=production); elsewhere a
+ * fixed development value so a fresh clone runs without configuration.
+ */
+export function subgraphSecret(env: Env): string {
+  const secret = envString(env, 'SUBGRAPH_SECRET');
+  if (secret) {
+    if (secret.length < 32) throw new ConfigError('SUBGRAPH_SECRET', 'must be at least 32 characters');
+    return secret;
+  }
+  if (env.NODE_ENV === 'production') throw new ConfigError('SUBGRAPH_SECRET', 'is required when NODE_ENV=production');
+  return DEV_SUBGRAPH_SECRET;
+}
+
+export function signIdentity(identity: Identity, secret: string): string {
+  return jwt.sign(
+    { roles: identity.roles, platform: identity.platform, authenticated: identity.authenticated, service: identity.service },
+    secret,
+    { algorithm: 'HS256', subject: identity.sub, issuer: ISSUER, audience: AUDIENCE, expiresIn: IDENTITY_TTL_SECONDS },
+  );
+}
+
+/** Verifies an identity header; throws when it is missing, forged or stale. */
+export function verifyIdentity(header: string | undefined, secret: string): Identity {
+  if (!header) throw unauthenticated('Subgraphs answer only requests that come through the gateway.');
+  let claims: jwt.JwtPayload;
+  try {
+    claims = jwt.verify(header, secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
+  } catch {
+    throw unauthenticated('Subgraphs answer only requests that come through the gateway.');
+  }
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
+  return {
+    sub: String(claims.sub ?? 'anonymous'),
+    roles,
+    platform: typeof claims.platform === 'string' ? claims.platform : null,
+    authenticated: claims.authenticated === true,
+    service: claims.service === true,
+  };
+}
+
+/** UNAUTHENTICATED without a valid token, FORBIDDEN with one that lacks every role named. */
+export function requireRole(identity: Identity, roles: Role[], what: string): void {
+  if (!identity.authenticated) throw unauthenticated(`${what} needs a bearer token with the role ${roles.join(' or ')}.`);
+  if (!roles.some((role) => identity.roles.includes(role))) {
+    throw forbidden(`${what} needs the role ${roles.join(' or ')}.`);
+  }
+}
+
+/** True for certification staff; staff-only fields read as null for everyone else. */
+export function isCertifier(identity: Identity): boolean {
+  return identity.authenticated && identity.roles.includes('certifier');
+}

@@ -1,0 +1,107 @@
+import type { ApolloServer } from '@apollo/server';
+import type express from 'express';
+import { envPort, envString, ConfigError } from './environment';
+import { describeStore, type Store, type StoreLocation } from './database';
+import { IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
+import { SubgraphClient } from './subgraphClient';
+import { storeLocation } from './storeLocation';
+import { DEFAULT_SUBGRAPH_PORTS, subgraphUrls, type SubgraphName } from './topology';
+import { listenSubgraph, type RunningServer } from './subgraphServer';
+
+type Env = Record<string, string | undefined>;
+
+export interface SubgraphProcessConfig {
+  host: string;
+  /** Where the other subgraphs answer, for the few calls one subgraph makes to another's API. */
+  peers: Record<SubgraphName, string>;
+  port: number;
+  store: StoreLocation;
+  seedDemoData: boolean;
+  /** Signs and verifies the identity header shared with the gateway. */
+  secret: string;
+}
+
+/** Settings every subgraph process reads: <NAME>_PORT, HOST, <NAME>_DATABASE_URL / DATA_DIR, SEED_DEMO_DATA. */
+export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphProcessConfig {
+  const seed = envString(env, 'SEED_DEMO_DATA', 'if-empty');
+  if (seed !== 'if-empty' && seed !== 'never') {
+    throw new ConfigError('SEED_DEMO_DATA', `must be "if-empty" or "never", got "${seed}"`);
+  }
+  return {
+    host: envString(env, 'SUBGRAPH_HOST', envString(env, 'HOST', '127.0.0.1')),
+    port: envPort(env, `${name.toUpperCase()}_PORT`, DEFAULT_SUBGRAPH_PORTS[name]),
+    peers: subgraphUrls(env),
+    store: storeLocation(env, name),
+    seedDemoData: seed === 'if-empty',
+    secret: subgraphSecret(env),
+  };
+}
+
+/** What a subgraph folder provides so that one runner can start it. */
+export interface SubgraphModule<Client, Context extends object> {
+  name: SubgraphName;
+  openStore(location: StoreLocation): Promise<Store<Client>>;
+  buildServer(): ApolloServer<Context>;
+  createContext(store: Store<Client>, identity: Identity, config: SubgraphProcessConfig, req: express.Request): Promise<Context>;
+  /** Seeds the demo catalog when the store is empty; returns whether it did. */
+  seedIfEmpty(store: Store<Client>): Promise<boolean>;
+}
+
+export interface StartedSubgraph<Client> extends RunningServer {
+  store: Store<Client>;
+}
+
+/** Opens the store (migrating it), seeds it when asked, and listens. */
+export async function startSubgraph<Client, Context extends object>(
+  module: SubgraphModule<Client, Context>,
+  config: SubgraphProcessConfig,
+): Promise<StartedSubgraph<Client>> {
+  const store = await module.openStore(config.store);
+  if (config.seedDemoData) await module.seedIfEmpty(store);
+  const server = module.buildServer();
+  let running: RunningServer;
+  try {
+    running = await listenSubgraph(server, {
+      host: config.host,
+      port: config.port,
+      secret: config.secret,
+      context: (req, identity) => module.createContext(store, identity, config, req),
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return {
+    ...running,
+    store,
+    close: async () => {
+      await running.close();
+      await store.close();
+    },
+  };
+}
+
+/** Entry point of a subgraph process: start, log where, stop cleanly on SIGINT/SIGTERM. */
+export function runSubgraphProcess<Client, Context extends object>(module: SubgraphModule<Client, Context>): void {
+  const main = async () => {
+    const config = subgraphProcessConfig(process.env, module.name);
+    const started = await startSubgraph(module, config);
+    console.log(JSON.stringify({ level: 'info', subgraph: module.name, msg: 'listening', url: started.url, store: describeStore(config.store) }));
+    const stop = async () => {
+      await started.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  };
+  main().catch((err: Error) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  });
+}
+
+/** A client for one subgraph calling another's API, signed as that subgraph. */
+export function peerClient(from: SubgraphName, to: SubgraphName, config: SubgraphProcessConfig): SubgraphClient {
+  const identity = serviceIdentity(from);
+  return new SubgraphClient(to, config.peers[to], async () => ({ [IDENTITY_HEADER]: signIdentity(identity, config.secret) }));
+}

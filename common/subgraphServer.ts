@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import express from 'express';
+import { parse, type DocumentNode } from 'graphql';
+import { maskErrors } from './errorMasking';
+import { ErrorCode } from './errors';
+import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
+import type { SubgraphName } from './topology';
+
+/** The subgraph's SDL, from schema/<name>.graphql: the one source for the server and for codegen. */
+export function subgraphTypeDefs(name: SubgraphName): DocumentNode {
+  return parse(readFileSync(join(__dirname, '..', 'schema', `${name}.graphql`), 'utf8'));
+}
+
+export interface SubgraphServerOptions<Context extends object> {
+  name: SubgraphName;
+  /** Resolvers typed by codegen; buildSubgraphSchema takes them as a plain map. */
+  resolvers: unknown;
+  plugins?: ApolloServerPlugin<Context>[];
+  logError?: (err: unknown) => void;
+}
+
+/** Builds the subgraph's Apollo Server (no side effects: nothing listens). */
+export function buildSubgraphServer<Context extends object>(options: SubgraphServerOptions<Context>): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema: buildSubgraphSchema({
+      typeDefs: subgraphTypeDefs(options.name),
+      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    }),
+    formatError: maskErrors((err) => (options.logError ?? defaultErrorLog(options.name))(err)),
+    plugins: options.plugins,
+    includeStacktraceInErrorResponses: false,
+  });
+}
+
+function defaultErrorLog(name: string) {
+  return (err: unknown) => {
+    console.error(JSON.stringify({ level: 'error', subgraph: name, msg: 'unexpected error', err: String((err as Error)?.stack ?? err) }));
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Waits for an HTTP server to listen and returns how to reach and stop it. */
+export async function listen(server: Server, host: string, port: number, path: string, onClose: () => Promise<void>): Promise<RunningServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${path}`,
+    port: actual,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await onClose();
+    },
+  };
+}
+
+export interface ListenOptions<Context extends object> {
+  host: string;
+  port: number;
+  /** Shared with the gateway; signs the identity header every request must carry. */
+  secret: string;
+  context(req: express.Request, identity: Identity): Promise<Context>;
+}
+
+/**
+ * Serves a subgraph on POST /graphql, with GET /health for process supervisors.
+ * A request without a valid gateway-signed identity header is refused before
+ * GraphQL runs, so nobody can skip the gateway's checks by calling a subgraph
+ * (its _entities or mutations) directly.
+ */
+export async function listenSubgraph<Context extends object>(
+  server: ApolloServer<Context>,
+  options: ListenOptions<Context>,
+): Promise<RunningServer> {
+  await server.start();
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use('/graphql', (req, res, next) => {
+    try {
+      res.locals.identity = verifyIdentity(req.header(IDENTITY_HEADER), options.secret);
+      next();
+    } catch (err) {
+      res.status(401).json({ errors: [{ message: (err as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(server, { context: async ({ req, res }) => options.context(req, res.locals.identity as Identity) }),
+  );
+  const { createServer } = await import('node:http');
+  const http = createServer(app);
+  // Keep-alive longer than the gateway's agent idle time, so the gateway never
+  // writes to a socket the subgraph has just closed.
+  http.keepAliveTimeout = 65_000;
+  return listen(http, options.host, options.port, '/graphql', () => server.stop());
+}

@@ -1,0 +1,83 @@
+import type { Region } from '../subgraphs/suppliers/generated/prisma/client';
+
+export type RegionNames = Pick<Region, 'province' | 'city' | 'county'>;
+
+// Minority names that occur in autonomous region/prefecture/county names. Listing
+// them is what lets "黔东南苗族侗族自治州" shorten to "黔东南": a generic
+// "any characters + 族" pattern would also swallow the place name itself.
+const ETHNIC_GROUPS = [
+  '蒙古', '回', '藏', '苗', '彝', '壮', '布依', '朝鲜', '满', '侗', '瑶', '白', '土家',
+  '哈尼', '哈萨克', '傣', '黎', '傈僳', '佤', '畲', '拉祜', '水', '东乡', '纳西', '景颇',
+  '柯尔克孜', '土', '达斡尔', '仫佬', '羌', '布朗', '撒拉', '毛南', '仡佬', '锡伯', '阿昌',
+  '普米', '塔吉克', '怒', '乌孜别克', '鄂温克', '德昂', '保安', '裕固', '京', '独龙',
+  '鄂伦春', '赫哲', '门巴', '珞巴', '基诺',
+];
+
+const AUTONOMOUS_SUFFIX = new RegExp(
+  `(?:(?:${ETHNIC_GROUPS.join('|')})族|维吾尔)*自治(?:区|州|县|旗)$`,
+);
+const ADMINISTRATIVE_SUFFIX = /(?:省|市|县|区|州|盟|旗|地区|林区|特区)$/;
+
+// Longer organisation forms first: "农民专业合作社" must not be cut down to
+// "农民专业" + "合作社" by an earlier, shorter rule.
+const ORGANISATION_FORMS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/农民专业合作社/g, '合作社'],
+  [/专业合作社/g, '合作社'],
+  [/有限责任公司/g, '公司'],
+  [/有限公司/g, '公司'],
+];
+
+function canonicalText(text: string): string {
+  // NFKC folds full-width Latin, digits, brackets and the ideographic space, so
+  // names copied from different platforms compare equal.
+  return text.normalize('NFKC').replace(/\s+/gu, '').toLowerCase();
+}
+
+/** The forms a place name appears in at the start of a supplier name. */
+function placeNameForms(fullName: string): string[] {
+  const full = canonicalText(fullName);
+  if (full.length === 0) return [];
+  const forms = [full];
+  const autonomousStem = full.replace(AUTONOMOUS_SUFFIX, '');
+  if (autonomousStem !== full) {
+    // "黔东南苗族侗族自治州" is written "黔东南" or, just as often, "黔东南州".
+    forms.push(autonomousStem, autonomousStem + full.slice(-1));
+    return forms;
+  }
+  const stem = full.replace(ADMINISTRATIVE_SUFFIX, '');
+  // A one-character stem ("礼" of "礼县") is too likely to be the start of the
+  // producer's own name, so such counties are only stripped in full.
+  if (stem !== full && stem.length >= 2) forms.push(stem);
+  return forms;
+}
+
+/**
+ * The distinctive part of a supplier name, used as the dedup key of suppliers
+ * within a county: leading province/city/county names are removed (in full or
+ * without their administrative suffix, in any order and repetition) and the
+ * organisation form is abbreviated, so "宁陵县金顶谢花酥梨种植专业合作社" and
+ * "金顶谢花酥梨种植合作社" are the same supplier.
+ */
+export function normalizeSupplierName(name: string, region: RegionNames): string {
+  const prefixes = [region.province, region.city, region.county]
+    .flatMap(placeNameForms)
+    .sort((a, b) => b.length - a.length);
+
+  let rest = canonicalText(name);
+  for (let stripped = true; stripped; ) {
+    stripped = false;
+    for (const prefix of prefixes) {
+      // Never strip the whole name: a supplier called just "宁陵县" keeps it.
+      if (rest.startsWith(prefix) && rest.length > prefix.length) {
+        rest = rest.slice(prefix.length);
+        stripped = true;
+        break;
+      }
+    }
+  }
+
+  for (const [form, abbreviation] of ORGANISATION_FORMS) {
+    rest = rest.replace(form, abbreviation);
+  }
+  return rest;
+}

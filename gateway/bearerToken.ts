@@ -1,0 +1,54 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { GraphQLError } from 'graphql';
+import jwt from 'jsonwebtoken';
+import { ErrorCode } from '../common/errors';
+import { ANONYMOUS, ROLES, type Identity, type Role } from '../common/identity';
+import type { TokenKey } from './config';
+
+function rejected(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+}
+
+/**
+ * The caller's identity, verified once here at the gateway. No Authorization
+ * header means anonymous (the public catalog); a header with a bad, expired or
+ * wrongly signed token fails the whole request with UNAUTHENTICATED rather
+ * than silently downgrading the caller to anonymous.
+ */
+export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey): Identity {
+  const header = headers.authorization;
+  if (!header) return ANONYMOUS;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw rejected('The Authorization header must be "Bearer <token>".');
+  let claims: jwt.JwtPayload;
+  try {
+    claims =
+      key.algorithm === 'HS256'
+        ? (jwt.verify(match[1], key.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload)
+        : (jwt.verify(match[1], key.publicKey, { algorithms: ['RS256'] }) as jwt.JwtPayload);
+  } catch (err) {
+    throw rejected(err instanceof jwt.TokenExpiredError ? 'The bearer token has expired.' : 'The bearer token is not valid.');
+  }
+  if (typeof claims.sub !== 'string' || claims.sub.trim() === '') throw rejected('The bearer token has no subject (sub).');
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
+  return {
+    sub: claims.sub,
+    roles,
+    platform: typeof claims.platform === 'string' ? claims.platform : null,
+    authenticated: true,
+    service: false,
+  };
+}
+
+/** Mints a token for local use (`npm run token`); HS256 with the configured secret. */
+export function mintToken(
+  claims: { sub: string; roles: Role[]; platform?: string | null },
+  secret: string,
+  ttlSeconds: number,
+): string {
+  return jwt.sign({ roles: claims.roles, ...(claims.platform ? { platform: claims.platform } : {}) }, secret, {
+    algorithm: 'HS256',
+    subject: claims.sub,
+    expiresIn: ttlSeconds,
+  });
+}

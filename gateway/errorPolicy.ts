@@ -1,0 +1,29 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { maskErrors } from '../common/errorMasking';
+import { PUBLIC_ERROR_CODES } from '../common/errors';
+
+export type Logger = (entry: Record<string, unknown>) => void;
+
+/**
+ * The gateway's view of errors. Subgraph errors with a public code pass
+ * through (with the gateway's `serviceName`); a subgraph failure without one
+ * keeps Apollo's DOWNSTREAM_SERVICE_ERROR shape and the subgraph's name, but
+ * never its message (which can hold internal URLs). Everything else is masked.
+ */
+export function gatewayErrorFormatter(log: Logger) {
+  const mask = maskErrors((err, formatted) => log({ level: 'error', msg: 'masked error', err: String((err as Error)?.stack ?? err), path: formatted.path }));
+  return (formatted: GraphQLFormattedError, err: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const serviceName = formatted.extensions?.serviceName;
+    if (typeof serviceName === 'string' && !(typeof code === 'string' && PUBLIC_ERROR_CODES.has(code))) {
+      log({ level: 'error', msg: 'subgraph failed', serviceName, detail: formatted.message, path: formatted.path });
+      return {
+        message: `The ${serviceName} subgraph could not answer.`,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
+      };
+    }
+    return mask(formatted, err);
+  };
+}

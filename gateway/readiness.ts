@@ -1,0 +1,41 @@
+import { ANONYMOUS, IDENTITY_HEADER, signIdentity } from '../common/identity';
+
+export interface ReadinessReport {
+  ready: boolean;
+  supergraphLoaded: boolean;
+  subgraphs: Record<string, { up: boolean; error?: string }>;
+}
+
+const PROBE = JSON.stringify({ query: 'query ReadinessProbe { __typename }' });
+
+async function probe(url: string, secret: string, timeoutMs: number): Promise<{ up: boolean; error?: string }> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(ANONYMOUS, secret) },
+      body: PROBE,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await response.json().catch(() => null)) as { data?: { __typename?: string } } | null;
+    return response.ok && body?.data?.__typename === 'Query' ? { up: true } : { up: false, error: `HTTP ${response.status}` };
+  } catch (err) {
+    const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'unreachable';
+    return { up: false, error: reason };
+  }
+}
+
+/** Ready means: a supergraph is loaded and every subgraph in it answers a trivial query now. */
+export async function checkReadiness(
+  supergraphLoaded: boolean,
+  subgraphs: ReadonlyMap<string, string>,
+  secret: string,
+  timeoutMs = 2000,
+): Promise<ReadinessReport> {
+  const entries = await Promise.all([...subgraphs].map(async ([name, url]) => [name, await probe(url, secret, timeoutMs)] as const));
+  const report = Object.fromEntries(entries);
+  return {
+    ready: supergraphLoaded && subgraphs.size > 0 && entries.every(([, status]) => status.up),
+    supergraphLoaded,
+    subgraphs: report,
+  };
+}

@@ -1,0 +1,10 @@
+// Unit and per-subgraph tests are *.test.ts; tests that start real processes,
+// databases or a browser are *.e2e.ts (run apart with `npm run test:e2e`).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.e2e.ts'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,21 @@
+// Rebuilds every generated file (run on install): the three Prisma clients
+// and the codegen resolver types. Generated code is never committed.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { SUBGRAPH_NAMES } from '../common/topology';
+
+const root = join(__dirname, '..');
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+// `prisma generate` never runs the schema engine, but the CLI wants the variable
+// to name an existing file instead of downloading the engine; any file will do.
+const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath };
+
+for (const name of SUBGRAPH_NAMES) {
+  execFileSync(bin('prisma'), ['generate', '--schema', join('subgraphs', name, 'prisma', 'schema.prisma')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+execFileSync(bin('graphql-codegen'), ['--config', 'codegen.yml', '--silent'], { cwd: root, stdio: 'inherit' });
+console.log('generated: Prisma clients and resolver types for', SUBGRAPH_NAMES.join(', '));

@@ -1,0 +1,60 @@
+import { pageFromRows, type PageRequest } from '../../common/connection';
+import type { Certification, CertificationStatus, Prisma } from './generated/prisma/client';
+import type { CertificationConnection } from './schema.mappers';
+import type { CertificationDb } from './store';
+
+/** Stored rows that read as `status` at `now` (an APPROVED row past validUntil reads as EXPIRED). */
+export function statusWhere(status: CertificationStatus, now: Date): Prisma.CertificationWhereInput {
+  switch (status) {
+    case 'APPROVED':
+      return { status: 'APPROVED', validUntil: { gt: now } };
+    case 'EXPIRED':
+      return { OR: [{ status: 'EXPIRED' }, { status: 'APPROVED', validUntil: { lte: now } }] };
+    default:
+      return { status };
+  }
+}
+
+export const QUEUE_ORDER = 'CREATED_ASC';
+
+/** The review queue: certifications in a status, oldest first, as a stable keyset page. */
+export async function findCertificationsPage(
+  db: CertificationDb,
+  status: CertificationStatus,
+  page: PageRequest,
+  now: Date,
+): Promise<CertificationConnection> {
+  const inStatus = statusWhere(status, now);
+  const after: Prisma.CertificationWhereInput = page.after
+    ? {
+        OR: [
+          { createdAt: { gt: new Date(String(page.after.key)) } },
+          { createdAt: new Date(String(page.after.key)), id: { gt: page.after.id } },
+        ],
+      }
+    : {};
+  const rows = await db.certification.findMany({
+    where: { AND: [inStatus, after] },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: page.first + 1,
+  });
+  return {
+    ...pageFromRows(
+      rows,
+      page,
+      (row: Certification) => ({ order: QUEUE_ORDER, key: row.createdAt.toISOString(), id: row.id }),
+      (row) => row,
+    ),
+    totalCount: () => db.certification.count({ where: inStatus }),
+  };
+}
+
+/** Products holding a valid certificate at `now`. */
+export async function findCertifiedProductIds(db: CertificationDb, now: Date): Promise<string[]> {
+  const rows = await db.certification.findMany({
+    where: statusWhere('APPROVED', now),
+    select: { productId: true },
+    orderBy: { productId: 'asc' },
+  });
+  return rows.map((row) => row.productId);
+}

@@ -1,0 +1,26 @@
+import type { Edge, PageInfo } from '../../common/connection';
+import type { Certification } from './generated/prisma/client';
+
+/**
+ * Product as the certification subgraph sees it: the key, plus the supplier
+ * facts the gateway fetches for `reliefEligibility` through @requires.
+ */
+export interface ProductRepresentation {
+  id: string;
+  supplier?: {
+    beneficiaryHouseholds?: number | null;
+    region?: { code?: string | null; designatedPovertyCounty?: boolean | null } | null;
+  } | null;
+}
+
+/** A page of certifications; the total is counted only when a client asks for it. */
+export interface CertificationConnection {
+  edges: Edge<Certification>[];
+  pageInfo: PageInfo;
+  totalCount(): Promise<number>;
+}
+
+export interface CertifyProductsResult {
+  certified: Certification[];
+  failed: { productId: string; code: string; message: string }[];
+}

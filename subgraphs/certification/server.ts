@@ -1,0 +1,26 @@
+import { envString } from '../../common/environment';
+import { peerClient, type SubgraphModule } from '../../common/subgraphProcess';
+import { buildSubgraphServer } from '../../common/subgraphServer';
+import { createCertificationContext, type CertificationContext } from './context';
+import { productFactsReader } from './productFacts';
+import { resolvers } from './resolvers';
+import { seedCertificationIfEmpty } from './seed';
+import { openCertificationStore, type CertificationDb } from './store';
+
+/** The office named on certificates: CERTIFICATE_ISSUER. */
+const DEFAULT_ISSUER = '消费帮扶产品认定办公室';
+
+/** The certification subgraph: the review workflow, certificates and their audit trail. */
+export const certificationSubgraph: SubgraphModule<CertificationDb, CertificationContext> = {
+  name: 'certification',
+  openStore: openCertificationStore,
+  buildServer: () => buildSubgraphServer<CertificationContext>({ name: 'certification', resolvers }),
+  createContext: async (store, identity, config) =>
+    createCertificationContext(
+      store,
+      identity,
+      productFactsReader(peerClient('certification', 'products', config), peerClient('certification', 'suppliers', config)),
+      envString(process.env, 'CERTIFICATE_ISSUER', DEFAULT_ISSUER),
+    ),
+  seedIfEmpty: (store) => seedCertificationIfEmpty(store.client),
+};

@@ -1,0 +1,181 @@
+import { pageFromRows, type CursorPosition, type PageRequest } from '../../common/connection';
+import { badUserInput } from '../../common/errors';
+import { Prisma, type Product } from './generated/prisma/client';
+import type { ProductFilter, ProductOrder } from './generated/graphql';
+import type { ProductsDb } from './store';
+
+interface Ordering {
+  /** The sort key as SQL over the product row `p`. */
+  key: Prisma.Sql;
+  direction: 'ASC' | 'DESC';
+  /** How a key taken from a cursor is typed back into SQL. */
+  cast: Prisma.Sql;
+}
+
+// Products without listings have no price: the sentinels put them last in both
+// price orders without NULL handling in the keyset comparison.
+const ORDERINGS: Record<ProductOrder, Ordering> = {
+  NAME: { key: Prisma.sql`p.name`, direction: 'ASC', cast: Prisma.sql`::text` },
+  PRICE_ASC: { key: Prisma.sql`COALESCE(p.min_price, 9999999999.99)`, direction: 'ASC', cast: Prisma.sql`::numeric` },
+  PRICE_DESC: { key: Prisma.sql`COALESCE(p.min_price, -1)`, direction: 'DESC', cast: Prisma.sql`::numeric` },
+  SALES_DESC: { key: Prisma.sql`p.total_monthly_sales`, direction: 'DESC', cast: Prisma.sql`::integer` },
+  UPDATED_DESC: { key: Prisma.sql`p.updated_at`, direction: 'DESC', cast: Prisma.sql`::timestamptz` },
+};
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * The SQL conditions of a catalog filter. `certifiedProductIds` is the set the
+ * certification subgraph holds valid at this moment (null: no such filter).
+ */
+export function catalogConditions(filter: ProductFilter | null | undefined, certifiedProductIds: string[] | null): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  if (!filter) return conditions;
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = `%${escapeLike(search.normalize('NFKC'))}%`;
+    conditions.push(Prisma.sql`(p.name ILIKE ${pattern} OR p.description ILIKE ${pattern})`);
+  }
+  if (filter.category) conditions.push(Prisma.sql`p.category::text = ${filter.category}`);
+  if (filter.regionCode !== null && filter.regionCode !== undefined) {
+    const prefix = filter.regionCode.trim();
+    if (!/^\d{1,6}$/.test(prefix)) throw badUserInput('filter.regionCode', 'must be 1 to 6 digits of a GB/T 2260 region code');
+    conditions.push(Prisma.sql`p.origin_region_code LIKE ${`${prefix}%`}`);
+  }
+  if (filter.platform) {
+    conditions.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM listing l WHERE l.product_id = p.id AND l.platform_code = ${filter.platform})`,
+    );
+  }
+  if (certifiedProductIds !== null) conditions.push(Prisma.sql`p.id = ANY(${certifiedProductIds}::text[])`);
+  if (filter.minPrice !== null && filter.minPrice !== undefined) {
+    conditions.push(Prisma.sql`p.min_price >= ${filter.minPrice}::numeric`);
+  }
+  if (filter.maxPrice !== null && filter.maxPrice !== undefined) {
+    conditions.push(Prisma.sql`p.min_price <= ${filter.maxPrice}::numeric`);
+  }
+  return conditions;
+}
+
+function whereClause(conditions: Prisma.Sql[]): Prisma.Sql {
+  return conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+}
+
+function cursorKey(value: unknown): string | number {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number') return value;
+  return String(value);
+}
+
+// Rows after the cursor in (key direction, id ascending) order.
+function afterCursor(ordering: Ordering, after: CursorPosition): Prisma.Sql {
+  const key = Prisma.sql`${after.key}${ordering.cast}`;
+  const beyond = ordering.direction === 'ASC' ? Prisma.sql`${ordering.key} > ${key}` : Prisma.sql`${ordering.key} < ${key}`;
+  return Prisma.sql`(${beyond} OR (${ordering.key} = ${key} AND p.id > ${after.id}))`;
+}
+
+export interface CatalogPageRows {
+  rows: { id: string; sortKey: string | number }[];
+  count(): Promise<number>;
+}
+
+/** One page of catalog ids in the requested order: one statement, whatever the page size. */
+export async function findCatalogPageIds(
+  db: ProductsDb,
+  conditions: Prisma.Sql[],
+  order: ProductOrder,
+  page: PageRequest,
+): Promise<CatalogPageRows> {
+  const ordering = ORDERINGS[order];
+  const pageConditions = page.after ? [...conditions, afterCursor(ordering, page.after)] : conditions;
+  const direction = Prisma.raw(ordering.direction);
+  const rows = await db.$queryRaw<{ id: string; sort_key: unknown }[]>`
+    SELECT p.id, ${ordering.key} AS sort_key
+    FROM product p
+    ${whereClause(pageConditions)}
+    ORDER BY ${ordering.key} ${direction}, p.id ASC
+    LIMIT ${page.first + 1}`;
+  return {
+    rows: rows.map((row) => ({ id: row.id, sortKey: cursorKey(row.sort_key) })),
+    count: async () => {
+      const [{ count }] = await db.$queryRaw<{ count: number }[]>`
+        SELECT count(*)::int AS count FROM product p ${whereClause(conditions)}`;
+      return count;
+    },
+  };
+}
+
+/** Builds a connection from page ids and the product rows loaded for them. */
+export function catalogConnectionPage(
+  page: PageRequest,
+  order: ProductOrder,
+  rows: CatalogPageRows['rows'],
+  products: (Product | null)[],
+) {
+  const withProducts = rows
+    .map((row, index) => ({ row, product: products[index] }))
+    .filter((entry): entry is { row: CatalogPageRows['rows'][number]; product: Product } => entry.product !== null);
+  return pageFromRows(
+    withProducts,
+    page,
+    ({ row }) => ({ order, key: row.sortKey, id: row.id }),
+    ({ product }) => product,
+  );
+}
+
+export interface SupplierPageKey {
+  supplierId: string;
+  first: number;
+  after: CursorPosition | null;
+}
+
+/**
+ * The first products (by name, id) of many suppliers at once: one statement
+ * with a window function per distinct (first, after), not one per supplier.
+ */
+export async function findSupplierProductPages(db: ProductsDb, keys: readonly SupplierPageKey[]): Promise<Product[][]> {
+  const groups = new Map<string, SupplierPageKey[]>();
+  for (const key of keys) {
+    const groupKey = JSON.stringify([key.first, key.after]);
+    groups.set(groupKey, [...(groups.get(groupKey) ?? []), key]);
+  }
+  const bySupplierAndGroup = new Map<string, Product[]>();
+  for (const [groupKey, groupKeys] of groups) {
+    const { first, after } = groupKeys[0];
+    const supplierIds = [...new Set(groupKeys.map((key) => key.supplierId))];
+    const afterCondition = after ? Prisma.sql`AND (p.name, p.id) > (${after.key}::text, ${after.id})` : Prisma.empty;
+    const ids = await db.$queryRaw<{ id: string; supplier_id: string }[]>`
+      SELECT id, supplier_id FROM (
+        SELECT p.id, p.supplier_id, p.name,
+               row_number() OVER (PARTITION BY p.supplier_id ORDER BY p.name, p.id) AS position
+        FROM product p
+        WHERE p.supplier_id = ANY(${supplierIds}::text[]) ${afterCondition}
+      ) ranked
+      WHERE position <= ${first + 1}
+      ORDER BY supplier_id, position`;
+    const products = await db.product.findMany({ where: { id: { in: ids.map((row) => row.id) } } });
+    const productById = new Map(products.map((product) => [product.id, product]));
+    for (const row of ids) {
+      const product = productById.get(row.id);
+      if (!product) continue;
+      const slot = `${row.supplier_id}|${groupKey}`;
+      bySupplierAndGroup.set(slot, [...(bySupplierAndGroup.get(slot) ?? []), product]);
+    }
+  }
+  return keys.map((key) => bySupplierAndGroup.get(`${key.supplierId}|${JSON.stringify([key.first, key.after])}`) ?? []);
+}
+
+/** Product counts of many suppliers in one statement. */
+export async function countSupplierProducts(db: ProductsDb, supplierIds: readonly string[]): Promise<number[]> {
+  const counts = await db.product.groupBy({
+    by: ['supplierId'],
+    where: { supplierId: { in: [...supplierIds] } },
+    _count: { _all: true },
+  });
+  const bySupplier = new Map(counts.map((row) => [row.supplierId, row._count._all]));
+  return supplierIds.map((id) => bySupplier.get(id) ?? 0);
+}
+
+export const SUPPLIER_PRODUCTS_ORDER = 'NAME';

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../../common/subgraphProcess';
+import { productsSubgraph } from './server';
+
+runSubgraphProcess(productsSubgraph);

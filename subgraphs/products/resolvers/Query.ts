@@ -1,0 +1,33 @@
+import { pageRequest } from '../../../common/connection';
+import { badUserInput } from '../../../common/errors';
+import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalogQueries';
+import type { Product } from '../generated/prisma/client';
+import type { QueryResolvers } from '../generated/graphql';
+
+const MAX_IDS = 500;
+
+export const Query: QueryResolvers = {
+  products: async (_parent, args, { db, loaders, certifiedProducts }) => {
+    const order = args.orderBy ?? 'NAME';
+    const page = pageRequest(args, order);
+    const certified = args.filter?.certifiedOnly ? await certifiedProducts.ids() : null;
+    const { rows, count } = await findCatalogPageIds(db, catalogConditions(args.filter, certified), order, page);
+    const products = await loaders.productById.loadMany(rows.map((row) => row.id));
+    const loaded = products.map((product) => {
+      if (product instanceof Error) throw product;
+      return product;
+    });
+    return { ...catalogConnectionPage(page, order, rows, loaded), totalCount: count };
+  },
+  product: (_parent, { id }, { loaders }) => loaders.productById.load(id),
+  productByGtin: (_parent, { gtin }, { loaders }) => loaders.productByGtin.load(gtin.trim()),
+  productsByIds: async (_parent, { ids }, { loaders }) => {
+    if (ids.length > MAX_IDS) throw badUserInput('ids', `at most ${MAX_IDS} ids, got ${ids.length}`);
+    const products = await loaders.productById.loadMany(ids);
+    return products.map((product): Product | null => {
+      if (product instanceof Error) throw product;
+      return product;
+    });
+  },
+  platforms: (_parent, _args, { db }) => db.platform.findMany({ orderBy: { code: 'asc' } }),
+};

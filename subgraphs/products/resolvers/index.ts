@@ -1,0 +1,16 @@
+import { DateTimeScalar, DecimalScalar } from '../../../common/scalars';
+import type { Resolvers } from '../generated/graphql';
+import { Listing } from './Listing';
+import { Product, ProductConnection } from './Product';
+import { Query } from './Query';
+import { Supplier } from './Supplier';
+
+export const resolvers: Resolvers = {
+  Decimal: DecimalScalar,
+  DateTime: DateTimeScalar,
+  Query,
+  Product,
+  ProductConnection,
+  Listing,
+  Supplier,
+};

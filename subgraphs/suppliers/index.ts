@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../../common/subgraphProcess';
+import { suppliersSubgraph } from './server';
+
+runSubgraphProcess(suppliersSubgraph);

@@ -1,0 +1,10 @@
+import { pageRequest } from '../../../common/connection';
+import type { QueryResolvers } from '../generated/graphql';
+import { findSuppliersPage, regionCodePrefix, SUPPLIER_ORDER } from '../supplierQueries';
+
+export const Query: QueryResolvers = {
+  supplier: (_parent, { id }, { loaders }) => loaders.supplierById.load(id),
+  suppliers: (_parent, args, { db }) =>
+    findSuppliersPage(db, regionCodePrefix(args.regionCode, 'regionCode'), pageRequest(args, SUPPLIER_ORDER)),
+  region: (_parent, { code }, { loaders }) => (/^\d{6}$/.test(code) ? loaders.regionByCode.load(code) : null),
+};

@@ -1,0 +1,5 @@
+import type { RegionResolvers } from '../generated/graphql';
+
+export const Region: RegionResolvers = {
+  __resolveReference: (reference, { loaders }) => loaders.regionByCode.load(reference.code),
+};

@@ -1,0 +1,15 @@
+import type { SubgraphModule } from '../../common/subgraphProcess';
+import { buildSubgraphServer } from '../../common/subgraphServer';
+import { createSuppliersContext, type SuppliersContext } from './context';
+import { resolvers } from './resolvers';
+import { seedSuppliersIfEmpty } from './seed';
+import { openSuppliersStore, type SuppliersDb } from './store';
+
+/** The suppliers subgraph: producers and the counties they are in. */
+export const suppliersSubgraph: SubgraphModule<SuppliersDb, SuppliersContext> = {
+  name: 'suppliers',
+  openStore: openSuppliersStore,
+  buildServer: () => buildSubgraphServer<SuppliersContext>({ name: 'suppliers', resolvers }),
+  createContext: async (store, identity) => createSuppliersContext(store, identity),
+  seedIfEmpty: (store) => seedSuppliersIfEmpty(store.client),
+};
