@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -34,7 +35,8 @@ export function buildSubgraphServer<Context extends object>(options: SubgraphSer
       resolvers: options.resolvers as GraphQLResolverMap<unknown>,
     }),
     formatError: maskErrors((err) => (options.logError ?? defaultErrorLog(options.name))(err)),
-    plugins: options.plugins,
+    // Inline tracing only feeds Apollo GraphOS, which this graph does not report to.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],
     includeStacktraceInErrorResponses: false,
   });
 }

@@ -15,7 +15,12 @@ export function gatewayErrorFormatter(log: Logger) {
   return (formatted: GraphQLFormattedError, err: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     const serviceName = formatted.extensions?.serviceName;
-    if (typeof serviceName === 'string' && !(typeof code === 'string' && PUBLIC_ERROR_CODES.has(code))) {
+    if (typeof serviceName === 'string') {
+      // A subgraph's own public error: its message was written for clients.
+      if (typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
+        const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+        return { ...formatted, extensions };
+      }
       log({ level: 'error', msg: 'subgraph failed', serviceName, detail: formatted.message, path: formatted.path });
       return {
         message: `The ${serviceName} subgraph could not answer.`,

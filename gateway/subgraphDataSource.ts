@@ -1,4 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../common/errors';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../common/identity';
 
 export interface GatewayContext {
@@ -22,5 +25,26 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const gatewayContext = context as GatewayContext;
     gatewayContext.signedIdentity ??= signIdentity(gatewayContext.identity, this.secret);
     request.http?.headers.set(IDENTITY_HEADER, gatewayContext.signedIdentity);
+  }
+
+  /**
+   * A subgraph answers 400 when a variable fails its scalar's parsing (a
+   * Decimal with three decimals, a malformed DateTime): the gateway passed it
+   * on because it cannot know those rules. That is the client's mistake, so
+   * its BAD_USER_INPUT message reaches the client instead of a bare
+   * "400: Bad Request".
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    if (response.status === 400) {
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { errors?: { message?: string; extensions?: { code?: string } }[] } | null;
+      const first = body?.errors?.[0];
+      if (first?.extensions?.code === ErrorCode.BAD_USER_INPUT && typeof first.message === 'string') {
+        return new GraphQLError(first.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+      }
+    }
+    return super.errorFromResponse(response);
   }
 }

@@ -92,11 +92,16 @@ type BuildOutcome = { skipped: boolean; manifest: PlaygroundManifest; millis: nu
 
 export async function buildPlayground(options: { force?: boolean } = {}): Promise<BuildOutcome> {
   const started = Date.now();
-  const scriptSource = await readFile(__filename);
+  // This script and the tsconfig (which steers JSX) shape the output but are
+  // not esbuild metafile inputs.
+  const buildConfig = Buffer.concat([
+    await readFile(__filename),
+    await readFile(path.join(playgroundDir, 'tsconfig.json')),
+  ]);
 
   if (!options.force) {
     const current = await readCurrentManifest();
-    if (current && (await fingerprintOf(current.inputs, scriptSource)) === current.fingerprint) {
+    if (current && (await fingerprintOf(current.inputs, buildConfig)) === current.fingerprint) {
       return { skipped: true, manifest: current, millis: Date.now() - started };
     }
   }
@@ -159,7 +164,7 @@ export async function buildPlayground(options: { force?: boolean } = {}): Promis
     const manifest: PlaygroundManifest = {
       version: manifestVersion,
       esbuild: esbuildVersion,
-      fingerprint: await fingerprintOf(inputs, scriptSource),
+      fingerprint: await fingerprintOf(inputs, buildConfig),
       app: { js: appOutput.js, css: requireCss(appOutput, 'app') },
       workers: {
         editor: entryOutput(workerBuild.metafile, 'editor.worker').js,
@@ -218,10 +223,10 @@ async function readCurrentManifest(): Promise<PlaygroundManifest | null> {
  * esbuild's metafile. Hashing content rather than package versions catches
  * patched or relinked node_modules too, and npm does not keep useful mtimes.
  */
-async function fingerprintOf(inputs: readonly string[], scriptSource: Buffer): Promise<string> {
+async function fingerprintOf(inputs: readonly string[], buildConfig: Buffer): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`v${manifestVersion} esbuild ${esbuildVersion}\n`);
-  hash.update(scriptSource);
+  hash.update(buildConfig);
   for (const input of inputs) {
     hash.update(`\n${input}\n`);
     try {

@@ -1,0 +1,166 @@
+// Starts the real federated catalog for tests: the three subgraphs and the
+// gateway on loopback ports, each subgraph on its own real store (PGlite in
+// memory, or a fresh PostgreSQL database that is dropped afterwards).
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import type { Store, StoreLocation } from '../../common/database';
+import type { Role } from '../../common/identity';
+import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
+import { subgraphSecret } from '../../common/identity';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
+import { mintToken } from '../../gateway/bearerToken';
+import { DEV_AUTH_SECRET, type GatewayConfig } from '../../gateway/config';
+import { startGateway, type StartedGateway } from '../../gateway/server';
+import { certificationSubgraph } from '../../subgraphs/certification/server';
+import { productsSubgraph } from '../../subgraphs/products/server';
+import { suppliersSubgraph } from '../../subgraphs/suppliers/server';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** Where tests create their PostgreSQL databases: TEST_DATABASE_URL, default the local server. */
+export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const MODULES: Record<SubgraphName, SubgraphModule<any, any>> = {
+  products: productsSubgraph,
+  suppliers: suppliersSubgraph,
+  certification: certificationSubgraph,
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A PostgreSQL database made for one test run, dropped by `drop()`. */
+export async function createTestDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `rgg_test_${label}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
+  await admin.end();
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  status: number;
+  data?: Data;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface Catalog {
+  backend: Backend;
+  gatewayUrl: string;
+  gateway: StartedGateway;
+  subgraphs: Record<SubgraphName, StartedSubgraph<unknown>>;
+  stores: Record<SubgraphName, Store<unknown>>;
+  /** Sends an operation through the gateway, as anonymous or with a token. */
+  query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
+  token(sub: string, roles: Role[], options?: { platform?: string; ttlSeconds?: number }): string;
+  /** SQL statements sent so far by all three subgraphs. */
+  sqlStatements(): number;
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CatalogOptions {
+  backend: Backend;
+  seed?: boolean;
+}
+
+export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
+  const databases: { drop(): Promise<void> }[] = [];
+  const locations = {} as Record<SubgraphName, StoreLocation>;
+  for (const name of SUBGRAPH_NAMES) {
+    if (options.backend === 'postgres') {
+      const database = await createTestDatabase(name);
+      databases.push(database);
+      locations[name] = { kind: 'postgres', url: database.url };
+    } else {
+      locations[name] = { kind: 'memory' };
+    }
+  }
+  const ports = {} as Record<SubgraphName, number>;
+  for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+  const peers = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<SubgraphName, string>;
+  const secret = subgraphSecret({});
+  const subgraphs = {} as Record<SubgraphName, StartedSubgraph<unknown>>;
+  const stopped = new Set<SubgraphName>();
+  try {
+    await Promise.all(
+      SUBGRAPH_NAMES.map(async (name) => {
+        const config: SubgraphProcessConfig = {
+          host: '127.0.0.1',
+          port: ports[name],
+          peers,
+          store: locations[name],
+          seedDemoData: options.seed ?? true,
+          secret,
+        };
+        subgraphs[name] = await startSubgraph(MODULES[name], config);
+      }),
+    );
+  } catch (err) {
+    await Promise.all(Object.values(subgraphs).map((subgraph) => subgraph.close()));
+    await Promise.all(databases.map((database) => database.drop()));
+    throw err;
+  }
+  const gatewayConfig: GatewayConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    supergraphPath: null,
+    subgraphUrls: peers,
+    tokenKey: { algorithm: 'HS256', secret: DEV_AUTH_SECRET },
+    subgraphSecret: secret,
+    production: false,
+  };
+  const gateway = await startGateway(gatewayConfig, { log: process.env.TEST_GATEWAY_LOG ? undefined : () => undefined });
+  const stores = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphs[name].store])) as Record<SubgraphName, Store<unknown>>;
+  return {
+    backend: options.backend,
+    gatewayUrl: gateway.url,
+    gateway,
+    subgraphs,
+    stores,
+    async query<Data>(query: string, variables: Record<string, unknown> = {}, token?: string) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse<Data>, 'status'>) };
+    },
+    token: (sub, roles, tokenOptions = {}) =>
+      mintToken({ sub, roles, platform: tokenOptions.platform ?? null }, DEV_AUTH_SECRET, tokenOptions.ttlSeconds ?? 3600),
+    sqlStatements: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + stores[name].statements.value, 0),
+    async stopSubgraph(name) {
+      stopped.add(name);
+      await subgraphs[name].close();
+    },
+    async close() {
+      await gateway.close();
+      await Promise.all(SUBGRAPH_NAMES.filter((name) => !stopped.has(name)).map((name) => subgraphs[name].close()));
+      await Promise.all(databases.map((database) => database.drop()));
+    },
+  };
+}
+
+/** The operations of a contract file, by name. */
+export { readContractOperations, defaultContractDir } from '../../gateway/contractDocuments';
