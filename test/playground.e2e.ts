@@ -23,6 +23,7 @@ import {
   PLAYGROUND_CONTENT_SECURITY_POLICY,
   type PlaygroundDocument,
 } from '../gateway/playground/playgroundRouter';
+import { startCatalog, type Catalog } from './support/catalogHarness';
 
 const chromiumPath = '/usr/bin/chromium';
 const chromiumArgs = [
@@ -315,5 +316,41 @@ describe('GraphQL playground routes', () => {
       await bare.close();
       await rm(emptyDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('GraphQL playground on the real gateway', () => {
+  let catalog: Catalog | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`${chromiumPath} is missing: install it with apt-get install -y chromium`);
+    }
+    catalog = await startCatalog({ backend: 'pglite' });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await catalog?.close();
+  });
+
+  test('preloads the contract operations and runs one against the federated catalog', async () => {
+    const origin = new URL(catalog!.gatewayUrl).origin;
+    const context = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    const page = await context.newPage();
+    expect((await page.goto(`${origin}/`))?.status()).toBe(200);
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor({ timeout: 30_000 });
+    const tabs = await page.locator('.graphiql-tab-button').allTextContents();
+    expect(tabs).toEqual(expect.arrayContaining(['CatalogPage', 'ProductDetail', 'Platforms', 'CertificationQueue']));
+    await page.getByRole('tab', { name: 'Platforms' }).getByRole('button', { name: 'Platforms' }).click();
+    await page.locator('.graphiql-query-editor', { hasText: 'query Platforms' }).waitFor();
+    await runActiveTab(page);
+    await waitForResponse(page, '京东');
+    await context.close();
+    expect(requested.filter((url) => !(url.startsWith('data:') || url.startsWith('blob:') || new URL(url).origin === origin))).toEqual([]);
   });
 });
