@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { maskErrors } from '../common/errorMasking';
 import { PUBLIC_ERROR_CODES } from '../common/errors';
 
@@ -21,7 +22,7 @@ export function gatewayErrorFormatter(log: Logger) {
         const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
         return { ...formatted, extensions };
       }
-      log({ level: 'error', msg: 'subgraph failed', serviceName, detail: formatted.message, path: formatted.path });
+      log({ level: 'error', msg: 'subgraph failed', serviceName, detail: String(unwrapResolverError(err)), path: formatted.path });
       return {
         message: `The ${serviceName} subgraph could not answer.`,
         locations: formatted.locations,

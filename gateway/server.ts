@@ -40,7 +40,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph ${name} has no URL in the supergraph`);
       subgraphs.set(name, url);
-      return new SubgraphDataSource(url, config.subgraphSecret);
+      return new SubgraphDataSource(name, url, config.subgraphSecret);
     },
   });
   let loaded = false;

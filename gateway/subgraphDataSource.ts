@@ -13,10 +13,24 @@ export interface GatewayContext {
 /** Forwards the verified caller to subgraphs as a short-lived header signed with the shared subgraph secret. */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
+    readonly name: string,
     url: string,
     private readonly secret: string,
   ) {
     super({ url });
+  }
+
+  /**
+   * A subgraph that cannot be reached (refused, reset, timed out) fails with
+   * Apollo's DOWNSTREAM_SERVICE_ERROR shape naming the subgraph; the
+   * underlying message, which holds its internal URL, stays in the log.
+   */
+  override didEncounterError(error: Error): never {
+    if (error instanceof GraphQLError) throw error;
+    throw new GraphQLError(`The ${this.name} subgraph could not be reached.`, {
+      originalError: error,
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.name },
+    });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
