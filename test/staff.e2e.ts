@@ -46,6 +46,9 @@ const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString()
 const chinaYear = () => new Date(Date.now() + 8 * HOUR).getUTCFullYear();
 
 const codeOf = (response: GraphQLResponse<unknown>) => response.errors?.[0]?.extensions?.code;
+/** No data at all, or only nulls at the top level (a refused nullable field such as `certification`). */
+const nothingAnswered = (response: GraphQLResponse<unknown>) =>
+  response.data === undefined || response.data === null || Object.values(response.data as object).every((value) => value === null);
 
 // ---------------------------------------------------------------------------
 // Demo data: which products are in which state, computed from the demo catalog
@@ -216,6 +219,21 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
     return response.data!.approveCertification;
   }
 
+  /** Ids of the partner catalog's certifiedOnly page (all of them: fewer than 100). */
+  async function certifiedOnly(): Promise<string[]> {
+    const response = await catalog.query<{ products: { totalCount: number; edges: { node: { id: string; reliefCertified: boolean } }[] } }>(
+      partnerOp('CatalogPage'),
+      { filter: { certifiedOnly: true }, first: 100 },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.products.totalCount).toBe(response.data!.products.edges.length);
+    return response.data!.products.edges.map((edge) => edge.node.id);
+  }
+  const detail = async (id: string) =>
+    (await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string; certificateNumber: string | null } | null } }>(partnerOp('ProductDetail'), { id }))
+      .data!.product;
+
+
   /** Sends one POST to a URL with exactly these headers (no harness defaults). */
   async function post(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) {
     const response = await fetch(url, {
@@ -268,7 +286,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       ]);
       for (const response of attempts) {
         expect(codeOf(response)).toBe('UNAUTHENTICATED');
-        expect(response.data ?? null).toBeNull();
+        expect(nothingAnswered(response)).toBe(true);
       }
       expect(await snapshot()).toEqual(before);
     });
@@ -330,7 +348,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
         ] as const) {
           const response = await catalog.query(query, variables, token);
           expect(codeOf(response)).toBe('FORBIDDEN');
-          expect(response.data ?? null).toBeNull();
+          expect(nothingAnswered(response)).toBe(true);
         }
       }
       // applyForCertification needs partner or certifier: a token with neither role is refused.
@@ -367,16 +385,23 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       expect(await view(rejectedOnly.id, certifier)).toEqual({ id: latest(rejectedOnly).id, status: 'REJECTED' });
       expect(await view(pendingOnly.id, certifier)).toEqual({ id: latest(pendingOnly).id, status: 'PENDING' });
 
-      // Staff-only fields on a public certificate.
-      const staffFields = `query S($id: ID!) { product(id: $id) { certification { id status evidence history { action } } } }`;
-      const anonymous = await catalog.query<{ product: { certification: { evidence: string | null } | null } | null }>(staffFields, { id: revokedThenPending.id });
-      expect(anonymous.errors?.map((error) => error.extensions?.code)).toEqual(expect.arrayContaining(['UNAUTHENTICATED']));
-      expect(JSON.stringify(anonymous.data ?? null)).not.toMatch(/APPLIED/);
-      expect(anonymous.data?.product?.certification?.evidence ?? null).toBeNull();
-      const asPartner = await catalog.query<{ product: { certification: { evidence: string | null } | null } | null }>(staffFields, { id: revokedThenPending.id }, partner);
-      expect(asPartner.errors?.map((error) => error.extensions?.code)).toEqual(expect.arrayContaining(['FORBIDDEN']));
-      expect(asPartner.data?.product?.certification?.evidence ?? null).toBeNull();
-      const asStaff = await catalog.query<{ product: { certification: { evidence: string; history: { action: string }[] } } }>(staffFields, { id: revokedThenPending.id }, certifier);
+      // Staff-only fields on a public certificate, asked one at a time (a refused non-null
+      // `history` would otherwise null the whole certification and hide a leaked `evidence`).
+      const evidence = `query S($id: ID!) { product(id: $id) { certification { id status evidence } } }`;
+      const events = `query S($id: ID!) { product(id: $id) { certification { id status history { action actor } } } }`;
+      for (const [token, code] of [[undefined, 'UNAUTHENTICATED'], [partner, 'FORBIDDEN']] as const) {
+        const shownEvidence = await catalog.query<{ product: { certification: { id: string; evidence: string | null } } }>(evidence, { id: revokedThenPending.id }, token);
+        expect(shownEvidence.errors?.map((error) => [error.extensions?.code, error.path?.join('.')])).toEqual([[code, 'product.certification.evidence']]);
+        expect(shownEvidence.data!.product.certification).toEqual({ id: revokedCertificate.id, status: 'REVOKED', evidence: null });
+        const shownHistory = await catalog.query(events, { id: revokedThenPending.id }, token);
+        expect(shownHistory.errors?.map((error) => error.extensions?.code)).toEqual([code]);
+        expect(JSON.stringify(shownHistory.data ?? null)).not.toMatch(/APPLIED|reviewer/);
+      }
+      const asStaff = await catalog.query<{ product: { certification: { evidence: string; history: { action: string }[] } } }>(
+        `query S($id: ID!) { product(id: $id) { certification { id status evidence history { action } } } }`,
+        { id: revokedThenPending.id },
+        certifier,
+      );
       expect(asStaff.errors).toBeUndefined();
       expect(asStaff.data!.product.certification.evidence.length).toBeGreaterThan(0);
       expect(asStaff.data!.product.certification.history[0].action).toBe('APPLIED');
@@ -421,6 +446,18 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
         }
       }
       expect(await snapshot()).toEqual(before);
+      // The products and suppliers subgraphs refuse such requests too.
+      for (const name of ['products', 'suppliers'] as const) {
+        const representations = name === 'products' ? [{ __typename: 'Product', id: pending.id }] : [{ __typename: 'Supplier', id: 'sup_001' }];
+        const query = `query E($representations: [_Any!]!) { _entities(representations: $representations) { __typename } }`;
+        for (const headers of [forged.none, forged.wrongSecret]) {
+          const response = await post(catalog.subgraphs[name].url, headers, query, { representations });
+          expect({ name, status: response.status, code: codeOf(response) }).toEqual({ name, status: 401, code: 'UNAUTHENTICATED' });
+        }
+        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret({})) }, query, { representations });
+        expect(signed.status).toBe(200);
+        expect(signed.data).toEqual({ _entities: [{ __typename: name === 'products' ? 'Product' : 'Supplier' }] });
+      }
 
       // Control: the same requests with a header signed by the gateway's secret do reach the resolvers.
       const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret({})) };
@@ -514,7 +551,11 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       const validUntil = new Date(Date.now() + 1500).toISOString();
       await approved(application.id, 1, validUntil);
       expect((await history(application.id)).data!.certification!.status).toBe('APPROVED');
+      expect(await certifiedOnly()).toContain(product.id);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(validUntil) - Date.now()) + 150));
+      // The partner catalog agrees at once.
+      expect(await certifiedOnly()).not.toContain(product.id);
+      expect(await detail(product.id)).toMatchObject({ reliefCertified: false, certification: { status: 'EXPIRED' } });
       const expired = await history(application.id);
       expect(expired.data!.certification).toMatchObject({ status: 'EXPIRED', version: 2 });
       // Nothing rewrote the row: the status is derived at read time.
@@ -636,25 +677,30 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
     });
 
     it('lets exactly one of two staff approving the same certification at once succeed; the other gets CONFLICT', async () => {
+      // Repeated, and also with six approvers at once, so the requests really overlap in the database.
       const product = fresh();
-      const application = await apply(product.id);
-      const before = await counts();
-      const [alice, bob] = await Promise.all([
-        approve(application.id, 1, inDays(365), 'alice approves', certifier),
-        approve(application.id, 1, inDays(365), 'bob approves', otherCertifier),
-      ]);
-      const outcomes = [alice, bob].map((response) => (response.errors ? codeOf(response) : response.data!.approveCertification.status)).sort();
-      expect(outcomes).toEqual(['APPROVED', 'CONFLICT']);
-      const winner = alice.errors ? bob : alice;
-      expect(await certificationRow(application.id)).toMatchObject({
-        status: 'APPROVED',
-        version: 2,
-        certificate_number: winner.data!.approveCertification.certificateNumber,
-      });
-      const approvals = (await eventsOf(application.id)).filter((event) => event.action === 'APPROVED');
-      expect(approvals).toHaveLength(1);
-      expect(approvals[0].actor).toBe(alice.errors ? 'certifier-bob' : 'certifier-alice');
-      expect(await counts()).toEqual({ certifications: before.certifications, events: before.events + 1 });
+      for (const approvers of [2, 2, 2, 6, 6]) {
+        const application = await apply(product.id);
+        const before = await counts();
+        const staff = Array.from({ length: approvers }, (_, i) => `certifier-${approvers}-${i}`);
+        const responses = await Promise.all(
+          staff.map((sub) => approve(application.id, 1, inDays(365), `${sub} approves`, catalog.token(sub, ['certifier']))),
+        );
+        const outcomes = responses.map((response) => (response.errors ? codeOf(response) : response.data!.approveCertification.status));
+        expect(outcomes.filter((outcome) => outcome === 'APPROVED')).toHaveLength(1);
+        expect(outcomes.filter((outcome) => outcome === 'CONFLICT')).toHaveLength(approvers - 1);
+        const winner = outcomes.indexOf('APPROVED');
+        expect(await certificationRow(application.id)).toMatchObject({
+          status: 'APPROVED',
+          version: 2,
+          certificate_number: responses[winner].data!.approveCertification.certificateNumber,
+        });
+        const approvals = (await eventsOf(application.id)).filter((event) => event.action === 'APPROVED');
+        expect(approvals.map((event) => event.actor)).toEqual([staff[winner]]);
+        expect(await counts()).toEqual({ certifications: before.certifications, events: before.events + 1 });
+        // Revoke, so the product can apply again for the next round.
+        expect((await revoke(application.id, 2, 'next round')).errors).toBeUndefined();
+      }
     });
 
     it('lets exactly one of two simultaneous applications for one product open', async () => {
@@ -672,10 +718,12 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
 
   // -------------------------------------------------------------------------
   describe('certificate numbers: FP-<year>-<origin county>-<6-digit sequence>, unique, never reused', () => {
-    it('numbers consecutive approvals in one county with increasing sequence numbers', async () => {
-      // Two never-certified products from the same origin county.
-      const county = products.find((candidate) => products.filter((p) => !used.has(p.id) && p.eligible && hasNoCertification(p) && p.origin === candidate.origin).length >= 3)!.origin;
-      const inCounty = () => pick(`in county ${county}`, (p) => p.eligible && hasNoCertification(p) && p.origin === county);
+    it('numbers consecutive approvals in one county with increasing sequence numbers, also when approved at once', async () => {
+      // Never-certified products from the origin county that has the most of them left.
+      const left = (origin: string) => products.filter((p) => !used.has(p.id) && neverCertified(p) && p.origin === origin).length;
+      const county = [...new Set(products.map((p) => p.origin))].sort((x, y) => left(y) - left(x))[0];
+      expect(left(county)).toBeGreaterThanOrEqual(5);
+      const inCounty = () => pick(`in county ${county}`, (p) => neverCertified(p) && p.origin === county);
       const [a, b] = [inCounty(), inCounty()];
       const year = chinaYear();
       const [sequence] = await sql<{ last_value: number }>(`SELECT last_value FROM certificate_sequence WHERE year = $1 AND region_code = $2`, [year, county]);
@@ -689,10 +737,30 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       expect(n1).toBe((sequence?.last_value ?? 0) + 1);
       expect(n2).toBe(n1 + 1);
 
+      // Two approvals at the same moment still get distinct, consecutive numbers.
+      const [c, d] = [await apply(inCounty().id), await apply(inCounty().id)];
+      const together = await Promise.all([approve(c.id, 1), approve(d.id, 1, inDays(365), null, otherCertifier)]);
+      for (const response of together) expect(response.errors).toBeUndefined();
+      const concurrent = together.map((response) => Number(pattern.exec(response.data!.approveCertification.certificateNumber!)![1])).sort((x, y) => x - y);
+      expect(concurrent).toEqual([n2 + 1, n2 + 2]);
+
       // Bulk tagging draws from the same sequence.
-      const c = inCounty();
-      const bulk = await certifyProducts([c.id]);
-      expect(bulk.data!.certifyProducts.certified[0].certificateNumber).toBe(`FP-${year}-${county}-${String(n2 + 1).padStart(6, '0')}`);
+      const e = inCounty();
+      const bulk = await certifyProducts([e.id]);
+      expect(bulk.data!.certifyProducts.certified[0].certificateNumber).toBe(`FP-${year}-${county}-${String(n2 + 3).padStart(6, '0')}`);
+      const [after] = await sql<{ last_value: number }>(`SELECT last_value FROM certificate_sequence WHERE year = $1 AND region_code = $2`, [year, county]);
+      expect(after.last_value).toBe(n2 + 3);
+    });
+
+    it("takes the county from the product's origin, not from its supplier's county", async () => {
+      const product = fresh();
+      const [supplierCounty] = [product.origin];
+      // Test setup: this product now comes from a county no demo supplier is in.
+      const origin = '411421';
+      expect(supplierCounty).not.toBe(origin);
+      await catalog.stores.products.sql.query(`UPDATE product SET origin_region_code = $1 WHERE id = $2`, [origin, product.id]);
+      const certificate = await approved((await apply(product.id)).id, 1);
+      expect(certificate.certificateNumber).toBe(`FP-${chinaYear()}-${origin}-000001`);
     });
 
     it('never repeats a number across the store, and keeps numbers of seeded certificates', async () => {
@@ -867,6 +935,25 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       expect(await counts()).toEqual({ certifications: before.certifications + 3, events: before.events + 3 });
     });
 
+    it('certifies a product whose certificate lapsed, storing the old one as EXPIRED', async () => {
+      const product = fresh();
+      const validUntil = new Date(Date.now() + 1200).toISOString();
+      const [short] = (await certifyProducts([product.id], validUntil)).data!.certifyProducts.certified;
+      expect(short.status).toBe('APPROVED');
+      const stillValid = await certifyProducts([product.id]);
+      expect(stillValid.data!.certifyProducts.failed).toEqual([{ productId: product.id, code: 'CONFLICT', message: expect.any(String) }]);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(validUntil) - Date.now()) + 150));
+      const renewed = await certifyProducts([product.id]);
+      expect(renewed.data!.certifyProducts.failed).toEqual([]);
+      const [certificate] = renewed.data!.certifyProducts.certified;
+      expect(certificate.certificateNumber).not.toBe(short.certificateNumber);
+      expect((await rowsOfProduct(product.id)).map((row) => [row.id, row.status])).toEqual([
+        [short.id, 'EXPIRED'],
+        [certificate.id, 'APPROVED'],
+      ]);
+      expect((await eventsOf(short.id)).map((event) => event.action)).toEqual(['APPROVED', 'EXPIRED']);
+    });
+
     it('refuses more than 500 ids with BAD_USER_INPUT and writes nothing; 500 is allowed', async () => {
       const eligible = [fresh(), fresh()];
       const filler = (n: number) => Array.from({ length: n }, (_, i) => `prd_missing_${i}`);
@@ -887,19 +974,6 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
 
   // -------------------------------------------------------------------------
   describe('the partner catalog sees approvals and revocations on the very next request', () => {
-    async function certifiedOnly(): Promise<string[]> {
-      const response = await catalog.query<{ products: { totalCount: number; edges: { node: { id: string; reliefCertified: boolean } }[] } }>(
-        partnerOp('CatalogPage'),
-        { filter: { certifiedOnly: true }, first: 100 },
-      );
-      expect(response.errors).toBeUndefined();
-      expect(response.data!.products.totalCount).toBe(response.data!.products.edges.length);
-      return response.data!.products.edges.map((edge) => edge.node.id);
-    }
-    const detail = async (id: string) =>
-      (await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string; certificateNumber: string | null } | null } }>(partnerOp('ProductDetail'), { id }))
-        .data!.product;
-
     it('approval adds the product to certifiedOnly and sets reliefCertified; revocation removes it', async () => {
       const product = fresh();
       const application = await apply(product.id);

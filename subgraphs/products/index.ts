@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '../../common/subgraphProcess';
 import { productsSubgraph } from './server';
 
-runSubgraphProcess(productsSubgraph);
+runSubgraphProcess(productsSubgraph());

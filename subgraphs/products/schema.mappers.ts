@@ -1,5 +1,5 @@
 import type { Edge, PageInfo } from '../../common/connection';
-import type { Product } from './generated/prisma/client';
+import type { Listing, Product } from './generated/prisma/client';
 
 /** Supplier as the products subgraph knows it: a reference the suppliers subgraph resolves. */
 export interface SupplierReference {
@@ -26,4 +26,28 @@ export interface Money {
 export interface PriceRange {
   min: Money;
   max: Money;
+}
+
+export type ListingResultStatus = 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'REJECTED';
+
+/** The outcome for one input listing of upsertListings. */
+export interface ListingResult {
+  index: number;
+  platformSku: string | null;
+  status: ListingResultStatus;
+  listing: Listing | null;
+  product: Product | null;
+  productCreated: boolean;
+  match: string | null;
+  problems: { field: string; reason: string }[];
+}
+
+export interface UpsertListingsResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  newProducts: number;
+  linkedToExisting: number;
+  results: ListingResult[];
 }

@@ -1,17 +1,41 @@
+import { ConfigError, envString } from '../../common/environment';
 import { peerClient, type SubgraphModule } from '../../common/subgraphProcess';
 import { buildSubgraphServer } from '../../common/subgraphServer';
 import { certifiedProductsFrom } from './certifiedProducts';
 import { createProductsContext, type ProductsContext } from './context';
+import { DEFAULT_MATCH_THRESHOLD } from './listingMatching';
 import { resolvers } from './resolvers';
 import { seedProductsIfEmpty } from './seed';
 import { openProductsStore, type ProductsDb } from './store';
 
+/** MATCH_THRESHOLD: title similarity (0 to 1) at or above which a listing links to an existing product. */
+export function matchThreshold(env: Record<string, string | undefined>): number {
+  const text = envString(env, 'MATCH_THRESHOLD');
+  if (text === undefined) return DEFAULT_MATCH_THRESHOLD;
+  const value = Number(text);
+  if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(text) || Number.isNaN(value)) {
+    throw new ConfigError('MATCH_THRESHOLD', `must be a number from 0 to 1, got "${text}"`);
+  }
+  return value;
+}
+
 /** The products subgraph: the unified catalog and each member platform's listings. */
-export const productsSubgraph: SubgraphModule<ProductsDb, ProductsContext> = {
-  name: 'products',
-  openStore: openProductsStore,
-  buildServer: () => buildSubgraphServer<ProductsContext>({ name: 'products', resolvers }),
-  createContext: async (store, identity, config) =>
-    createProductsContext(store, identity, certifiedProductsFrom(peerClient('products', 'certification', config))),
-  seedIfEmpty: (store) => seedProductsIfEmpty(store.client),
-};
+export function productsSubgraph(env: Record<string, string | undefined> = process.env): SubgraphModule<ProductsDb, ProductsContext> {
+  const threshold = matchThreshold(env);
+  return {
+    name: 'products',
+    openStore: openProductsStore,
+    buildServer: () => buildSubgraphServer<ProductsContext>({ name: 'products', resolvers }),
+    createContext: async (store, identity, config) =>
+      createProductsContext(
+        store,
+        identity,
+        {
+          certifiedProducts: certifiedProductsFrom(peerClient('products', 'certification', config)),
+          suppliers: peerClient('products', 'suppliers', config),
+        },
+        threshold,
+      ),
+    seedIfEmpty: (store) => seedProductsIfEmpty(store.client),
+  };
+}

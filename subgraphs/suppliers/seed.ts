@@ -1,12 +1,16 @@
 import { demoCatalog } from '../../demo/demoCatalog';
 import type { SuppliersDb } from './store';
 
-/** Seeds the demo regions and suppliers into an empty store, in one transaction. */
+/**
+ * Seeds the demo suppliers into a store without suppliers, in one
+ * transaction. The regions exist already (a migration loads every GB/T 2260
+ * county); the demo sets their designation and names.
+ */
 export async function seedSuppliersIfEmpty(db: SuppliersDb, now = new Date()): Promise<boolean> {
-  if ((await db.region.count()) > 0) return false;
+  if ((await db.supplier.count()) > 0) return false;
   const catalog = demoCatalog(now);
   await db.$transaction([
-    db.region.createMany({ data: catalog.regions }),
+    ...catalog.regions.map((region) => db.region.upsert({ where: { code: region.code }, create: region, update: region })),
     db.supplier.createMany({ data: catalog.suppliers }),
   ]);
   return true;

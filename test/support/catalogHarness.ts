@@ -23,7 +23,7 @@ export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://p
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const MODULES: Record<SubgraphName, SubgraphModule<any, any>> = {
-  products: productsSubgraph,
+  products: productsSubgraph({}),
   suppliers: suppliersSubgraph,
   certification: certificationSubgraph,
 };

@@ -1,6 +1,7 @@
 import { DateTimeScalar, DecimalScalar } from '../../../common/scalars';
 import type { Resolvers } from '../generated/graphql';
 import { Listing } from './Listing';
+import { Mutation } from './Mutation';
 import { Product, ProductConnection } from './Product';
 import { Query } from './Query';
 import { Supplier } from './Supplier';
@@ -9,6 +10,7 @@ export const resolvers: Resolvers = {
   Decimal: DecimalScalar,
   DateTime: DateTimeScalar,
   Query,
+  Mutation,
   Product,
   ProductConnection,
   Listing,

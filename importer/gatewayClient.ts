@@ -1,0 +1,41 @@
+import { tokenKey } from '../gateway/config';
+import { mintToken } from '../gateway/bearerToken';
+import type { Role } from '../common/identity';
+
+/** The running catalog, as the command-line tools see it: its gateway and a bearer token. */
+export class GatewayClient {
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  async request<Data>(query: string, variables: Record<string, unknown> = {}): Promise<Data> {
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch (err) {
+      throw new Error(`cannot reach the gateway at ${this.url} (${(err as Error).message}); is the catalog running (npm start)?`);
+    }
+    const body = (await response.json().catch(() => null)) as { data?: Data; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+    if (body?.errors?.length) {
+      const [first] = body.errors;
+      throw new Error(`${first.extensions?.code ?? 'ERROR'}: ${first.message}`);
+    }
+    if (!response.ok || !body?.data) throw new Error(`the gateway answered HTTP ${response.status}`);
+    return body.data;
+  }
+}
+
+export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:4000/graphql';
+
+/** A token given on the command line, else one minted with the locally configured key (AUTH_SECRET or the development secret). */
+export function commandToken(given: string | undefined, claims: { sub: string; roles: Role[]; platform?: string }): string {
+  if (given) return given;
+  const key = tokenKey(process.env);
+  if (key.algorithm !== 'HS256') throw new Error('pass --token: tokens cannot be minted locally with an RS256 public key');
+  return mintToken(claims, key.secret, 3600);
+}
