@@ -5,7 +5,7 @@
 import type { Prisma as CertificationPrisma } from '../subgraphs/certification/generated/prisma/client';
 import type { Prisma as ProductsPrisma } from '../subgraphs/products/generated/prisma/client';
 import type { Prisma as SuppliersPrisma } from '../subgraphs/suppliers/generated/prisma/client';
-import { normalizeSupplierName } from '../common/supplierName';
+import { normalizeSupplierName } from '../subgraphs/suppliers/supplierName';
 
 export interface DemoCatalog {
   regions: SuppliersPrisma.RegionCreateManyInput[];

@@ -197,6 +197,7 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
       `new catalog products:   ${summary.newProducts}`,
       `linked to existing:     ${summary.linkedToExisting}`,
       `rows rejected:          ${summary.rejected}`,
+      `peak memory (RSS):      ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
       ...(summary.reportPath ? [`rejected rows report:   ${summary.reportPath}`] : []),
       '',
     ].join('\n'),

@@ -10,7 +10,7 @@
 // notices.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { normalizeSupplierName, type RegionNames } from '../common/supplierName';
+import { normalizeSupplierName, type RegionNames } from '../subgraphs/suppliers/supplierName';
 import {
   CatalogMatcher,
   DEFAULT_MATCH_THRESHOLD,

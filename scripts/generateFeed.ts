@@ -1,5 +1,5 @@
 // Writes a large, realistic listing feed for load tests of the importer:
-//   npx tsx scripts/generateFeed.ts --rows 1000000 --format csv --out /tmp/feed.csv [--seed 42] [--platform jd] [--bad-every 0]
+//   npx tsx scripts/generateFeed.ts --rows 1000000 --format csv --out /tmp/feed.csv [--seed 42] [--platform jd] [--bad-every 0] [--bases 1]
 // The same options always give the same bytes, so a benchmark or a failing
 // import can be reproduced. Rows are written as they are made: a million-row
 // file never exists in memory.
@@ -15,6 +15,12 @@ export interface FeedGeneratorOptions {
   platform?: string;
   /** Every n-th row (n, 2n, …) is made bad in one of BAD_ROW_KINDS, in turn; 0 for none. */
   badEvery?: number;
+  /**
+   * How many production bases each named supplier has (default 1). Each base
+   * is a supplier of its own, so a large feed spreads over many catalog
+   * products, as a real platform's catalog does, instead of a few dozen.
+   */
+  bases?: number;
 }
 
 /** What makes an injected bad row bad; all but unknown-region fail validateFeedRow. */
@@ -249,6 +255,7 @@ export function* generateFeedRows(options: FeedGeneratorOptions): Generator<Reco
   const next = random(options.seed ?? 42);
   const platform = options.platform ?? 'jd';
   const badEvery = options.badEvery ?? 0;
+  const bases = options.bases ?? 1;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const link = LINK_HOSTS[platform] ?? ((sku: string) => `https://shop.${platform}.example.cn/item/${sku}`);
 
@@ -280,7 +287,7 @@ export function* generateFeedRows(options: FeedGeneratorOptions): Generator<Reco
       monthly_sales: next() < 0.8 ? String(Math.floor(next() * 20000)) : '',
       url: next() < 0.95 ? link(sku) : '',
       category: next() < 0.7 ? product.category : next() < 0.5 ? product.category.toLowerCase() : '',
-      supplier_name: pick(product.suppliers),
+      supplier_name: bases > 1 ? `${pick(product.suppliers)}（${1 + Math.floor(next() * bases)}号基地）` : pick(product.suppliers),
       supplier_region_code: county.code,
       description: next() < 0.6 ? `${county.place}${product.description}` : '',
     };
@@ -349,6 +356,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       platform: { type: 'string', default: 'jd' },
       'bad-every': { type: 'string', default: '0' },
+      bases: { type: 'string', default: '1' },
     },
   });
   const whole = (name: string, text: string | undefined): number => {
@@ -375,6 +383,7 @@ async function main(): Promise<void> {
     seed: whole('seed', values.seed),
     platform: values.platform ?? 'jd',
     badEvery: whole('bad-every', values['bad-every']),
+    bases: Math.max(1, whole('bases', values.bases)),
   };
   for (const row of generateFeedRows(rowOptions)) {
     batch.push(line(row));

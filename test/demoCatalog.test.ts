@@ -1,5 +1,5 @@
 import { demoCatalog } from '../demo/demoCatalog';
-import { normalizeSupplierName } from '../common/supplierName';
+import { normalizeSupplierName } from '../subgraphs/suppliers/supplierName';
 
 // A fixed instant keeps failures reproducible; the determinism and "relative to
 // now" checks below use a second, distant instant as well.

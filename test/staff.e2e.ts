@@ -445,6 +445,12 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
           expect(response.data).toBeUndefined();
         }
       }
+      // GET requests too (Apollo Server answers queries over GET).
+      const viaGet = await fetch(`${url}?query=${encodeURIComponent('{ certification(id: "cert_001") { id evidence } }')}`, {
+        headers: { 'apollo-require-preflight': 'true' },
+      });
+      expect(viaGet.status).toBe(401);
+      expect(JSON.stringify(await viaGet.json())).not.toMatch(/evidence"\s*:\s*"/);
       expect(await snapshot()).toEqual(before);
       // The products and suppliers subgraphs refuse such requests too.
       for (const name of ['products', 'suppliers'] as const) {
@@ -528,6 +534,10 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       expect(rejected.errors).toBeUndefined();
       expect(rejected.data!.rejectCertification).toMatchObject({ status: 'REJECTED', version: 2 });
       expect(await certificationRow(application.id)).toMatchObject({ status: 'REJECTED', version: 2, certificate_number: null });
+      expect((await eventsOf(application.id)).map(({ action, actor, note }) => ({ action, actor, note }))).toEqual([
+        { action: 'APPLIED', actor: 'certifier-alice', note: null },
+        { action: 'REJECTED', actor: 'certifier-alice', note: 'The recommendation letter has expired.' },
+      ]);
       const again = await apply(product.id);
       expect(again.id).not.toBe(application.id);
       expect((await rowsOfProduct(product.id)).map((row) => row.status)).toEqual(['REJECTED', 'PENDING']);
@@ -970,6 +980,40 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       expect(limit.data!.certifyProducts.failed).toHaveLength(498);
       expect(limit.data!.certifyProducts.failed.every((failure) => failure.code === 'NOT_FOUND')).toBe(true);
     }, 60_000);
+  });
+
+  // -------------------------------------------------------------------------
+  describe('the review queue (CertificationQueue)', () => {
+    it('walks every certification of a status page by page, oldest first, each exactly once', async () => {
+      for (const status of ['PENDING', 'APPROVED', 'REJECTED', 'REVOKED', 'EXPIRED']) {
+        const seen: string[] = [];
+        let after: string | null = null;
+        let totalCount = -1;
+        for (let guard = 0; guard < 100; guard += 1) {
+          const response: GraphQLResponse<{
+            certifications: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; status: string } }[] };
+          }> = await catalog.query(staffOp('CertificationQueue'), { status, first: 3, after }, certifier);
+          expect(response.errors).toBeUndefined();
+          const page = response.data!.certifications;
+          totalCount = page.totalCount;
+          for (const { node } of page.edges) expect(node.status).toBe(status);
+          seen.push(...page.edges.map((edge) => edge.node.id));
+          if (!page.pageInfo.hasNextPage) break;
+          after = page.pageInfo.endCursor;
+        }
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen.length).toBe(totalCount);
+        // Oldest first, as the stored rows say (ties, e.g. one bulk call, are broken by id in the database's collation).
+        const rows = await sql<{ id: string; created_at: Date }>(`SELECT id, created_at FROM certification WHERE id = ANY($1::text[])`, [seen]);
+        const createdAt = new Map(rows.map((row) => [row.id, new Date(row.created_at).getTime()]));
+        const times = seen.map((id) => createdAt.get(id)!);
+        expect(times).toEqual([...times].sort((a, b) => a - b));
+      }
+      for (const first of [0, 101]) {
+        const response = await catalog.query(staffOp('CertificationQueue'), { status: 'PENDING', first }, certifier);
+        expect(codeOf(response)).toBe('BAD_USER_INPUT');
+      }
+    });
   });
 
   // -------------------------------------------------------------------------

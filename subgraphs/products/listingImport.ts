@@ -3,7 +3,8 @@ import { badUserInput, forbidden, notFound } from '../../common/errors';
 import type { Identity } from '../../common/identity';
 import { gtinKey, validateFeedRow, type FeedListing } from '../../common/listingFeed';
 import type { SubgraphClient } from '../../common/subgraphClient';
-import type { Listing, Prisma, Product, ProductCategory } from './generated/prisma/client';
+import { insertListings, insertProducts, type NewListingRow, type NewProductRow } from './catalogWrites';
+import type { Listing, Product } from './generated/prisma/client';
 import type { ListingInput } from './generated/graphql';
 import { refreshListingAggregates } from './listingAggregates';
 import { blockingKey, decideMatch, productNameFromTitle, type MatchCandidate } from './listingMatching';
@@ -198,8 +199,8 @@ export async function upsertListings(
               name: product.name,
             }));
 
-      const newProducts: Prisma.ProductCreateManyInput[] = [];
-      const newListings: Prisma.ListingCreateManyInput[] = [];
+      const newProducts: NewProductRow[] = [];
+      const newListings: NewListingRow[] = [];
       const touched = new Set<string>();
       const now = new Date();
       for (const [index, { row, supplier }] of ready) {
@@ -232,24 +233,23 @@ export async function upsertListings(
             name,
             description: row.description,
             gtin: gtinTaken ? null : row.gtin,
-            category: (row.category ?? 'OTHER') as ProductCategory,
+            category: row.category ?? 'OTHER',
             unit: row.unit,
             originRegionCode: supplier.regionCode,
             supplierId: supplier.id,
             matchKey: keys.get(index)!,
-            createdAt: now,
-            updatedAt: now,
+            at: now,
           });
           candidates.push({ productId, gtin: gtinTaken || !row.gtin ? null : gtinKey(row.gtin), blockingKey: keys.get(index)!, name });
           result.productCreated = true;
         }
-        const listing = {
+        const listing: NewListingRow = {
           id: `lst_${randomUUID()}`,
           platformCode,
           externalId: row.platformSku,
           productId,
           ...listingFields(row),
-          updatedAt: now,
+          at: now,
         };
         newListings.push(listing);
         touched.add(productId);
@@ -257,8 +257,8 @@ export async function upsertListings(
         result.match = explain ? decision.explanation : null;
         createdListingIds.set(index, listing.id);
       }
-      if (newProducts.length) await tx.product.createMany({ data: newProducts });
-      if (newListings.length) await tx.listing.createMany({ data: newListings });
+      await insertProducts(tx, newProducts);
+      await insertListings(tx, newListings);
       await refreshListingAggregates(tx, [...touched]);
     },
     { timeout: 60_000, maxWait: 60_000 },

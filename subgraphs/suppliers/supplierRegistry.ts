@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeSupplierName } from '../../common/supplierName';
+import { normalizeSupplierName } from './supplierName';
 import type { Supplier, SupplierKind } from './generated/prisma/client';
 import type { SuppliersDb } from './store';
 

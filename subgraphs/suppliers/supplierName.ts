@@ -1,4 +1,4 @@
-import type { Region } from '../subgraphs/suppliers/generated/prisma/client';
+import type { Region } from './generated/prisma/client';
 
 export type RegionNames = Pick<Region, 'province' | 'city' | 'county'>;
 

@@ -1,0 +1,64 @@
+import { Prisma } from './generated/prisma/client';
+
+type Tx = Prisma.TransactionClient;
+
+export interface NewProductRow {
+  id: string;
+  name: string;
+  description: string | null;
+  gtin: string | null;
+  category: string;
+  unit: string | null;
+  originRegionCode: string;
+  supplierId: string;
+  matchKey: string;
+  at: Date;
+}
+
+export interface NewListingRow {
+  id: string;
+  platformCode: string;
+  externalId: string;
+  productId: string;
+  title: string;
+  url: string | null;
+  price: string;
+  currency: string;
+  stock: number | null;
+  monthlySales: number | null;
+  gtin: string | null;
+  unit: string | null;
+  at: Date;
+}
+
+// Bulk inserts as one statement over parallel arrays (unnest): a batch of a
+// thousand rows costs one round trip and one parse, where a multi-row VALUES
+// list would carry twelve thousand bound parameters.
+
+export async function insertProducts(tx: Tx, rows: readonly NewProductRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: NewProductRow) => T) => rows.map(pick);
+  await tx.$executeRaw`
+    INSERT INTO product (id, name, description, gtin, category, unit, origin_region_code, supplier_id, match_key, created_at, updated_at)
+    SELECT id, name, description, gtin, category::"ProductCategory", unit, origin_region_code, supplier_id, match_key, at, at
+    FROM unnest(
+      ${column((r) => r.id)}::text[], ${column((r) => r.name)}::text[], ${column((r) => r.description)}::text[],
+      ${column((r) => r.gtin)}::text[], ${column((r) => r.category)}::text[], ${column((r) => r.unit)}::text[],
+      ${column((r) => r.originRegionCode)}::text[], ${column((r) => r.supplierId)}::text[], ${column((r) => r.matchKey)}::text[],
+      ${column((r) => r.at)}::timestamptz[]
+    ) AS t(id, name, description, gtin, category, unit, origin_region_code, supplier_id, match_key, at)`;
+}
+
+export async function insertListings(tx: Tx, rows: readonly NewListingRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: NewListingRow) => T) => rows.map(pick);
+  await tx.$executeRaw`
+    INSERT INTO listing (id, platform_code, external_id, product_id, title, url, price, currency, stock, monthly_sales, gtin, unit, updated_at)
+    SELECT * FROM unnest(
+      ${column((r) => r.id)}::text[], ${column((r) => r.platformCode)}::text[], ${column((r) => r.externalId)}::text[],
+      ${column((r) => r.productId)}::text[], ${column((r) => r.title)}::text[], ${column((r) => r.url)}::text[],
+      ${column((r) => r.price)}::numeric[], ${column((r) => r.currency)}::text[], ${column((r) => r.stock)}::int[],
+      ${column((r) => r.monthlySales)}::int[], ${column((r) => r.gtin)}::text[], ${column((r) => r.unit)}::text[],
+      ${column((r) => r.at)}::timestamptz[]
+    )`;
+}
