@@ -1,6 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
 import { envPort, envString, ConfigError } from './environment';
+import { runServerProcess } from './serverProcess';
 import { describeStore, type Store, type StoreLocation } from './database';
 import { IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
 import { SubgraphClient } from './subgraphClient';
@@ -83,20 +84,10 @@ export async function startSubgraph<Client, Context extends object>(
 
 /** Entry point of a subgraph process: start, log where, stop cleanly on SIGINT/SIGTERM. */
 export function runSubgraphProcess<Client, Context extends object>(module: SubgraphModule<Client, Context>): void {
-  const main = async () => {
+  runServerProcess({ subgraph: module.name }, async () => {
     const config = subgraphProcessConfig(process.env, module.name);
     const started = await startSubgraph(module, config);
-    console.log(JSON.stringify({ level: 'info', subgraph: module.name, msg: 'listening', url: started.url, store: describeStore(config.store) }));
-    const stop = async () => {
-      await started.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  };
-  main().catch((err: Error) => {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(1);
+    return { ...started, describe: { store: describeStore(config.store) } };
   });
 }
 

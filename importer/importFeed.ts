@@ -1,6 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { validateFeedRow, type FeedListing } from '../common/listingFeed';
 import { FeedUnreadableError, openFeed } from './feedReader';
+import type { ListingInput, PlatformsQuery, UpsertListingsMutation, UpsertListingsMutationVariables } from './generated/operations';
+import { operation } from './operations';
 import type { GatewayClient } from './gatewayClient';
 import { ImportProgress } from './importProgress';
 
@@ -35,26 +37,7 @@ export interface ImportSummary {
   exitCode: 0 | 1 | 2;
 }
 
-const UPSERT_LISTINGS = /* GraphQL */ `
-  mutation UpsertListings($platform: ID!, $listings: [ListingInput!]!, $explain: Boolean) {
-    upsertListings(platform: $platform, listings: $listings, explain: $explain) {
-      created updated unchanged rejected newProducts linkedToExisting
-      results { index status productCreated match product { id } problems { field reason } }
-    }
-  }
-`;
-
-interface BatchResult {
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  newProducts: number;
-  linkedToExisting: number;
-  results: { index: number; status: string; productCreated: boolean; match: string | null; product: { id: string } | null; problems: { field: string; reason: string }[] }[];
-}
-
-function listingInput(listing: FeedListing) {
+function listingInput(listing: FeedListing): ListingInput {
   return {
     platformSku: listing.platformSku,
     title: listing.title,
@@ -106,7 +89,7 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
     }
     throw err;
   }
-  const { platforms } = await options.client.request<{ platforms: { code: string }[] }>('query Platforms { platforms { code } }');
+  const { platforms } = await options.client.request<PlatformsQuery>(operation('Platforms'));
   if (!platforms.some((platform) => platform.code === options.platform)) {
     options.out.write(`unknown platform "${options.platform}": register it with npm run platform -- add ${options.platform} "<name>"\nnothing was imported\n`);
     return { ...summary, exitCode: 1 };
@@ -125,11 +108,12 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
   const inFlight = new Set<Promise<void>>();
 
   const send = async (batch: { line: number; listing: FeedListing }[]) => {
-    const { upsertListings } = await options.client.request<{ upsertListings: BatchResult }>(UPSERT_LISTINGS, {
+    const variables: UpsertListingsMutationVariables = {
       platform: options.platform,
       listings: batch.map(({ listing }) => listingInput(listing)),
       explain: options.explain,
-    });
+    };
+    const { upsertListings } = await options.client.request<UpsertListingsMutation>(operation('UpsertListings'), variables);
     summary.created += upsertListings.created;
     summary.updated += upsertListings.updated;
     summary.unchanged += upsertListings.unchanged;

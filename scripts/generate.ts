@@ -18,4 +18,4 @@ for (const name of SUBGRAPH_NAMES) {
   });
 }
 execFileSync(bin('graphql-codegen'), ['--config', 'codegen.yml', '--silent'], { cwd: root, stdio: 'inherit' });
-console.log('generated: Prisma clients and resolver types for', SUBGRAPH_NAMES.join(', '));
+console.log(`generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, operation types for the command-line tools`);
