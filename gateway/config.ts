@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, envPort, envString } from '../common/environment';
 import { subgraphSecret } from '../common/identity';
@@ -31,7 +32,16 @@ export function tokenKey(env: Env): TokenKey {
   const keyPath = envString(env, 'AUTH_PUBLIC_KEY_PATH');
   if (keyPath) {
     if (!existsSync(keyPath)) throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `names a file that does not exist: ${keyPath}`);
-    return { algorithm: 'RS256', publicKey: readFileSync(keyPath, 'utf8') };
+    const publicKey = readFileSync(keyPath, 'utf8');
+    // Fail at start, not with a 401 on every request, when the file is no RSA public key.
+    let type: string | undefined;
+    try {
+      type = createPublicKey(publicKey).asymmetricKeyType;
+    } catch {
+      throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `does not hold a PEM public key: ${keyPath}`);
+    }
+    if (type !== 'rsa') throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `must hold an RSA public key for RS256, got ${type}`);
+    return { algorithm: 'RS256', publicKey };
   }
   const secret = envString(env, 'AUTH_SECRET');
   if (secret) {
