@@ -1,13 +1,13 @@
 import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
-import { envPort, envString, ConfigError } from './environment';
+import { envInt, envPort, envString, ConfigError } from './environment';
 import { runServerProcess } from './serverProcess';
 import { describeStore, type Store, type StoreLocation } from './database';
 import { IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
 import { SubgraphClient } from './subgraphClient';
 import { storeLocation } from './storeLocation';
 import { DEFAULT_SUBGRAPH_PORTS, subgraphUrls, type SubgraphName } from './topology';
-import { listenSubgraph, type RunningServer } from './subgraphServer';
+import { DEFAULT_SHUTDOWN_GRACE_MS, listenSubgraph, type RunningServer } from './subgraphServer';
 
 type Env = Record<string, string | undefined>;
 
@@ -20,7 +20,13 @@ export interface SubgraphProcessConfig {
   seedDemoData: boolean;
   /** Signs and verifies the identity header shared with the gateway. */
   secret: string;
+  /** <NAME>_CACHE_MAX_AGE: seconds the gateway may cache this subgraph's answers (resolvers may say less). */
+  cacheMaxAgeSeconds: number;
+  /** SHUTDOWN_GRACE_MS: how long a stopping subgraph lets in-flight requests finish. */
+  shutdownGraceMs: number;
 }
+
+const DEFAULT_CACHE_MAX_AGE: Record<SubgraphName, number> = { products: 60, suppliers: 300, certification: 60 };
 
 /** Settings every subgraph process reads: <NAME>_PORT, HOST, <NAME>_DATABASE_URL / DATA_DIR, SEED_DEMO_DATA. */
 export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphProcessConfig {
@@ -35,6 +41,8 @@ export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphPro
     store: storeLocation(env, name),
     seedDemoData: seed === 'if-empty',
     secret: subgraphSecret(env),
+    cacheMaxAgeSeconds: envInt(env, `${name.toUpperCase()}_CACHE_MAX_AGE`, DEFAULT_CACHE_MAX_AGE[name], { min: 0, max: 86_400 }),
+    shutdownGraceMs: envInt(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 600_000 }),
   };
 }
 
@@ -42,7 +50,7 @@ export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphPro
 export interface SubgraphModule<Client, Context extends object> {
   name: SubgraphName;
   openStore(location: StoreLocation): Promise<Store<Client>>;
-  buildServer(): ApolloServer<Context>;
+  buildServer(config: SubgraphProcessConfig): ApolloServer<Context>;
   createContext(store: Store<Client>, identity: Identity, config: SubgraphProcessConfig, req: express.Request): Promise<Context>;
   /** Seeds the demo catalog when the store is empty; returns whether it did. */
   seedIfEmpty(store: Store<Client>): Promise<boolean>;
@@ -59,13 +67,14 @@ export async function startSubgraph<Client, Context extends object>(
 ): Promise<StartedSubgraph<Client>> {
   const store = await module.openStore(config.store);
   if (config.seedDemoData) await module.seedIfEmpty(store);
-  const server = module.buildServer();
+  const server = module.buildServer(config);
   let running: RunningServer;
   try {
     running = await listenSubgraph(server, {
       host: config.host,
       port: config.port,
       secret: config.secret,
+      shutdownGraceMs: config.shutdownGraceMs,
       context: (req, identity) => module.createContext(store, identity, config, req),
     });
   } catch (err) {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -25,6 +26,8 @@ export interface SubgraphServerOptions<Context extends object> {
   resolvers: unknown;
   plugins?: ApolloServerPlugin<Context>[];
   logError?: (err: unknown) => void;
+  /** How long the gateway may cache what this subgraph answers, unless a resolver says less. */
+  cacheMaxAgeSeconds?: number;
 }
 
 /** Builds the subgraph's Apollo Server (no side effects: nothing listens). */
@@ -36,7 +39,12 @@ export function buildSubgraphServer<Context extends object>(options: SubgraphSer
     }),
     formatError: maskErrors((err) => (options.logError ?? defaultErrorLog(options.name))(err)),
     // Inline tracing only feeds Apollo GraphOS, which this graph does not report to.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.plugins ?? [])],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      // Answers carry Cache-Control; the gateway's response cache honours the strictest.
+      ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds ?? 0, calculateHttpHeaders: true }),
+      ...(options.plugins ?? []),
+    ],
     includeStacktraceInErrorResponses: false,
   });
 }
@@ -53,23 +61,63 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Waits for an HTTP server to listen and returns how to reach and stop it. */
-export async function listen(server: Server, host: string, port: number, path: string, onClose: () => Promise<void>): Promise<RunningServer> {
+/** How long a stopping server lets in-flight requests finish: SHUTDOWN_GRACE_MS, default 10 s. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Waits for an HTTP server to listen and returns how to reach and stop it.
+ * Stopping drains: the listener closes at once (new connections are refused),
+ * requests that arrive on kept-alive connections get 503 with
+ * `Connection: close`, in-flight requests finish, and whatever is still open
+ * after the grace period is cut.
+ */
+export async function listen(
+  server: Server,
+  host: string,
+  port: number,
+  path: string,
+  onClose: () => Promise<void>,
+  graceMs = DEFAULT_SHUTDOWN_GRACE_MS,
+): Promise<RunningServer> {
+  let draining = false;
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!draining) {
+      for (const handler of handlers) handler.call(server, req, res);
+      return;
+    }
+    res.setHeader('connection', 'close');
+    res.statusCode = 503;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ errors: [{ message: 'The server is shutting down.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | null = null;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}${path}`,
     port: actual,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await onClose();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        draining = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // In-flight responses still carry keep-alive; once they are done their
+        // sockets turn idle and are closed here, so close() can complete.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.closeIdleConnections();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        try {
+          await closed;
+        } finally {
+          clearInterval(sweep);
+          clearTimeout(timer);
+        }
+        await onClose();
+      })()),
   };
 }
 
@@ -78,6 +126,7 @@ export interface ListenOptions<Context extends object> {
   port: number;
   /** Shared with the gateway; signs the identity header every request must carry. */
   secret: string;
+  shutdownGraceMs?: number;
   context(req: express.Request, identity: Identity): Promise<Context>;
 }
 
@@ -115,5 +164,5 @@ export async function listenSubgraph<Context extends object>(
   // Keep-alive longer than the gateway's agent idle time, so the gateway never
   // writes to a socket the subgraph has just closed.
   http.keepAliveTimeout = 65_000;
-  return listen(http, options.host, options.port, '/graphql', () => server.stop());
+  return listen(http, options.host, options.port, '/graphql', () => server.stop(), options.shutdownGraceMs);
 }

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, envPort, envString } from '../common/environment';
+import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../common/environment';
 import { subgraphSecret } from '../common/identity';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
 
@@ -22,6 +22,28 @@ export interface GatewayConfig {
   /** SUBGRAPH_SECRET: signs the identity header subgraphs trust. */
   subgraphSecret: string;
   production: boolean;
+  /** SUBGRAPH_TIMEOUT_MS (5000) and SUBGRAPH_RETRIES (1, reads only). */
+  subgraphFetch: { timeoutMs: number; retries: number };
+  /** SHUTDOWN_GRACE_MS (10000): how long SIGTERM lets in-flight requests finish. */
+  shutdownGraceMs: number;
+  /** INTROSPECTION: default on outside production, off in production. */
+  introspection: boolean;
+  /** CORS_ORIGINS: comma-separated origins allowed to call from a browser; none by default. */
+  corsOrigins: string[];
+  /** MAX_BODY_BYTES (1 MiB): larger request bodies are refused before parsing. */
+  maxBodyBytes: number;
+  /** PERSISTED_QUERIES: auto (APQ, the default), only (trusted documents from the manifest) or off. */
+  persistedQueries: 'auto' | 'only' | 'off';
+  /** PERSISTED_QUERY_MANIFEST (./persisted-query-manifest.json, built by npm run manifest). */
+  persistedQueryManifest: string;
+  /** RESPONSE_CACHE: on (default) or off. */
+  responseCache: boolean;
+  /** REDIS_URL: share the response cache, APQ, rate limits and catalog version among replicas. */
+  redisUrl: string | null;
+  /** SUPERGRAPH_POLL_MS (2000): how often SUPERGRAPH_PATH is checked for changes. */
+  supergraphPollMs: number;
+  /** LOG_LEVEL (info). */
+  logLevel: string;
 }
 
 // Only for development and tests: production refuses to start without a key.
@@ -55,6 +77,15 @@ export function tokenKey(env: Env): TokenKey {
 }
 
 export function gatewayConfig(env: Env): GatewayConfig {
+  const production = env.NODE_ENV === 'production';
+  const persistedQueries = envString(env, 'PERSISTED_QUERIES', 'auto');
+  if (persistedQueries !== 'auto' && persistedQueries !== 'only' && persistedQueries !== 'off') {
+    throw new ConfigError('PERSISTED_QUERIES', `must be auto, only or off, got "${persistedQueries}"`);
+  }
+  const logLevel = envString(env, 'LOG_LEVEL', 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
+  }
   return {
     host: envString(env, 'HOST', '127.0.0.1'),
     port: envPort(env, 'PORT', 4000),
@@ -62,6 +93,29 @@ export function gatewayConfig(env: Env): GatewayConfig {
     subgraphUrls: subgraphUrls(env),
     tokenKey: tokenKey(env),
     subgraphSecret: subgraphSecret(env),
-    production: env.NODE_ENV === 'production',
+    production,
+    subgraphFetch: {
+      timeoutMs: envInt(env, 'SUBGRAPH_TIMEOUT_MS', 5000, { min: 1, max: 300_000 }),
+      retries: envInt(env, 'SUBGRAPH_RETRIES', 1, { min: 0, max: 5 }),
+    },
+    shutdownGraceMs: envInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    introspection: envBoolean(env, 'INTROSPECTION', !production),
+    corsOrigins: (envString(env, 'CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean)
+      .map((origin) => {
+        if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
+          throw new ConfigError('CORS_ORIGINS', `must list origins like https://shop.example.cn, got "${origin}"`);
+        }
+        return origin;
+      }),
+    maxBodyBytes: envInt(env, 'MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    persistedQueries,
+    persistedQueryManifest: envString(env, 'PERSISTED_QUERY_MANIFEST', 'persisted-query-manifest.json'),
+    responseCache: envBoolean(env, 'RESPONSE_CACHE', true),
+    redisUrl: envUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
+    supergraphPollMs: envInt(env, 'SUPERGRAPH_POLL_MS', 2000, { min: 100, max: 600_000 }),
+    logLevel,
   };
 }

@@ -1,64 +1,104 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import cors from 'cors';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
 import { listen, type RunningServer } from '../common/subgraphServer';
 import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
 import { defaultContractDir, readContractOperations } from './contractDocuments';
-import { gatewayErrorFormatter, type Logger } from './errorPolicy';
+import { gatewayErrorFormatter } from './errorPolicy';
+import { createLogger, GatewayMetrics, requestIdMiddleware } from './observability';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
+import { connectRedis } from './redisConnection';
+import {
+  memoryCatalogVersion,
+  memoryKeyValueCache,
+  redisCatalogVersion,
+  RedisKeyValueCache,
+  responseCachePlugin,
+  versionBumpPlugin,
+} from './responseCache';
 import { SubgraphDataSource, type GatewayContext } from './subgraphDataSource';
 import { composeSupergraph } from './supergraph';
+import { watchedSupergraphFile } from './supergraphSource';
+import { readManifest, trustedDocumentsPlugin } from './trustedDocuments';
 
 export interface GatewayOptions {
   /** Operations preloaded in the playground; default ../shared/contract. */
   contractDir?: string;
-  log?: Logger;
+  /** Replaces the JSON logger (tests pass a silent one). */
+  logger?: Logger;
 }
 
 export interface StartedGateway extends RunningServer {
   gateway: ApolloGateway;
+  metrics: GatewayMetrics;
 }
 
-const jsonLog: Logger = (entry) => console.log(JSON.stringify({ time: new Date().toISOString(), service: 'gateway', ...entry }));
-
-/** The supergraph to serve: the file named by SUPERGRAPH_PATH, else composed now from schema/. */
-export function loadSupergraph(config: GatewayConfig): string {
-  return config.supergraphPath ? readFileSync(config.supergraphPath, 'utf8') : composeSupergraph(config.subgraphUrls);
-}
+const REDIS_PREFIX = 'relief-goods-graph:';
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<StartedGateway> {
-  const log = options.log ?? jsonLog;
+  const log = options.logger ?? createLogger('gateway', config.logLevel);
+  const metrics = new GatewayMetrics();
+  const redis: Redis | null = config.redisUrl ? connectRedis(config.redisUrl) : null;
+  redis?.on('error', (err) => log.warn({ msg: 'redis error', err: err.message }));
+
   const subgraphs = new Map<string, string>();
   const gateway = new ApolloGateway({
-    supergraphSdl: loadSupergraph(config),
+    supergraphSdl: config.supergraphPath
+      ? watchedSupergraphFile(config.supergraphPath, log, config.supergraphPollMs)
+      : composeSupergraph(config.subgraphUrls),
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph ${name} has no URL in the supergraph`);
       subgraphs.set(name, url);
-      return new SubgraphDataSource(name, url, config.subgraphSecret);
+      return new SubgraphDataSource(name, url, config.subgraphSecret, config.subgraphFetch, metrics.observeSubgraphFetch);
+    },
+    logger: {
+      debug: (message) => log.debug({ msg: String(message) }),
+      info: (message) => log.info({ msg: String(message) }),
+      warn: (message) => log.warn({ msg: String(message) }),
+      error: (message) => log.error({ msg: String(message) }),
     },
   });
   let loaded = false;
   gateway.onSchemaLoadOrUpdate(() => {
     loaded = true;
   });
+
+  const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    // The bundled playground below replaces Apollo's landing page, which loads from a CDN.
+    ApolloServerPluginLandingPageDisabled(),
+    metrics.plugin(log),
+  ];
+  if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
+  if (config.responseCache) {
+    const version = redis ? redisCatalogVersion(redis, `${REDIS_PREFIX}catalog-version`) : memoryCatalogVersion();
+    const cache = redis ? new RedisKeyValueCache(redis, `${REDIS_PREFIX}response:`) : memoryKeyValueCache();
+    plugins.push(versionBumpPlugin(version, (entry) => log.error(entry)), responseCachePlugin(cache, version));
+  }
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: gatewayErrorFormatter(log),
+    formatError: gatewayErrorFormatter((entry) => log.error(entry)),
     includeStacktraceInErrorResponses: false,
-    introspection: !config.production,
-    // The bundled playground below replaces Apollo's landing page, which loads from a CDN.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    introspection: config.introspection,
+    csrfPrevention: true,
+    persistedQueries:
+      config.persistedQueries === 'off' ? false : redis ? { cache: new RedisKeyValueCache(redis, `${REDIS_PREFIX}apq:`) } : {},
+    plugins,
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestIdMiddleware);
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -71,19 +111,52 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...report,
     });
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   const documents = readContractOperations(options.contractDir ?? defaultContractDir()).map(({ name, query }) => ({ name, query }));
   app.use(createPlaygroundRouter({ graphqlPath: '/graphql', documents }));
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    cors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      credentials: false,
+      maxAge: 600,
+    }),
+    express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GatewayContext> => ({ identity: identityFromHeaders(req.headers, config.tokenKey) }),
+      context: async ({ req, res }): Promise<GatewayContext> => ({
+        identity: identityFromHeaders(req.headers, config.tokenKey),
+        requestId: res.locals.requestId as string,
+      }),
     }),
   );
+  // Body parser failures (too large, not JSON) answered in GraphQL's error shape.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const tooLarge = err.type === 'entity.too.large';
+    res.status(tooLarge ? 413 : err.status ?? 400).json({
+      errors: [
+        {
+          message: tooLarge ? `The request body exceeds ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).` : 'The request body is not valid JSON.',
+          extensions: { code: tooLarge ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST', ...(tooLarge ? { limit: config.maxBodyBytes } : {}) },
+        },
+      ],
+    });
+  });
 
   const http = createServer(app);
-  const running = await listen(http, config.host, config.port, '/graphql', async () => {
-    await apollo.stop();
-  });
-  return { ...running, gateway };
+  http.keepAliveTimeout = 65_000;
+  const running = await listen(
+    http,
+    config.host,
+    config.port,
+    '/graphql',
+    async () => {
+      await apollo.stop();
+      await redis?.quit().catch(() => undefined);
+    },
+    config.shutdownGraceMs,
+  );
+  return { ...running, gateway, metrics };
 }

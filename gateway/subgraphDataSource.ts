@@ -1,23 +1,92 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { FetcherResponse } from '@apollo/utils.fetcher';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../common/errors';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../common/identity';
+import { ANONYMOUS, IDENTITY_HEADER, signIdentity, type Identity } from '../common/identity';
 
 export interface GatewayContext {
   identity: Identity;
+  /** Correlates the gateway's and the subgraphs' log lines of one request. */
+  requestId?: string;
   /** The identity header for this request, signed once and reused for every subgraph fetch. */
   signedIdentity?: string;
 }
 
-/** Forwards the verified caller to subgraphs as a short-lived header signed with the shared subgraph secret. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export interface SubgraphFetchPolicy {
+  /** SUBGRAPH_TIMEOUT_MS: how long one subgraph fetch may take. */
+  timeoutMs: number;
+  /** SUBGRAPH_RETRIES: extra attempts for a failed read (never for a mutation). */
+  retries: number;
+}
+
+export interface SubgraphFetchObserver {
+  (event: { subgraph: string; seconds: number; outcome: 'ok' | 'error' }): void;
+}
+
+// A subgraph fetch is a read unless it is a mutation: only reads are retried,
+// since repeating a write that may have been applied could apply it twice.
+function isRead(query: string | undefined): boolean {
+  return !/^\s*mutation\b/.test(query ?? '');
+}
+
+function retryable(error: unknown): boolean {
+  if (error instanceof GraphQLError) {
+    const status = (error.extensions?.response as { status?: number } | undefined)?.status;
+    return status === 502 || status === 503 || status === 504;
+  }
+  return true; // network failures and timeouts
+}
+
+/**
+ * The gateway's client of one subgraph: forwards the verified caller as a
+ * short-lived signed header, bounds every fetch by a timeout, and retries
+ * failed reads a bounded number of times with a short backoff.
+ */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly name: string,
     url: string,
     private readonly secret: string,
+    private readonly policy: SubgraphFetchPolicy = { timeoutMs: 5000, retries: 1 },
+    private readonly observe?: SubgraphFetchObserver,
   ) {
-    super({ url });
+    super({
+      url,
+      // Node's own fetch keeps connections alive per origin; the timeout
+      // aborts a fetch that a hung subgraph would otherwise hold forever.
+      fetcher: ((input: string, init: RequestInit) =>
+        fetch(input, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) })) as unknown as Fetcher,
+    });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const gatewayContext = context as Partial<GatewayContext>;
+    // Health checks and other gateway-internal fetches carry no caller: they go as anonymous.
+    const signed = gatewayContext.identity
+      ? (gatewayContext.signedIdentity ??= signIdentity(gatewayContext.identity, this.secret))
+      : signIdentity(ANONYMOUS, this.secret);
+    request.http?.headers.set(IDENTITY_HEADER, signed);
+    if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const attempts = isRead(options.request.query) ? 1 + this.policy.retries : 1;
+    for (let attempt = 1; ; attempt += 1) {
+      const started = process.hrtime.bigint();
+      try {
+        const response = await super.process(options);
+        this.observe?.({ subgraph: this.name, seconds: Number(process.hrtime.bigint() - started) / 1e9, outcome: 'ok' });
+        return response;
+      } catch (error) {
+        this.observe?.({ subgraph: this.name, seconds: Number(process.hrtime.bigint() - started) / 1e9, outcome: 'error' });
+        if (attempt >= attempts || !retryable(error)) throw error;
+        await delay(50 * 2 ** (attempt - 1));
+      }
+    }
   }
 
   /**
@@ -27,18 +96,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    */
   override didEncounterError(error: Error): never {
     if (error instanceof GraphQLError) throw error;
-    throw new GraphQLError(`The ${this.name} subgraph could not be reached.`, {
-      originalError: error,
-      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.name },
-    });
-  }
-
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    // Health checks and other gateway-internal fetches carry no request context.
-    if (!('identity' in context) || !context.identity) return;
-    const gatewayContext = context as GatewayContext;
-    gatewayContext.signedIdentity ??= signIdentity(gatewayContext.identity, this.secret);
-    request.http?.headers.set(IDENTITY_HEADER, gatewayContext.signedIdentity);
+    const timedOut = error.name === 'TimeoutError' || /timeout|aborted/i.test(error.message);
+    throw new GraphQLError(
+      timedOut ? `The ${this.name} subgraph did not answer in time.` : `The ${this.name} subgraph could not be reached.`,
+      { originalError: error, extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.name } },
+    );
   }
 
   /**

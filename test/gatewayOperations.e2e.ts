@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEV_AUTH_SECRET } from '../gateway/config';
+import { gatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { composeSupergraph } from '../gateway/supergraph';
 import { startCatalog, type Catalog } from './support/catalogHarness';
@@ -27,18 +27,9 @@ describe('gateway health, readiness and supergraph file', () => {
       suppliers: catalog.subgraphs.suppliers.url,
       certification: catalog.subgraphs.certification.url,
     }));
+    // The subgraph URLs of the settings are deliberately wrong: the file's URLs are the ones used.
     const gateway = await startGateway(
-      {
-        host: '127.0.0.1',
-        port: 0,
-        supergraphPath: file,
-        // Deliberately wrong: the file's URLs are the ones used.
-        subgraphUrls: { products: 'http://127.0.0.1:1/graphql', suppliers: 'http://127.0.0.1:1/graphql', certification: 'http://127.0.0.1:1/graphql' },
-        tokenKey: { algorithm: 'HS256', secret: DEV_AUTH_SECRET },
-        subgraphSecret: (await import('../common/identity')).subgraphSecret({}),
-        production: false,
-      },
-      { log: () => undefined },
+      gatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', SUPERGRAPH_PATH: file, PRODUCTS_PORT: '1', SUPPLIERS_PORT: '1', CERTIFICATION_PORT: '1' }),
     );
     try {
       const response = await fetch(gateway.url, {

@@ -37,6 +37,7 @@ describe('the supergraph', () => {
   });
 
   it('keeps internal fields out of the public API', () => {
-    expect(schema.getQueryType()?.getFields().certifiedProductIds).toBeUndefined();
+    expect(schema.getQueryType()?.getFields().certifiedProducts).toBeUndefined();
+    expect(schema.getMutationType()?.getFields().resolveSuppliers).toBeUndefined();
   });
 });

@@ -49,12 +49,16 @@ export async function findCertificationsPage(
   };
 }
 
-/** Products holding a valid certificate at `now`. */
-export async function findCertifiedProductIds(db: CertificationDb, now: Date): Promise<string[]> {
+/** Products holding a valid certificate at `now`, and when the first of those certificates lapses. */
+export async function findCertifiedProducts(db: CertificationDb, now: Date): Promise<{ productIds: string[]; changesAt: Date | null }> {
   const rows = await db.certification.findMany({
     where: statusWhere('APPROVED', now),
-    select: { productId: true },
+    select: { productId: true, validUntil: true },
     orderBy: { productId: 'asc' },
   });
-  return rows.map((row) => row.productId);
+  const changesAt = rows.reduce<Date | null>(
+    (earliest, row) => (row.validUntil && (!earliest || row.validUntil < earliest) ? row.validUntil : earliest),
+    null,
+  );
+  return { productIds: rows.map((row) => row.productId), changesAt };
 }

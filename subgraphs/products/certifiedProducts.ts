@@ -2,12 +2,13 @@ import { SubgraphClient } from '../../common/subgraphClient';
 
 /** Asks the certification subgraph which products hold a valid certificate right now. */
 export interface CertifiedProducts {
-  ids(): Promise<string[]>;
+  /** The ids, and when the set next changes by itself (a certificate lapsing). */
+  current(): Promise<{ productIds: string[]; changesAt: Date | null }>;
 }
 
-const CERTIFIED_PRODUCT_IDS = /* GraphQL */ `
-  query CertifiedProductIds {
-    certifiedProductIds
+const CERTIFIED_PRODUCTS = /* GraphQL */ `
+  query CertifiedProducts {
+    certifiedProducts { productIds changesAt }
   }
 `;
 
@@ -19,6 +20,11 @@ const CERTIFIED_PRODUCT_IDS = /* GraphQL */ `
  */
 export function certifiedProductsFrom(client: SubgraphClient): CertifiedProducts {
   return {
-    ids: async () => (await client.request<{ certifiedProductIds: string[] }>(CERTIFIED_PRODUCT_IDS)).certifiedProductIds,
+    current: async () => {
+      const { certifiedProducts } = await client.request<{ certifiedProducts: { productIds: string[]; changesAt: string | null } }>(
+        CERTIFIED_PRODUCTS,
+      );
+      return { productIds: certifiedProducts.productIds, changesAt: certifiedProducts.changesAt ? new Date(certifiedProducts.changesAt) : null };
+    },
   };
 }

@@ -25,7 +25,7 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
   return {
     name: 'products',
     openStore: openProductsStore,
-    buildServer: () => buildSubgraphServer<ProductsContext>({ name: 'products', resolvers }),
+    buildServer: (config) => buildSubgraphServer<ProductsContext>({ name: 'products', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds }),
     createContext: async (store, identity, config) =>
       createProductsContext(
         store,

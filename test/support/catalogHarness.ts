@@ -10,7 +10,7 @@ import { startSubgraph, type StartedSubgraph, type SubgraphModule, type Subgraph
 import { subgraphSecret } from '../../common/identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import { mintToken } from '../../gateway/bearerToken';
-import { DEV_AUTH_SECRET, type GatewayConfig } from '../../gateway/config';
+import { DEV_AUTH_SECRET, gatewayConfig as readGatewayConfig, type GatewayConfig } from '../../gateway/config';
 import { startGateway, type StartedGateway } from '../../gateway/server';
 import { certificationSubgraph } from '../../subgraphs/certification/server';
 import { productsSubgraph } from '../../subgraphs/products/server';
@@ -83,6 +83,16 @@ export interface Catalog {
 export interface CatalogOptions {
   backend: Backend;
   seed?: boolean;
+  /** Gateway settings as environment variables (e.g. RESPONSE_CACHE, REDIS_URL). */
+  gatewayEnv?: Record<string, string>;
+}
+
+/** Starts one more gateway over a running catalog's subgraphs (a second replica). */
+export async function startExtraGateway(catalog: Catalog, env: Record<string, string> = {}): Promise<StartedGateway> {
+  return startGateway({
+    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env }),
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
+  });
 }
 
 export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
@@ -113,6 +123,8 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
           store: locations[name],
           seedDemoData: options.seed ?? true,
           secret,
+          cacheMaxAgeSeconds: { products: 60, suppliers: 300, certification: 60 }[name],
+          shutdownGraceMs: 2000,
         };
         subgraphs[name] = await startSubgraph(MODULES[name], config);
       }),
@@ -123,15 +135,10 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     throw err;
   }
   const gatewayConfig: GatewayConfig = {
-    host: '127.0.0.1',
-    port: 0,
-    supergraphPath: null,
+    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_GATEWAY_LOG ? 'info' : 'silent', ...options.gatewayEnv }),
     subgraphUrls: peers,
-    tokenKey: { algorithm: 'HS256', secret: DEV_AUTH_SECRET },
-    subgraphSecret: secret,
-    production: false,
   };
-  const gateway = await startGateway(gatewayConfig, { log: process.env.TEST_GATEWAY_LOG ? undefined : () => undefined });
+  const gateway = await startGateway(gatewayConfig);
   const stores = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphs[name].store])) as Record<SubgraphName, Store<unknown>>;
   return {
     backend: options.backend,

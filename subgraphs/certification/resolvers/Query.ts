@@ -1,7 +1,7 @@
 import { pageRequest } from '../../../common/connection';
 import { requireRole } from '../../../common/identity';
 import { forbidden } from '../../../common/errors';
-import { findCertificationsPage, findCertifiedProductIds, QUEUE_ORDER } from '../certificationQueries';
+import { findCertificationsPage, findCertifiedProducts, QUEUE_ORDER } from '../certificationQueries';
 import type { QueryResolvers } from '../generated/graphql';
 
 export const Query: QueryResolvers = {
@@ -14,8 +14,8 @@ export const Query: QueryResolvers = {
     return loaders.certificationById.load(id);
   },
   // Internal to the graph (@inaccessible): the products subgraph asks it for the certifiedOnly filter.
-  certifiedProductIds: (_parent, _args, { identity, db, now }) => {
-    if (!identity.service) throw forbidden('certifiedProductIds is internal to the graph.');
-    return findCertifiedProductIds(db, now);
+  certifiedProducts: (_parent, _args, { identity, db, now }) => {
+    if (!identity.service) throw forbidden('certifiedProducts is internal to the graph.');
+    return findCertifiedProducts(db, now);
   },
 };

@@ -1,3 +1,4 @@
+import { cacheControlFromInfo } from '@apollo/cache-control-types';
 import { pageRequest } from '../../../common/connection';
 import { badUserInput } from '../../../common/errors';
 import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalogQueries';
@@ -6,11 +7,21 @@ import type { QueryResolvers } from '../generated/graphql';
 
 const MAX_IDS = 500;
 
+function secondsUntil(moment: Date): number {
+  return Math.max(0, Math.floor((moment.getTime() - Date.now()) / 1000));
+}
+
 export const Query: QueryResolvers = {
-  products: async (_parent, args, { db, loaders, certifiedProducts }) => {
+  products: async (_parent, args, { db, loaders, certifiedProducts }, info) => {
     const order = args.orderBy ?? 'NAME';
     const page = pageRequest(args, order);
-    const certified = args.filter?.certifiedOnly ? await certifiedProducts.ids() : null;
+    let certified: string[] | null = null;
+    if (args.filter?.certifiedOnly) {
+      const set = await certifiedProducts.current();
+      certified = set.productIds;
+      // A cached page must not outlive the first certificate in it that lapses.
+      if (set.changesAt) cacheControlFromInfo(info).setCacheHint({ maxAge: secondsUntil(set.changesAt) });
+    }
     const { rows, count } = await findCatalogPageIds(db, catalogConditions(args.filter, certified), order, page);
     const products = await loaders.productById.loadMany(rows.map((row) => row.id));
     const loaded = products.map((product) => {

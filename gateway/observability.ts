@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Request, Response, NextFunction } from 'express';
+import pino, { type Logger } from 'pino';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REQUEST_ID_HEADER, type GatewayContext, type SubgraphFetchObserver } from './subgraphDataSource';
+
+/** JSON logs, one object a line; LOG_LEVEL (default info; silent in tests). */
+export function createLogger(service: string, level: string): Logger {
+  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+// Request ids from clients are echoed only when they look like ids, so a log
+// line can never be forged or bloated through the header.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function requestIdOf(req: Request): string {
+  const given = req.header(REQUEST_ID_HEADER);
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Gives each request an id (the client's x-request-id or a new one), echoed in the response. */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const id = requestIdOf(req);
+  res.locals.requestId = id;
+  res.setHeader(REQUEST_ID_HEADER, id);
+  next();
+}
+
+/** The gateway's Prometheus metrics, served on GET /metrics. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'graphql_requests_total',
+    help: 'GraphQL requests by operation name and outcome code (OK when there was no error).',
+    labelNames: ['operation', 'code'],
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'graphql_errors_total',
+    help: 'GraphQL errors by operation name and extensions.code.',
+    labelNames: ['operation', 'code'],
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'Time from receiving a GraphQL request to sending its response, by operation name.',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly subgraphLatency = new Histogram({
+    name: 'subgraph_fetch_duration_seconds',
+    help: 'Duration of each fetch the gateway makes to a subgraph.',
+    labelNames: ['subgraph'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly subgraphErrors = new Counter({
+    name: 'subgraph_fetch_errors_total',
+    help: 'Subgraph fetches that failed (unreachable, timed out, HTTP error).',
+    labelNames: ['subgraph'],
+    registers: [this.registry],
+  });
+  private readonly cacheLookups = new Counter({
+    name: 'response_cache_lookups_total',
+    help: 'Response cache lookups of anonymous reads, by result (hit or miss).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  private readonly rateLimited = new Counter({
+    name: 'rate_limit_rejections_total',
+    help: 'Requests refused by the rate limiter, by role.',
+    labelNames: ['role'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  readonly observeSubgraphFetch: SubgraphFetchObserver = ({ subgraph, seconds, outcome }) => {
+    this.subgraphLatency.observe({ subgraph }, seconds);
+    if (outcome === 'error') this.subgraphErrors.inc({ subgraph });
+  };
+
+  rateLimitRejected(role: string): void {
+    this.rateLimited.inc({ role });
+  }
+
+  /** Counts requests, errors, latency and cache results; logs one line per request. */
+  plugin(log: Logger): ApolloServerPlugin<GatewayContext> {
+    return {
+      requestDidStart: async (requestContext) => {
+        const started = process.hrtime.bigint();
+        const cacheable = !requestContext.contextValue.identity?.authenticated;
+        return {
+          willSendResponse: async (context) => {
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            const operation = context.operationName ?? context.request.operationName ?? 'anonymous';
+            const codes = (context.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+            for (const code of codes) this.errors.inc({ operation, code });
+            this.requests.inc({ operation, code: codes[0] ?? 'OK' });
+            this.latency.observe({ operation }, seconds);
+            const hit = context.metrics.responseCacheHit === true;
+            if (cacheable && context.operation?.operation === 'query') this.cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
+            log.info({
+              requestId: context.contextValue.requestId,
+              operation,
+              kind: context.operation?.operation,
+              ms: Math.round(seconds * 1000),
+              errors: codes.length ? codes : undefined,
+              cache: hit ? 'hit' : undefined,
+              actor: context.contextValue.identity?.sub,
+            });
+          },
+        };
+      },
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, parse, print, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import type { GatewayContext } from './subgraphDataSource';
+
+/** Apollo's persisted query manifest format, so other Apollo tooling can read ours. */
+export interface PersistedQueryManifest {
+  format: 'apollo-persisted-query-manifest';
+  version: 1;
+  operations: { id: string; name: string; type: 'query' | 'mutation' | 'subscription'; body: string }[];
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+// The operation as printed by graphql-js, with the fragments it uses: two
+// texts that differ only in layout or comments have the same fingerprint.
+function fingerprint(document: DocumentNode, operationName: string | null | undefined): string | null {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return null;
+  const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const typed = node as { kind?: string; name?: { value: string } };
+    if (typed.kind === Kind.FRAGMENT_SPREAD && typed.name && !used.has(typed.name.value)) {
+      used.add(typed.name.value);
+      visit(fragments.find((f) => f.name.value === typed.name!.value));
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object') visit(value);
+    }
+  };
+  visit(operation);
+  const printed = [operation, ...fragments.filter((f) => used.has(f.name.value)).sort((a, b) => a.name.value.localeCompare(b.name.value))]
+    .map((definition) => print(definition))
+    .join('\n\n');
+  return sha256(printed);
+}
+
+export function buildManifest(documents: { name: string; query: string }[]): PersistedQueryManifest {
+  return {
+    format: 'apollo-persisted-query-manifest',
+    version: 1,
+    operations: documents.map(({ name, query }) => {
+      const operation = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+      return { id: sha256(query), name, type: operation?.operation ?? 'query', body: query };
+    }),
+  };
+}
+
+export function readManifest(path: string): PersistedQueryManifest {
+  if (!existsSync(path)) throw new Error(`persisted query manifest ${path} does not exist: run npm run manifest`);
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as PersistedQueryManifest;
+  if (manifest.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) {
+    throw new Error(`${path} is not a persisted query manifest`);
+  }
+  return manifest;
+}
+
+function notAllowed(): GraphQLError {
+  return new GraphQLError('Only operations from the persisted query manifest may run on this gateway.', {
+    extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } },
+  });
+}
+
+/**
+ * Trusted documents (PERSISTED_QUERIES=only): a request runs only when it
+ * names a manifest operation by its hash, or sends an operation identical to
+ * one (up to layout and comments). Anything else is refused with
+ * PERSISTED_QUERY_NOT_ALLOWED before planning, so no subgraph is called.
+ */
+export function trustedDocumentsPlugin(manifest: PersistedQueryManifest): ApolloServerPlugin<GatewayContext> {
+  const bodies = new Map(manifest.operations.map((operation) => [operation.id, operation.body]));
+  const allowed = new Set(manifest.operations.map((operation) => fingerprint(parse(operation.body), operation.name)));
+  return {
+    async requestDidStart({ request }) {
+      const hash = (request.extensions?.persistedQuery as { sha256Hash?: string } | undefined)?.sha256Hash;
+      if (!request.query && hash) {
+        const body = bodies.get(hash);
+        if (!body) throw notAllowed();
+        // Resolved here, before Apollo's APQ lookup, which then finds nothing to do.
+        request.query = body;
+      }
+      return {
+        async didResolveOperation({ document, operationName }) {
+          if (!allowed.has(fingerprint(document, operationName))) throw notAllowed();
+        },
+      };
+    },
+  };
+}
