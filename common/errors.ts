@@ -13,6 +13,12 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   INELIGIBLE: 'INELIGIBLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // Refusals by the gateway before any subgraph is called.
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  RATE_LIMITED: 'RATE_LIMITED',
+  PERSISTED_QUERY_NOT_ALLOWED: 'PERSISTED_QUERY_NOT_ALLOWED',
+  REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
+  DOWNSTREAM_SERVICE_ERROR: 'DOWNSTREAM_SERVICE_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

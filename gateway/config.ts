@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../common/environment';
 import { subgraphSecret } from '../common/identity';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
+import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
+import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
 
 type Env = Record<string, string | undefined>;
 
@@ -44,6 +46,10 @@ export interface GatewayConfig {
   supergraphPollMs: number;
   /** LOG_LEVEL (info). */
   logLevel: string;
+  /** MAX_QUERY_DEPTH, MAX_QUERY_ALIASES, MAX_QUERY_FIELDS, MAX_QUERY_COST. */
+  queryLimits: QueryLimits;
+  /** RATE_LIMIT, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_PARTNER, RATE_LIMIT_CERTIFIER. */
+  rateLimit: RateLimitConfig;
 }
 
 // Only for development and tests: production refuses to start without a key.
@@ -117,5 +123,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
     redisUrl: envUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
     supergraphPollMs: envInt(env, 'SUPERGRAPH_POLL_MS', 2000, { min: 100, max: 600_000 }),
     logLevel,
+    queryLimits: queryLimitsFromEnv(env),
+    rateLimit: rateLimitConfigFromEnv(env),
   };
 }

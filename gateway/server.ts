@@ -25,6 +25,8 @@ import {
   versionBumpPlugin,
 } from './responseCache';
 import { SubgraphDataSource, type GatewayContext } from './subgraphDataSource';
+import { queryLimitsPlugin } from './queryLimits';
+import { createRateLimiter, rateLimitMiddleware } from './rateLimit';
 import { composeSupergraph } from './supergraph';
 import { watchedSupergraphFile } from './supergraphSource';
 import { readManifest, trustedDocumentsPlugin } from './trustedDocuments';
@@ -75,6 +77,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // The bundled playground below replaces Apollo's landing page, which loads from a CDN.
     ApolloServerPluginLandingPageDisabled(),
     metrics.plugin(log),
+    queryLimitsPlugin(config.queryLimits, {
+      onRejected: (measured, error) => log.info({ msg: 'operation refused', limit: error.extensions.limit, ...measured }),
+    }),
   ];
   if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
   if (config.responseCache) {
@@ -94,6 +99,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     plugins,
   });
   await apollo.start();
+  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, { log: (entry) => log.warn(entry), redis: redis ?? undefined }) : null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -123,6 +129,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       credentials: false,
       maxAge: 600,
     }),
+    // Before the body parser: a refused request costs no parsing or planning.
+    ...(rateLimiter
+      ? [
+          rateLimitMiddleware(rateLimiter, config.rateLimit.policies, (req) => identityFromHeaders(req.headers, config.tokenKey), {
+            log: (entry) => log.warn(entry),
+            onRejected: ({ role }) => metrics.rateLimitRejected(role),
+          }),
+        ]
+      : []),
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => ({
@@ -154,6 +169,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     '/graphql',
     async () => {
       await apollo.stop();
+      await rateLimiter?.close();
       await redis?.quit().catch(() => undefined);
     },
     config.shutdownGraceMs,

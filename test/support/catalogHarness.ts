@@ -90,7 +90,7 @@ export interface CatalogOptions {
 /** Starts one more gateway over a running catalog's subgraphs (a second replica). */
 export async function startExtraGateway(catalog: Catalog, env: Record<string, string> = {}): Promise<StartedGateway> {
   return startGateway({
-    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env }),
+    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
   });
 }
@@ -135,7 +135,8 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     throw err;
   }
   const gatewayConfig: GatewayConfig = {
-    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_GATEWAY_LOG ? 'info' : 'silent', ...options.gatewayEnv }),
+    // Suites that are not about rate limiting send bursts a default limit would refuse.
+    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_GATEWAY_LOG ? 'info' : 'silent', RATE_LIMIT: 'off', ...options.gatewayEnv }),
     subgraphUrls: peers,
   };
   const gateway = await startGateway(gatewayConfig);
