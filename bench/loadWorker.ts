@@ -3,7 +3,12 @@
 // of connections, closed loop), first for a warm-up, then for the measured
 // window, and prints one JSON line with the result.
 //
-//   tsx bench/loadWorker.ts <config.json>
+//   tsx bench/loadWorker.ts      (then one job file path per stdin line)
+//
+// The worker stays up for one gateway: the runner writes the path of a job
+// (a LoadConfig JSON file) per line and reads one result line back, so the
+// runner can reset the gateway's peak RSS between workloads and no process
+// start (with its TypeScript compilation) falls into a measurement.
 //
 // Every response is checked before it counts: status 200, no `errors`, and
 // `data` equal to the expected data of the case that was sent. A wrong answer
@@ -12,7 +17,7 @@
 //
 // Two hooks into autocannon 9 (pinned exactly in package.json) make that
 // possible; both are plain properties of its client:
-// - the response body is collected as raw bytes from the HTTP parser,
+// - the response body is collected as raw bytes from the HTTP parser's body slices,
 //   because autocannon concatenates body chunks into a string chunk by chunk,
 //   which breaks a multi-byte UTF-8 character (all Chinese text) split across
 //   two TCP reads and would count correct answers as wrong;
@@ -20,6 +25,7 @@
 //   cases by weight, instead of autocannon's fixed round robin, so a mixed
 //   workload has no lockstep pattern across connections.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { seededRandom } from './random';
 
@@ -63,14 +69,14 @@ export interface PhaseResult {
   timeouts: number;
   rps: number;
   latencyMs: LatencySummary;
-  /** autocannon's own latency over every response, for comparison. */
-  allLatencyMs: { p50: number; p99: number };
   firstInvalid: string | null;
 }
 
 export interface LoadResult {
   warmup: PhaseResult;
   measured: PhaseResult;
+  /** Every request sent, including those still in flight when the run stopped (the gateway finishes them anyway). */
+  totalSent: number;
   counters: { before: Record<string, unknown>; after: Record<string, unknown> };
 }
 
@@ -84,7 +90,7 @@ interface CaseRequest {
 
 // The parts of autocannon's client this worker hooks into (see the header comment).
 interface ClientInternals {
-  parser: Record<number, unknown> & { constructor: { kOnBody: number } };
+  pipelinedRequests: { addBody(slice: Buffer): void };
   requestIterator: {
     requests: CaseRequest[];
     currentRequest: CaseRequest;
@@ -94,7 +100,7 @@ interface ClientInternals {
     recordBody(request: CaseRequest, status: number, body: unknown, headers: unknown): void;
   };
   on(event: 'response', listener: (status: number, bytes: number, responseTime: number) => void): void;
-  on(event: 'timeout' | 'connError', listener: () => void): void;
+  on(event: 'timeout' | 'connError' | 'request', listener: () => void): void;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -147,7 +153,63 @@ class Validator {
   }
 }
 
-async function runPhase(config: LoadConfig, validator: Validator, seconds: number, seedOffset: number): Promise<PhaseResult> {
+interface Tally {
+  sent: number;
+  responses: number;
+  valid: number;
+  status: number;
+  graphqlErrors: number;
+  wrongData: number;
+  connectionErrors: number;
+  timeouts: number;
+  latencies: number[];
+  firstInvalid: string | null;
+}
+
+const newTally = (): Tally => ({
+  sent: 0, responses: 0, valid: 0, status: 0, graphqlErrors: 0, wrongData: 0, connectionErrors: 0, timeouts: 0, latencies: [], firstInvalid: null,
+});
+
+function summarize(tally: Tally, seconds: number): PhaseResult {
+  const sorted = Float64Array.from(tally.latencies).sort();
+  const mean = sorted.length ? tally.latencies.reduce((sum, value) => sum + value, 0) / sorted.length : NaN;
+  return {
+    seconds,
+    sent: tally.sent,
+    responses: tally.responses,
+    valid: tally.valid,
+    invalid: { status: tally.status, graphqlErrors: tally.graphqlErrors, wrongData: tally.wrongData },
+    connectionErrors: tally.connectionErrors,
+    timeouts: tally.timeouts,
+    rps: tally.valid / seconds,
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      mean,
+      max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    },
+    firstInvalid: tally.firstInvalid,
+  };
+}
+
+async function readCounters(counters: Record<string, string>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    Object.entries(counters).map(async ([name, url]) => [name, await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json()] as const),
+  );
+  return Object.fromEntries(entries);
+}
+
+/**
+ * One continuous closed-loop run: the warm-up and the measured window are
+ * two time slices of it, so the window starts in steady state (connections
+ * open, gateway busy) and nothing has to drain in between. A response counts
+ * in the slice it completes in; the subgraph counters are read at the
+ * window's two edges, so in-flight work crossing an edge evens out.
+ */
+async function runJob(path: string): Promise<LoadResult> {
+  const config = JSON.parse(readFileSync(path, 'utf8')) as LoadConfig;
+  const validator = new Validator(config.cases);
   const url = new URL(config.url);
   const weights = config.cases.map((entry) => entry.weight);
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
@@ -160,14 +222,13 @@ async function runPhase(config: LoadConfig, validator: Validator, seconds: numbe
     body: entry.body,
     caseIndex,
   }));
-  const latencies: number[] = [];
-  const tally = { responses: 0, valid: 0, status: 0, graphqlErrors: 0, wrongData: 0 };
-  let firstInvalid: string | null = null;
+  const tallies = { warmup: newTally(), window: newTally(), after: newTally() };
+  let phase: keyof typeof tallies = 'warmup';
   let clientNumber = 0;
 
   const setupClient = (client: unknown): void => {
     const internals = client as ClientInternals;
-    const random = seededRandom(config.seed * 1000 + seedOffset * 100 + clientNumber++);
+    const random = seededRandom(config.seed * 1000 + clientNumber++);
     const draw = (): number => {
       const roll = random.next();
       const index = cumulative.findIndex((bound) => roll < bound);
@@ -183,16 +244,18 @@ async function runPhase(config: LoadConfig, validator: Validator, seconds: numbe
       this.currentRequest = this.requests[this.currentRequestIndex]!;
       return this.currentRequest;
     };
+    // autocannon installs its parser callbacks after setupClient, so the hook
+    // sits one step later, where the parser hands each body slice to its queue.
     let chunks: Buffer[] = [];
-    const kOnBody = internals.parser.constructor.kOnBody;
-    internals.parser[kOnBody] = (buffer: Buffer, start: number, length: number) => {
-      chunks.push(buffer.subarray(start, start + length));
+    internals.pipelinedRequests.addBody = (slice: Buffer) => {
+      chunks.push(slice);
     };
     let lastOk = false;
     iterator.recordBody = (request: CaseRequest, status: number) => {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       chunks = [];
       const verdict = validator.check(request.caseIndex, status, body);
+      const tally = tallies[phase];
       tally.responses += 1;
       lastOk = verdict === 'ok';
       if (verdict === 'ok') tally.valid += 1;
@@ -200,79 +263,71 @@ async function runPhase(config: LoadConfig, validator: Validator, seconds: numbe
         if (verdict === 'status') tally.status += 1;
         else if (verdict === 'errors') tally.graphqlErrors += 1;
         else tally.wrongData += 1;
-        firstInvalid ??= `${config.cases[request.caseIndex]!.workload} HTTP ${status}: ${body.toString('utf8').slice(0, 600)}`;
+        tally.firstInvalid ??= `${config.cases[request.caseIndex]!.workload} HTTP ${status}: ${body.toString('utf8').slice(0, 600)}`;
       }
     };
     internals.on('response', (_status, _bytes, responseTime) => {
-      if (lastOk) latencies.push(responseTime);
+      if (lastOk && phase === 'window') tallies.window.latencies.push(responseTime);
+    });
+    internals.on('request', () => {
+      tallies[phase].sent += 1;
     });
     // A timed-out or broken connection leaves a partial body behind.
     internals.on('timeout', () => {
       chunks = [];
+      tallies[phase].timeouts += 1;
     });
     internals.on('connError', () => {
       chunks = [];
+      tallies[phase].connectionErrors += 1;
     });
   };
 
-  const started = process.hrtime.bigint();
-  const result = await autocannon({
-    url: config.url,
-    connections: config.connections,
-    duration: seconds,
-    timeout: config.timeoutSeconds,
-    pipelining: 1,
-    requests,
-    setupClient: setupClient as autocannon.Options['setupClient'],
-  });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const sorted = Float64Array.from(latencies).sort();
-  const mean = latencies.length ? latencies.reduce((sum, value) => sum + value, 0) / latencies.length : NaN;
-  // autocannon's own duration is the configured window; requests still in
-  // flight when it ends are abandoned and not counted as responses.
-  const window = Math.min(elapsed, seconds) || seconds;
+  let before: Record<string, unknown> = {};
+  let after: Record<string, unknown> = {};
+  let windowStarted = 0n;
+  let windowEnded = 0n;
+  const edges: Promise<void>[] = [];
+  const startWindow = setTimeout(() => {
+    phase = 'window';
+    windowStarted = process.hrtime.bigint();
+    edges.push(readCounters(config.counters).then((counters) => void (before = counters)));
+  }, config.warmupSeconds * 1000);
+  const endWindow = setTimeout(() => {
+    phase = 'after';
+    windowEnded = process.hrtime.bigint();
+    edges.push(readCounters(config.counters).then((counters) => void (after = counters)));
+  }, (config.warmupSeconds + config.durationSeconds) * 1000);
+  try {
+    // A little past the window, so the window's end never coincides with autocannon closing its connections.
+    await autocannon({
+      url: config.url,
+      connections: config.connections,
+      duration: config.warmupSeconds + config.durationSeconds + 0.2,
+      timeout: config.timeoutSeconds,
+      pipelining: 1,
+      requests,
+      setupClient: setupClient as autocannon.Options['setupClient'],
+    });
+  } finally {
+    clearTimeout(startWindow);
+    clearTimeout(endWindow);
+  }
+  await Promise.all(edges);
+  const windowSeconds = windowEnded > windowStarted ? Number(windowEnded - windowStarted) / 1e9 : config.durationSeconds;
   return {
-    seconds: window,
-    sent: result.requests.sent,
-    responses: tally.responses,
-    valid: tally.valid,
-    invalid: { status: tally.status, graphqlErrors: tally.graphqlErrors, wrongData: tally.wrongData },
-    connectionErrors: result.errors - result.timeouts,
-    timeouts: result.timeouts,
-    rps: tally.valid / window,
-    latencyMs: {
-      p50: percentile(sorted, 50),
-      p95: percentile(sorted, 95),
-      p99: percentile(sorted, 99),
-      mean,
-      max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-    },
-    allLatencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-    firstInvalid,
+    warmup: summarize(tallies.warmup, config.warmupSeconds),
+    measured: summarize(tallies.window, windowSeconds),
+    totalSent: tallies.warmup.sent + tallies.window.sent + tallies.after.sent,
+    counters: { before, after },
   };
 }
 
-async function readCounters(counters: Record<string, string>): Promise<Record<string, unknown>> {
-  const entries = await Promise.all(
-    Object.entries(counters).map(async ([name, url]) => [name, await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json()] as const),
-  );
-  return Object.fromEntries(entries);
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
-
 async function main(): Promise<void> {
-  const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoadConfig;
-  const validator = new Validator(config.cases);
-  const warmup = await runPhase(config, validator, config.warmupSeconds, 1);
-  // Let abandoned warm-up requests finish so they do not land in the window.
-  await settle();
-  const before = await readCounters(config.counters);
-  const measured = await runPhase(config, validator, config.durationSeconds, 2);
-  await settle();
-  const after = await readCounters(config.counters);
-  const result: LoadResult = { warmup, measured, counters: { before, after } };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    process.stdout.write(`${JSON.stringify(await runJob(line.trim()))}\n`);
+  }
 }
 
 main().catch((err: Error) => {

@@ -240,8 +240,9 @@ export class Oracle {
     );
     const listings = await this.rows<ListingRow>(
       'products',
-      `SELECT product_id, platform_code, external_id, url, price::text AS price, currency, stock, monthly_sales, updated_at
-       FROM listing WHERE product_id = ANY($1::text[]) ORDER BY product_id, price, platform_code, external_id`,
+      // Ordered by the numeric price, not by its text form selected under the same name.
+      `SELECT l.product_id, l.platform_code, l.external_id, l.url, l.price::text AS price, l.currency, l.stock, l.monthly_sales, l.updated_at
+       FROM listing l WHERE l.product_id = ANY($1::text[]) ORDER BY l.product_id, l.price, l.platform_code, l.external_id`,
       [productIds],
     );
     const platforms = await this.rows<{ code: string; name: string }>('products', `SELECT code, name FROM platform`);
@@ -506,12 +507,12 @@ export class Oracle {
   // Fixed variables, chosen from the data (deterministic for a catalog)
   // -------------------------------------------------------------------------
 
-  async busiestPrefix(length: number): Promise<string> {
-    const [row] = await this.rows<{ prefix: string }>(
+  async busiestPrefixes(length: number, count: number): Promise<string[]> {
+    const rows = await this.rows<{ prefix: string }>(
       'products',
-      `SELECT left(origin_region_code, ${length}) AS prefix FROM product GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`,
+      `SELECT left(origin_region_code, ${length}) AS prefix FROM product GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ${count}`,
     );
-    return row!.prefix;
+    return rows.map((row) => row.prefix);
   }
 
   async supplierProvinces(count: number): Promise<string[]> {
@@ -558,85 +559,123 @@ export interface CaseSet {
   secondPages(reference: (entry: BenchCase) => unknown): Promise<BenchCase[]>;
 }
 
-/** Every request the benchmark sends, with its oracle data. */
-export async function buildCases(oracle: Oracle, seed: number): Promise<CaseSet> {
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+const CATEGORIES = ['FRUIT', 'VEGETABLE', 'GRAIN', 'TEA', 'MEAT_POULTRY', 'AQUATIC', 'PROCESSED_FOOD', 'HANDICRAFT', 'OTHER'];
+
+/**
+ * The catalog pages partners ask for, most popular first: the unfiltered
+ * catalog in every order, each category, the busiest provinces and cities,
+ * each platform, certified goods, price bands.
+ */
+async function catalogFilters(oracle: Oracle): Promise<Omit<CatalogVariables, 'first'>[]> {
+  const provinces = await oracle.busiestPrefixes(2, 6);
+  const cities = await oracle.busiestPrefixes(4, 4);
+  return [
+    ...(['NAME', 'SALES_DESC', 'PRICE_ASC', 'UPDATED_DESC', 'PRICE_DESC'] as const).map((orderBy) => ({ orderBy })),
+    ...CATEGORIES.flatMap((category) => (['NAME', 'SALES_DESC', 'PRICE_ASC'] as const).map((orderBy) => ({ filter: { category }, orderBy }))),
+    { filter: { certifiedOnly: true } },
+    { filter: { certifiedOnly: true }, orderBy: 'SALES_DESC' },
+    ...provinces.flatMap((regionCode) => (['NAME', 'PRICE_ASC'] as const).map((orderBy) => ({ filter: { regionCode }, orderBy }))),
+    ...['jd', 'pdd', 'douyin', 'taobao'].flatMap((platform) => (['NAME', 'PRICE_ASC'] as const).map((orderBy) => ({ filter: { platform }, orderBy }))),
+    ...cities.map((regionCode) => ({ filter: { regionCode } })),
+    ...['FRUIT', 'GRAIN', 'TEA'].map((category) => ({ filter: { certifiedOnly: true, category }, orderBy: 'SALES_DESC' as const })),
+    ...[['0', '20'], ['20', '60'], ['60', '150'], ['150', '9999']].map(([minPrice, maxPrice]) => ({ filter: { minPrice, maxPrice }, orderBy: 'PRICE_ASC' as const })),
+  ];
+}
+
+/**
+ * Every request the benchmark sends, with its oracle data. `quick` keeps
+ * about half of them (every other catalog filter, fewer products and
+ * regions), so a first look spends its time under load, not in setup.
+ */
+export async function buildCases(oracle: Oracle, seed: number, quick = false): Promise<CaseSet> {
   const catalogQuery = contractQuery('CatalogPage');
   const detailQuery = contractQuery('ProductDetail');
-  const province = await oracle.busiestPrefix(2);
-  const city = await oracle.busiestPrefix(4);
-  const catalogVariables: Omit<CatalogVariables, 'first'>[] = [
-    {},
-    { orderBy: 'PRICE_ASC' },
-    { orderBy: 'PRICE_DESC' },
-    { orderBy: 'SALES_DESC' },
-    { orderBy: 'UPDATED_DESC' },
-    { filter: { category: 'FRUIT' } },
-    { filter: { category: 'TEA' }, orderBy: 'SALES_DESC' },
-    { filter: { regionCode: province } },
-    { filter: { regionCode: city }, orderBy: 'PRICE_ASC' },
-    { filter: { platform: 'pdd' } },
-    { filter: { platform: 'jd' }, orderBy: 'PRICE_ASC' },
-    { filter: { certifiedOnly: true } },
-    { filter: { certifiedOnly: true, category: 'GRAIN' }, orderBy: 'SALES_DESC' },
-    { filter: { minPrice: '20', maxPrice: '60' }, orderBy: 'PRICE_ASC' },
-  ];
-  const cases: BenchCase[] = [];
+  const filters = (await catalogFilters(oracle)).filter((_filter, index) => !quick || index % 2 === 0);
+  const specs: Omit<BenchCase, 'oracle'>[] = [];
   for (const [workload, first] of [['catalog20', 20], ['catalog100', 100]] as const) {
-    for (const partial of catalogVariables) {
-      const variables: CatalogVariables = { ...partial, first };
-      cases.push({
+    for (const partial of filters) {
+      specs.push({
         workload,
         label: `CatalogPage ${JSON.stringify(partial)} first ${first}`,
         operationName: 'CatalogPage',
         query: catalogQuery,
-        variables: variables as unknown as Record<string, unknown>,
-        oracle: await oracle.catalogPage(variables),
+        variables: { ...partial, first },
       });
     }
   }
-  for (const id of await oracle.detailProductIds(12, 30, seed)) {
-    cases.push({
-      workload: 'productDetail',
-      label: `ProductDetail ${id}`,
-      operationName: 'ProductDetail',
-      query: detailQuery,
-      variables: { id },
-      oracle: await oracle.productDetail(id),
-    });
+  for (const id of await oracle.detailProductIds(quick ? 8 : 20, quick ? 32 : 80, seed)) {
+    specs.push({ workload: 'productDetail', label: `ProductDetail ${id}`, operationName: 'ProductDetail', query: detailQuery, variables: { id } });
   }
-  for (const regionCode of [null, ...(await oracle.supplierProvinces(8))]) {
-    const variables = { regionCode, first: 20 };
-    cases.push({
+  for (const regionCode of [null, ...(await oracle.supplierProvinces(quick ? 7 : 15))]) {
+    specs.push({
       workload: 'nested',
       label: `NestedSuppliers ${regionCode ?? 'all'}`,
       operationName: 'NestedSuppliers',
       query: NESTED_QUERY,
-      variables,
-      oracle: await oracle.nested(variables),
+      variables: { regionCode, first: 20 },
     });
   }
+  // The oracle's queries are independent: a few at a time keeps the setup short.
+  const cases = await mapLimit(specs, 6, async (spec): Promise<BenchCase> => {
+    const variables = spec.variables as never;
+    const expected =
+      spec.operationName === 'CatalogPage' ? await oracle.catalogPage(variables)
+      : spec.operationName === 'ProductDetail' ? await oracle.productDetail((spec.variables as { id: string }).id)
+      : await oracle.nested(variables);
+    return { ...spec, oracle: expected };
+  });
   return {
     cases,
-    // Page 2 of the unfiltered NAME and SALES_DESC orders, in both page sizes.
+    // Second pages of the unfiltered catalog in every order and of the first categories, in both page sizes.
     secondPages: async (reference) => {
-      const more: BenchCase[] = [];
-      for (const entry of cases) {
-        if (entry.operationName !== 'CatalogPage') continue;
+      const firstPages = cases.filter((entry) => {
+        if (entry.operationName !== 'CatalogPage') return false;
+        const filter = (entry.variables as unknown as CatalogVariables).filter;
+        return !filter || (filter.category && ['FRUIT', 'VEGETABLE', 'GRAIN'].includes(filter.category) && Object.keys(filter).length === 1);
+      });
+      return mapLimit(firstPages, 6, async (entry): Promise<BenchCase> => {
         const variables = entry.variables as unknown as CatalogVariables;
-        if (variables.filter || !(variables.orderBy === undefined || variables.orderBy === 'SALES_DESC')) continue;
         const data = reference(entry) as { products: { pageInfo: { endCursor: string | null } } };
         const after = data.products.pageInfo.endCursor;
         if (!after) throw new Error(`${entry.label} has no second page`);
-        const next: CatalogVariables = { ...variables, after };
-        more.push({
+        return {
           ...entry,
           label: `${entry.label} page 2`,
-          variables: next as unknown as Record<string, unknown>,
-          oracle: await oracle.catalogPage({ ...variables }, variables.first),
+          variables: { ...variables, after } as unknown as Record<string, unknown>,
+          oracle: await oracle.catalogPage(variables, variables.first),
           expected: undefined,
-        });
-      }
-      return more;
+        };
+      });
     },
   };
+}
+
+/**
+ * How often each request is drawn within its workload: Zipf (weight 1/rank)
+ * over the cases in the order they were defined, most popular first. A real
+ * catalog has a few hot pages and a long tail; equal weights over a handful
+ * of requests would flatter every form of caching and request deduplication.
+ */
+export function zipfWeights(cases: readonly BenchCase[]): Map<BenchCase, number> {
+  const weights = new Map<BenchCase, number>();
+  for (const workload of BASE_WORKLOADS) {
+    const members = cases.filter((entry) => entry.workload === workload);
+    const total = members.reduce((sum, _entry, rank) => sum + 1 / (rank + 1), 0);
+    members.forEach((entry, rank) => weights.set(entry, 1 / (rank + 1) / total));
+  }
+  return weights;
 }

@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
 import { envInt, envPort, envString, ConfigError } from './environment';
 import { runServerProcess } from './serverProcess';
+import { createLogger, logLevel, type Logger } from './logging';
 import { describeStore, type Store, type StoreLocation } from './database';
 import { IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
 import { SubgraphClient } from './subgraphClient';
@@ -24,6 +25,8 @@ export interface SubgraphProcessConfig {
   cacheMaxAgeSeconds: number;
   /** SHUTDOWN_GRACE_MS: how long a stopping subgraph lets in-flight requests finish. */
   shutdownGraceMs: number;
+  /** JSON log of the subgraph, at LOG_LEVEL. */
+  log: Logger;
 }
 
 const DEFAULT_CACHE_MAX_AGE: Record<SubgraphName, number> = { products: 60, suppliers: 300, certification: 60 };
@@ -43,6 +46,7 @@ export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphPro
     secret: subgraphSecret(env),
     cacheMaxAgeSeconds: envInt(env, `${name.toUpperCase()}_CACHE_MAX_AGE`, DEFAULT_CACHE_MAX_AGE[name], { min: 0, max: 86_400 }),
     shutdownGraceMs: envInt(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 600_000 }),
+    log: createLogger(name, logLevel(env)),
   };
 }
 

@@ -11,6 +11,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express from 'express';
 import { parse, type DocumentNode } from 'graphql';
 import { maskErrors } from './errorMasking';
+import { createLogger, requestLogPlugin, type Logger } from './logging';
 import { ErrorCode } from './errors';
 import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
 import type { SubgraphName } from './topology';
@@ -25,35 +26,33 @@ export interface SubgraphServerOptions<Context extends object> {
   /** Resolvers typed by codegen; buildSubgraphSchema takes them as a plain map. */
   resolvers: unknown;
   plugins?: ApolloServerPlugin<Context>[];
-  logError?: (err: unknown) => void;
+  /** Request and error log of the subgraph. */
+  log?: Logger;
   /** How long the gateway may cache what this subgraph answers, unless a resolver says less. */
   cacheMaxAgeSeconds?: number;
 }
 
 /** Builds the subgraph's Apollo Server (no side effects: nothing listens). */
 export function buildSubgraphServer<Context extends object>(options: SubgraphServerOptions<Context>): ApolloServer<Context> {
+  const log = options.log ?? createLogger(options.name, 'info');
   return new ApolloServer<Context>({
     schema: buildSubgraphSchema({
       typeDefs: subgraphTypeDefs(options.name),
       resolvers: options.resolvers as GraphQLResolverMap<unknown>,
     }),
-    formatError: maskErrors((err) => (options.logError ?? defaultErrorLog(options.name))(err)),
+    formatError: maskErrors((err) => log.error({ msg: 'unexpected error', err: String((err as Error)?.stack ?? err) })),
     // Inline tracing only feeds Apollo GraphOS, which this graph does not report to.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       // Answers carry Cache-Control; the gateway's response cache honours the strictest.
       ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds ?? 0, calculateHttpHeaders: true }),
+      requestLogPlugin<Context>(log),
       ...(options.plugins ?? []),
     ],
     includeStacktraceInErrorResponses: false,
   });
 }
 
-function defaultErrorLog(name: string) {
-  return (err: unknown) => {
-    console.error(JSON.stringify({ level: 'error', subgraph: name, msg: 'unexpected error', err: String((err as Error)?.stack ?? err) }));
-  };
-}
 
 export interface RunningServer {
   url: string;

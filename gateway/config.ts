@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../common/environment';
 import { subgraphSecret } from '../common/identity';
+import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
 import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
 import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
@@ -42,6 +43,8 @@ export interface GatewayConfig {
   responseCache: boolean;
   /** REDIS_URL: share the response cache, APQ, rate limits and catalog version among replicas. */
   redisUrl: string | null;
+  /** REDIS_KEY_PREFIX (relief-goods-graph:): one per deployment sharing a Redis. */
+  redisKeyPrefix: string;
   /** SUPERGRAPH_POLL_MS (2000): how often SUPERGRAPH_PATH is checked for changes. */
   supergraphPollMs: number;
   /** LOG_LEVEL (info). */
@@ -88,10 +91,6 @@ export function gatewayConfig(env: Env): GatewayConfig {
   if (persistedQueries !== 'auto' && persistedQueries !== 'only' && persistedQueries !== 'off') {
     throw new ConfigError('PERSISTED_QUERIES', `must be auto, only or off, got "${persistedQueries}"`);
   }
-  const logLevel = envString(env, 'LOG_LEVEL', 'info');
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
-  }
   return {
     host: envString(env, 'HOST', '127.0.0.1'),
     port: envPort(env, 'PORT', 4000),
@@ -121,8 +120,9 @@ export function gatewayConfig(env: Env): GatewayConfig {
     persistedQueryManifest: envString(env, 'PERSISTED_QUERY_MANIFEST', 'persisted-query-manifest.json'),
     responseCache: envBoolean(env, 'RESPONSE_CACHE', true),
     redisUrl: envUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
+    redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', 'relief-goods-graph:'),
     supergraphPollMs: envInt(env, 'SUPERGRAPH_POLL_MS', 2000, { min: 100, max: 600_000 }),
-    logLevel,
+    logLevel: logLevel(env),
     queryLimits: queryLimitsFromEnv(env),
     rateLimit: rateLimitConfigFromEnv(env),
   };

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, Response, NextFunction } from 'express';
-import pino, { type Logger } from 'pino';
+import type { Logger } from '../common/logging';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { REQUEST_ID_HEADER, type GatewayContext, type SubgraphFetchObserver } from './subgraphDataSource';
-
-/** JSON logs, one object a line; LOG_LEVEL (default info; silent in tests). */
-export function createLogger(service: string, level: string): Logger {
-  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
-}
+import { REQUEST_ID_HEADER } from '../common/logging';
+import type { GatewayContext, SubgraphFetchObserver } from './subgraphDataSource';
 
 // Request ids from clients are echoed only when they look like ids, so a log
 // line can never be forged or bloated through the header.

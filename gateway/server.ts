@@ -6,13 +6,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type Redis from 'ioredis';
-import type { Logger } from 'pino';
+import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
 import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
 import { defaultContractDir, readContractOperations } from './contractDocuments';
 import { gatewayErrorFormatter } from './errorPolicy';
-import { createLogger, GatewayMetrics, requestIdMiddleware } from './observability';
+import { createLogger } from '../common/logging';
+import { GatewayMetrics, requestIdMiddleware } from './observability';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
 import { connectRedis } from './redisConnection';
@@ -43,13 +44,12 @@ export interface StartedGateway extends RunningServer {
   metrics: GatewayMetrics;
 }
 
-const REDIS_PREFIX = 'relief-goods-graph:';
-
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<StartedGateway> {
   const log = options.logger ?? createLogger('gateway', config.logLevel);
   const metrics = new GatewayMetrics();
-  const redis: Redis | null = config.redisUrl ? connectRedis(config.redisUrl) : null;
-  redis?.on('error', (err) => log.warn({ msg: 'redis error', err: err.message }));
+  const redis: Redis | null = config.redisUrl
+    ? await connectRedis(config.redisUrl, (err) => log.warn({ msg: 'redis error', err: err.message }))
+    : null;
 
   const subgraphs = new Map<string, string>();
   const gateway = new ApolloGateway({
@@ -83,8 +83,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   ];
   if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
   if (config.responseCache) {
-    const version = redis ? redisCatalogVersion(redis, `${REDIS_PREFIX}catalog-version`) : memoryCatalogVersion();
-    const cache = redis ? new RedisKeyValueCache(redis, `${REDIS_PREFIX}response:`) : memoryKeyValueCache();
+    const version = redis ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`) : memoryCatalogVersion();
+    const cache = redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}response:`) : memoryKeyValueCache();
     plugins.push(versionBumpPlugin(version, (entry) => log.error(entry)), responseCachePlugin(cache, version));
   }
 
@@ -95,7 +95,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     introspection: config.introspection,
     csrfPrevention: true,
     persistedQueries:
-      config.persistedQueries === 'off' ? false : redis ? { cache: new RedisKeyValueCache(redis, `${REDIS_PREFIX}apq:`) } : {},
+      config.persistedQueries === 'off' ? false : redis ? { cache: new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) } : {},
     plugins,
   });
   await apollo.start();

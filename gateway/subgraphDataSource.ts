@@ -2,9 +2,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../common/errors';
 import { ANONYMOUS, IDENTITY_HEADER, signIdentity, type Identity } from '../common/identity';
+import { REQUEST_ID_HEADER } from '../common/logging';
 
 export interface GatewayContext {
   identity: Identity;
@@ -14,7 +15,6 @@ export interface GatewayContext {
   signedIdentity?: string;
 }
 
-export const REQUEST_ID_HEADER = 'x-request-id';
 
 export interface SubgraphFetchPolicy {
   /** SUBGRAPH_TIMEOUT_MS: how long one subgraph fetch may take. */
@@ -33,12 +33,38 @@ function isRead(query: string | undefined): boolean {
   return !/^\s*mutation\b/.test(query ?? '');
 }
 
+// Worth another try: the subgraph could not be reached or timed out (see
+// didEncounterError), or a proxy in front of it answered that it is unavailable.
 function retryable(error: unknown): boolean {
-  if (error instanceof GraphQLError) {
-    const status = (error.extensions?.response as { status?: number } | undefined)?.status;
-    return status === 502 || status === 503 || status === 504;
+  if (!(error instanceof GraphQLError)) return true;
+  if (error.extensions?.code === 'DOWNSTREAM_SERVICE_ERROR') return true;
+  const status = (error.extensions?.response as { status?: number } | undefined)?.status;
+  return status === 502 || status === 503 || status === 504;
+}
+
+// Names where in the client's response the failed subgraph's data would have
+// gone, so a partial answer says which part is missing.
+function safeParse(query: string | undefined): DocumentNode | undefined {
+  try {
+    return query ? parse(query) : undefined;
+  } catch {
+    return undefined;
   }
-  return true; // network failures and timeouts
+}
+
+// A root fetch has no path of its own: its first root field stands for it.
+function withPath(error: unknown, options: GraphQLDataSourceProcessOptions<GatewayContext>): unknown {
+  if (!(error instanceof GraphQLError) || error.path) return error;
+  let path = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
+  if (!path?.length) {
+    // Only on this failure path: the fetch's own text, parsed.
+    const document = ('document' in options ? options.document : undefined) ?? safeParse(options.request.query);
+    const operation = document?.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+    const first = operation?.kind === Kind.OPERATION_DEFINITION ? operation.selectionSet.selections[0] : undefined;
+    path = first?.kind === Kind.FIELD ? [first.alias?.value ?? first.name.value] : undefined;
+  }
+  if (!path?.length) return error;
+  return new GraphQLError(error.message, { path, originalError: error.originalError ?? undefined, extensions: error.extensions });
 }
 
 /**
@@ -83,7 +109,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         return response;
       } catch (error) {
         this.observe?.({ subgraph: this.name, seconds: Number(process.hrtime.bigint() - started) / 1e9, outcome: 'error' });
-        if (attempt >= attempts || !retryable(error)) throw error;
+        if (attempt >= attempts || !retryable(error)) throw withPath(error, options);
         await delay(50 * 2 ** (attempt - 1));
       }
     }

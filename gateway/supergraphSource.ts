@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import type { SupergraphSdlHook } from '@apollo/gateway';
-import type { Logger } from 'pino';
+import type { Logger } from '../common/logging';
 
 /**
  * A supergraph read from a file and watched: when the file changes, the new

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, parse, print, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, parse, print, visit, type ASTNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from './subgraphDataSource';
 
 /** Apollo's persisted query manifest format, so other Apollo tooling can read ours. */
@@ -21,19 +21,17 @@ function fingerprint(document: DocumentNode, operationName: string | null | unde
   if (!operation) return null;
   const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
   const used = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    const typed = node as { kind?: string; name?: { value: string } };
-    if (typed.kind === Kind.FRAGMENT_SPREAD && typed.name && !used.has(typed.name.value)) {
-      used.add(typed.name.value);
-      visit(fragments.find((f) => f.name.value === typed.name!.value));
-    }
-    for (const value of Object.values(node)) {
-      if (Array.isArray(value)) value.forEach(visit);
-      else if (value && typeof value === 'object') visit(value);
-    }
-  };
-  visit(operation);
+  const pending: ASTNode[] = [operation];
+  while (pending.length) {
+    visit(pending.pop()!, {
+      FragmentSpread(spread) {
+        if (used.has(spread.name.value)) return;
+        used.add(spread.name.value);
+        const fragment = fragments.find((f) => f.name.value === spread.name.value);
+        if (fragment) pending.push(fragment);
+      },
+    });
+  }
   const printed = [operation, ...fragments.filter((f) => used.has(f.name.value)).sort((a, b) => a.name.value.localeCompare(b.name.value))]
     .map((definition) => print(definition))
     .join('\n\n');
@@ -78,13 +76,18 @@ export function trustedDocumentsPlugin(manifest: PersistedQueryManifest): Apollo
   return {
     async requestDidStart({ request }) {
       const hash = (request.extensions?.persistedQuery as { sha256Hash?: string } | undefined)?.sha256Hash;
-      if (!request.query && hash) {
-        const body = bodies.get(hash);
-        if (!body) throw notAllowed();
-        // Resolved here, before Apollo's APQ lookup, which then finds nothing to do.
-        request.query = body;
-      }
+      const unknownHash = !request.query && hash !== undefined && !bodies.has(hash);
+      // Resolved here, before Apollo's APQ lookup, which then finds nothing to do.
+      if (!request.query && hash && bodies.has(hash)) request.query = bodies.get(hash);
       return {
+        // An unknown hash fails Apollo's APQ lookup first; say why it can never succeed here.
+        async willSendResponse({ response }) {
+          if (!unknownHash || response.body.kind !== 'single') return;
+          const { errors } = response.body.singleResult;
+          if (errors?.some((error) => error.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')) {
+            response.body.singleResult.errors = [notAllowed().toJSON()];
+          }
+        },
         async didResolveOperation({ document, operationName }) {
           if (!allowed.has(fingerprint(document, operationName))) throw notAllowed();
         },

@@ -14,7 +14,7 @@ const DEFAULT_ISSUER = '消费帮扶产品认定办公室';
 export const certificationSubgraph: SubgraphModule<CertificationDb, CertificationContext> = {
   name: 'certification',
   openStore: openCertificationStore,
-  buildServer: (config) => buildSubgraphServer<CertificationContext>({ name: 'certification', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds }),
+  buildServer: (config) => buildSubgraphServer<CertificationContext>({ name: 'certification', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, log: config.log }),
   createContext: async (store, identity, config) =>
     createCertificationContext(
       store,

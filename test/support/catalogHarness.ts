@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import type { Store, StoreLocation } from '../../common/database';
 import type { Role } from '../../common/identity';
+import { createLogger, type Logger } from '../../common/logging';
 import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
 import { subgraphSecret } from '../../common/identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
@@ -77,6 +78,8 @@ export interface Catalog {
   /** SQL statements sent so far by all three subgraphs. */
   sqlStatements(): number;
   stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again on the same port and store settings. */
+  restartSubgraph(name: SubgraphName): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,8 @@ export interface CatalogOptions {
   seed?: boolean;
   /** Gateway settings as environment variables (e.g. RESPONSE_CACHE, REDIS_URL). */
   gatewayEnv?: Record<string, string>;
+  /** A logger per subgraph (default: silent). */
+  subgraphLog?: (name: SubgraphName) => Logger;
 }
 
 /** Starts one more gateway over a running catalog's subgraphs (a second replica). */
@@ -112,6 +117,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
   const peers = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<SubgraphName, string>;
   const secret = subgraphSecret({});
   const subgraphs = {} as Record<SubgraphName, StartedSubgraph<unknown>>;
+  const configs = {} as Record<SubgraphName, SubgraphProcessConfig>;
   const stopped = new Set<SubgraphName>();
   try {
     await Promise.all(
@@ -125,7 +131,9 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
           secret,
           cacheMaxAgeSeconds: { products: 60, suppliers: 300, certification: 60 }[name],
           shutdownGraceMs: 2000,
+          log: options.subgraphLog?.(name) ?? createLogger(name, 'silent'),
         };
+        configs[name] = config;
         subgraphs[name] = await startSubgraph(MODULES[name], config);
       }),
     );
@@ -161,6 +169,11 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     async stopSubgraph(name) {
       stopped.add(name);
       await subgraphs[name].close();
+    },
+    async restartSubgraph(name) {
+      subgraphs[name] = await startSubgraph(MODULES[name], configs[name]);
+      stores[name] = subgraphs[name].store;
+      stopped.delete(name);
     },
     async close() {
       await gateway.close();

@@ -1,0 +1,43 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import pino, { type Logger } from 'pino';
+import { ConfigError, envString } from './environment';
+
+export type { Logger } from 'pino';
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
+export function logLevel(env: Record<string, string | undefined>): string {
+  const level = envString(env, 'LOG_LEVEL', 'info');
+  if (!LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LEVELS.join(', ')}; got "${level}"`);
+  return level;
+}
+
+/** JSON logs, one object a line; the level from LOG_LEVEL (info by default, silent in tests). */
+export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
+
+/** The header that carries the gateway's request id to the subgraphs' logs. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** One log line per GraphQL request a subgraph answers, with the gateway's request id. */
+export function requestLogPlugin<Context extends object>(log: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse(context) {
+          const codes = (context.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          log.info({
+            requestId: request.http?.headers.get(REQUEST_ID_HEADER) ?? undefined,
+            operation: context.operationName ?? undefined,
+            kind: context.operation?.operation,
+            ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+            errors: codes.length ? codes : undefined,
+          });
+        },
+      };
+    },
+  };
+}
