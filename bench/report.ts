@@ -136,7 +136,8 @@ export function perOperationTable(run: RunResult): string {
 function shortfall(measured: number, required: number, higherIsBetter: boolean): string {
   if (!Number.isFinite(measured)) return 'not measured';
   const gap = higherIsBetter ? measured / required - 1 : required / measured - 1;
-  return gap >= 0 ? 'met' : `missed by ${(-gap * 100).toFixed(0)}%`;
+  if (gap >= 0) return 'met';
+  return -gap < 0.005 ? 'missed by < 1%' : `missed by ${(-gap * 100).toFixed(0)}%`;
 }
 
 /** The issue's targets, checked against this run (null: a variant needed for it did not run). */

@@ -2,6 +2,7 @@
 //               [--only ours,stock,...] [--workloads catalog20,...] [--fresh]
 //               [--seed 42] [--catalog full|small] [--ours-env KEY=VALUE ...]
 //               [--cpu-prof] [--readme]
+//               [--report bench/results/<time>.json]   (re-render a run's markdown and targets)
 //
 // Compares gateways over the same three subgraphs, the same databases and the
 // same supergraph file, one after another in one run:
@@ -40,6 +41,7 @@ import {
   WORKLOADS,
   zipfWeights,
   type BenchCase,
+  type CaseSet,
   type Workload,
 } from './workloads';
 
@@ -60,6 +62,7 @@ interface Options {
   oursEnv: Record<string, string>;
   cpuProf: boolean;
   readme: boolean;
+  report?: string;
 }
 
 function parseOptions(): Options {
@@ -78,6 +81,7 @@ function parseOptions(): Options {
       'ours-env': { type: 'string', multiple: true, default: [] },
       'cpu-prof': { type: 'boolean', default: false },
       readme: { type: 'boolean' },
+      report: { type: 'string' },
     },
   });
   const list = <T extends string>(text: string | undefined, allowed: readonly T[], what: string, fallback: readonly T[] = allowed): T[] => {
@@ -100,7 +104,7 @@ function parseOptions(): Options {
   }
   return {
     quick: values.quick,
-    durationSeconds: number(values.duration, values.quick ? 3 : 30, 'duration'),
+    durationSeconds: number(values.duration, values.quick ? 2.5 : 30, 'duration'),
     warmupSeconds: number(values.warmup, values.quick ? 1 : 5, 'warmup'),
     connections: number(values.connections, values.quick ? 16 : 32, 'connections'),
     timeoutSeconds: number(values.timeout, 10, 'timeout'),
@@ -114,6 +118,7 @@ function parseOptions(): Options {
     cpuProf: values['cpu-prof'],
     // Only a complete full run replaces the README's table unless asked.
     readme: values.readme ?? (!values.quick && !values.only && !values.workloads),
+    report: values.report,
   };
 }
 
@@ -296,7 +301,7 @@ async function waitIdle(pids: number[], maxMs = 5000): Promise<void> {
   const deadline = Date.now() + maxMs;
   let last = total();
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const now = total();
     if (now - last <= 0.03) return;
     last = now;
@@ -565,9 +570,10 @@ async function runVariant(
   const worker = new LoadWorker(topology.logDir, topology.loadCore);
   try {
     await waitFor(title, managed, answersGraphQL(url));
-    const alone = await measureAlone(url, cases, launch.counters, options.workloads, options.quick ? 3 : 5);
+    // With the cache cold these equal the cache-off figures: a quick look skips them.
+    const alone = options.quick && id === 'ours-cache' ? {} : await measureAlone(url, cases, launch.counters, options.workloads, options.quick ? 2 : 5);
     // A sample of every workload, for an early, readable diagnosis; the load checks every response anyway.
-    result.verification = await verify(url, cases.filter((_entry, index) => index % (options.quick ? 12 : 6) === 0));
+    result.verification = await verify(url, cases.filter((_entry, index) => index % (options.quick ? 16 : 6) === 0));
     if (result.verification!.mismatches) log(`${title}: ${result.verification!.mismatches} wrong answers before the load, e.g. ${result.verification!.firstMismatch}`);
     let idleCpu: { gateway: number; subgraphs: number[] } | null = null;
     for (const workload of options.workloads) {
@@ -671,9 +677,12 @@ async function runVariant(
   return { result, profile };
 }
 
-/** The expected responses: the stock gateway's answers, accepted only where their data equals the SQL oracle's. */
-async function captureReference(topology: Topology, oracle: Oracle, options: Options): Promise<BenchCase[]> {
-  const port = await freePort();
+/**
+ * The expected responses: the stock gateway's answers, accepted only where
+ * their data equals the SQL oracle's. The reference gateway starts while the
+ * subgraphs start and the oracle computes (it needs neither to come up).
+ */
+function startReference(port: number, topology: Pick<Topology, 'supergraphPath' | 'identityHeader' | 'logDir'>): { managed: Managed; url: string; ready: Promise<void> } {
   const url = `http://127.0.0.1:${port}/graphql`;
   const managed = startProcess(
     'reference-stock',
@@ -682,32 +691,34 @@ async function captureReference(topology: Topology, oracle: Oracle, options: Opt
     topology.logDir,
     null,
   );
-  try {
-    await waitFor('reference gateway', managed, answersGraphQL(url));
-    const set = await buildCases(oracle, options.seed, options.quick);
-    const fill = async (cases: BenchCase[]) => {
-      const problems: string[] = [];
-      await mapLimit(cases, 4, async (entry) => {
-        const { status, text } = await post(url, requestBody(entry));
-        const body = (status === 200 ? JSON.parse(text) : {}) as { data?: unknown; errors?: unknown[] };
-        const problem =
-          status !== 200 ? `HTTP ${status}: ${text.slice(0, 300)}`
-          : body.errors?.length ? `errors: ${JSON.stringify(body.errors).slice(0, 300)}`
-          : firstDifference(maskCursors(body.data), entry.oracle);
-        if (problem) problems.push(`${entry.label}: ${problem}`);
-        else entry.expected = text;
-      });
-      if (problems.length) {
-        throw new Error(`the reference answers disagree with the database in ${problems.length} of ${cases.length} requests:\n  ${problems.slice(0, 5).join('\n  ')}`);
-      }
-    };
-    await fill(set.cases);
-    const secondPages = await set.secondPages((entry) => (JSON.parse(entry.expected!) as { data: unknown }).data);
-    await fill(secondPages);
-    return [...set.cases, ...secondPages];
-  } finally {
-    await stopProcess(managed);
-  }
+  const ready = waitFor('reference gateway', managed, answersGraphQL(url));
+  // Awaited later; a failure meanwhile must not count as unhandled.
+  ready.catch(() => undefined);
+  return { managed, url, ready };
+}
+
+async function captureReference(reference: { url: string; ready: Promise<void> }, set: CaseSet): Promise<BenchCase[]> {
+  await reference.ready;
+  const fill = async (cases: BenchCase[]) => {
+    const problems: string[] = [];
+    await mapLimit(cases, 4, async (entry) => {
+      const { status, text } = await post(reference.url, requestBody(entry));
+      const body = (status === 200 ? JSON.parse(text) : {}) as { data?: unknown; errors?: unknown[] };
+      const problem =
+        status !== 200 ? `HTTP ${status}: ${text.slice(0, 300)}`
+        : body.errors?.length ? `errors: ${JSON.stringify(body.errors).slice(0, 300)}`
+        : firstDifference(maskCursors(body.data), entry.oracle);
+      if (problem) problems.push(`${entry.label}: ${problem}`);
+      else entry.expected = text;
+    });
+    if (problems.length) {
+      throw new Error(`the reference answers disagree with the database in ${problems.length} of ${cases.length} requests:\n  ${problems.slice(0, 5).join('\n  ')}`);
+    }
+  };
+  await fill(set.cases);
+  const secondPages = await set.secondPages((entry) => (JSON.parse(entry.expected!) as { data: unknown }).data);
+  await fill(secondPages);
+  return [...set.cases, ...secondPages];
 }
 
 function updateReadme(markdown: string): void {
@@ -722,8 +733,23 @@ function updateReadme(markdown: string): void {
   writeFileSync(path, `${text.slice(0, from + start.length)}\n${markdown.replace(/^## /, '### ')}\n${text.slice(to)}`);
 }
 
+/** Re-renders a stored run (after a change to the tables or targets), next to its JSON. */
+function rerender(path: string, readme: boolean): void {
+  const run = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+  // JSON stored NaN (no correct response) as null.
+  const revive = (value: unknown): unknown =>
+    value === null ? NaN : Array.isArray(value) ? value.map(revive) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === 'firstInvalid' || key === 'firstMismatch' || key === 'reason' ? item : revive(item)])) : value;
+  for (const variant of run.variants) variant.workloads = revive(variant.workloads) as WorkloadResult[];
+  run.targets = checkTargets(run);
+  const markdown = runMarkdown(run);
+  writeFileSync(path.replace(/\.json$/, '.md'), markdown);
+  if (readme) updateReadme(markdown);
+  console.log(markdown);
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
+  if (options.report) return rerender(options.report, options.readme);
   const startedAt = Date.now();
   const loadBefore = loadavg();
   const cores = availableParallelism();
@@ -770,32 +796,39 @@ async function main(): Promise<void> {
     variants: [],
     targets: [],
   };
+  let reference: ReturnType<typeof startReference> | null = null;
   try {
+    const supergraphPath = join(logDir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
+    const identityHeader = signBenchIdentity(subgraphSecret);
     for (const name of SUBGRAPH_NAMES) {
       subgraphs.push(startProcess(`subgraph-${name}`, tsxCommand('bench/subgraphEntry.ts', [name]), { ...subgraphEnv, BENCH_COUNTERS_PORT: String(counterPorts[name]) }, logDir, null));
     }
+    // Setup in parallel: the subgraphs start, the reference gateway starts, the oracle reads the databases.
+    log('starting the subgraphs; computing the expected answers (SQL oracle, checked against a reference gateway)...');
+    reference = startReference(await freePort(), { supergraphPath, identityHeader, logDir });
+    const caseSet = buildCases(oracle, options.seed, options.quick);
+    caseSet.catch(() => undefined);
     await Promise.all(
       subgraphs.map((managed, index) =>
         waitFor(managed.name, managed, async () => (await fetch(`http://127.0.0.1:${counterPorts[SUBGRAPH_NAMES[index]!]}/`)).ok),
       ),
     );
     log(`subgraphs up: ${SUBGRAPH_NAMES.map((name) => `${name} ${subgraphUrls[name]}`).join(', ')}`);
-    const supergraphPath = join(logDir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
     const topology: Topology = {
       subgraphUrls,
       counters: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${counterPorts[name]}/`])),
       supergraphPath,
       subgraphSecret,
-      identityHeader: signBenchIdentity(subgraphSecret),
+      identityHeader,
       catalog,
       logDir,
       gatewayCore: pinned ? 0 : null,
       loadCore: pinned ? 1 : null,
       subgraphPids: Object.fromEntries(SUBGRAPH_NAMES.map((name, index) => [name, subgraphs[index]!.child.pid!])) as Record<SubgraphName, number>,
     };
-    log('computing the expected answers (SQL oracle, checked against a reference gateway)...');
-    const cases = await captureReference(topology, oracle, options);
+    const cases = await captureReference(reference, await caseSet);
+    await stopProcess(reference.managed);
     const perWorkload = [...new Set(cases.map((entry) => entry.workload))].map((workload) => `${workload} ${cases.filter((entry) => entry.workload === workload).length}`);
     log(`${cases.length} requests with checked expected answers (${perWorkload.join(', ')})`);
     runResult.catalog.requests = Object.fromEntries(perWorkload.map((entry) => entry.split(' ')));
@@ -806,6 +839,7 @@ async function main(): Promise<void> {
       if (profile) runResult.profile = profile;
     }
   } finally {
+    if (reference) await stopProcess(reference.managed);
     await Promise.all(subgraphs.map((managed) => stopProcess(managed)));
     await oracle.close();
   }
