@@ -3,24 +3,11 @@
 // x-relief-identity scheme, so the fairest setup is a static header signed
 // once for "anonymous", exactly what our gateway signs per request for a
 // caller without a token, but valid for the whole run instead of 60 s.
-//
-// common/identity.ts signs with a fixed 60 s expiry and does not export its
-// issuer and audience, so this file repeats them; `checkBenchIdentity`
-// verifies the result with the subgraphs' own verifyIdentity, so a drift
-// fails the run at start instead of turning every request into a 401.
-import jwt from 'jsonwebtoken';
-import { ANONYMOUS, verifyIdentity } from '../common/identity';
-
-const ISSUER = 'relief-goods-graph/gateway';
-const AUDIENCE = 'relief-goods-graph/subgraphs';
+import { ANONYMOUS, signIdentity, verifyIdentity } from '../common/identity';
 
 /** An anonymous identity header valid for `ttlSeconds` (default 12 h: longer than any run). */
 export function signBenchIdentity(secret: string, ttlSeconds = 12 * 3600): string {
-  const token = jwt.sign(
-    { roles: ANONYMOUS.roles, platform: ANONYMOUS.platform, authenticated: ANONYMOUS.authenticated, service: ANONYMOUS.service },
-    secret,
-    { algorithm: 'HS256', subject: ANONYMOUS.sub, issuer: ISSUER, audience: AUDIENCE, expiresIn: ttlSeconds },
-  );
+  const token = signIdentity(ANONYMOUS, secret, ttlSeconds);
   checkBenchIdentity(token, secret);
   return token;
 }

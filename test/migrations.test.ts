@@ -35,7 +35,7 @@ interface Dmmf {
 }
 
 // Indexes only SQL can express; each is documented in its Prisma schema.
-const SQL_ONLY_INDEXES = new Set(['certification_one_open_per_product']);
+const SQL_ONLY_INDEXES = new Set(['certification_one_open_per_product', 'product_price_asc_id_idx', 'product_price_desc_id_idx']);
 
 function executor(db: PGlite): SqlExecutor {
   return {
