@@ -17,7 +17,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -30,6 +29,7 @@ import { ensureHiveGateway, hiveCommand, writeHiveConfig, type HiveInstall } fro
 import type { LoadCase, LoadConfig, LoadResult } from './loadWorker';
 import { profileMarkdown, summarizeProfile } from './profileSummary';
 import { checkTargets, runMarkdown, VARIANT_TITLES, VARIANTS, type RunResult, type VariantId, type VariantResult, type WorkloadResult } from './report';
+import { freePort } from '../test/support/catalogHarness';
 import {
   buildCases,
   firstDifference,
@@ -173,16 +173,6 @@ function tsxCommand(file: string, args: string[] = [], nodeArgs: string[] = []):
   return [process.execPath, ...nodeArgs, '--import', 'tsx', join(root, file), ...args];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(what: string, managed: Managed, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -48,6 +48,13 @@ async function gatewayOver(urls: Record<SubgraphName, string>, env: Record<strin
   return startGateway({ ...gatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), subgraphUrls: urls });
 }
 
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+}
+
 const PRODUCT_AND_REGION = '{ product(id: "prd_001") { name supplier { name } } region(code: "411423") { county } }';
 
 describe('production gateway', () => {
@@ -247,10 +254,7 @@ describe('production gateway', () => {
       } finally {
         await a.close();
         await b.close();
-        const redis = new Redis(REDIS_URL);
-        const keys = await redis.keys(`${prefix}*`);
-        if (keys.length) await redis.del(...keys);
-        await redis.quit();
+        await dropRedisKeys(prefix);
       }
     });
   });
@@ -314,10 +318,7 @@ describe('production gateway', () => {
     afterAll(async () => {
       await a.close();
       await b.close();
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      await redis.quit();
+      await dropRedisKeys(prefix);
     });
 
     const detail = async (gateway: StartedGateway, id: string, token?: string) =>
