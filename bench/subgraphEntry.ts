@@ -72,7 +72,7 @@ if (!SUBGRAPH_NAMES.includes(name) || !Number.isInteger(countersPort) || counter
 const started =
   name === 'products' ? serve(productsSubgraph(), countersPort)
   : name === 'suppliers' ? serve(suppliersSubgraph, countersPort)
-  : serve(certificationSubgraph, countersPort);
+  : serve(certificationSubgraph(), countersPort);
 started.catch((err: Error) => {
   console.error(err);
   process.exit(1);

@@ -1,4 +1,4 @@
 import { runSubgraphProcess } from '../../common/subgraphProcess';
 import { certificationSubgraph } from './server';
 
-runSubgraphProcess(certificationSubgraph);
+runSubgraphProcess(certificationSubgraph());

@@ -11,16 +11,25 @@ import { openCertificationStore, type CertificationDb } from './store';
 const DEFAULT_ISSUER = '消费帮扶产品认定办公室';
 
 /** The certification subgraph: the review workflow, certificates and their audit trail. */
-export const certificationSubgraph: SubgraphModule<CertificationDb, CertificationContext> = {
-  name: 'certification',
-  openStore: openCertificationStore,
-  buildServer: (config) => buildSubgraphServer<CertificationContext>({ name: 'certification', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, log: config.log }),
-  createContext: async (store, identity, config) =>
-    createCertificationContext(
-      store,
-      identity,
-      productFactsReader(peerClient('certification', 'products', config), peerClient('certification', 'suppliers', config)),
-      envString(process.env, 'CERTIFICATE_ISSUER', DEFAULT_ISSUER),
-    ),
-  seedIfEmpty: (store) => seedCertificationIfEmpty(store.client),
-};
+export function certificationSubgraph(env: Record<string, string | undefined> = process.env): SubgraphModule<CertificationDb, CertificationContext> {
+  const issuer = envString(env, 'CERTIFICATE_ISSUER', DEFAULT_ISSUER);
+  return {
+    name: 'certification',
+    openStore: openCertificationStore,
+    buildServer: (config) =>
+      buildSubgraphServer<CertificationContext>({
+        name: 'certification',
+        resolvers,
+        cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+        log: config.log,
+      }),
+    createContext: async (store, identity, config) =>
+      createCertificationContext(
+        store,
+        identity,
+        productFactsReader(peerClient('certification', 'products', config), peerClient('certification', 'suppliers', config)),
+        issuer,
+      ),
+    seedIfEmpty: (store) => seedCertificationIfEmpty(store.client),
+  };
+}

@@ -26,7 +26,7 @@ export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://p
 const MODULES: Record<SubgraphName, SubgraphModule<any, any>> = {
   products: productsSubgraph({}),
   suppliers: suppliersSubgraph,
-  certification: certificationSubgraph,
+  certification: certificationSubgraph({}),
 };
 
 export async function freePort(): Promise<number> {
