@@ -3,6 +3,7 @@ import type express from 'express';
 import { envInt, envPort, envString, ConfigError } from './environment';
 import { runServerProcess } from './serverProcess';
 import { createLogger, logLevel, type Logger } from './logging';
+import { createTracing, type Tracing } from './tracing';
 import { describeStore, type Store, type StoreLocation } from './database';
 import { IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
 import { SubgraphClient } from './subgraphClient';
@@ -27,6 +28,8 @@ export interface SubgraphProcessConfig {
   shutdownGraceMs: number;
   /** JSON log of the subgraph, at LOG_LEVEL. */
   log: Logger;
+  /** OpenTelemetry traces when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing: Tracing | null;
 }
 
 const DEFAULT_CACHE_MAX_AGE: Record<SubgraphName, number> = { products: 60, suppliers: 300, certification: 60 };
@@ -47,6 +50,7 @@ export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphPro
     cacheMaxAgeSeconds: envInt(env, `${name.toUpperCase()}_CACHE_MAX_AGE`, DEFAULT_CACHE_MAX_AGE[name], { min: 0, max: 86_400 }),
     shutdownGraceMs: envInt(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 600_000 }),
     log: createLogger(name, logLevel(env)),
+    tracing: createTracing(name, env),
   };
 }
 
@@ -91,6 +95,7 @@ export async function startSubgraph<Client, Context extends object>(
     close: async () => {
       await running.close();
       await store.close();
+      await config.tracing?.shutdown();
     },
   };
 }

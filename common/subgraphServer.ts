@@ -12,6 +12,7 @@ import express from 'express';
 import { parse, type DocumentNode } from 'graphql';
 import { maskErrors } from './errorMasking';
 import { createLogger, requestLogPlugin, type Logger } from './logging';
+import { tracingPlugin, type Tracing } from './tracing';
 import { ErrorCode } from './errors';
 import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
 import type { SubgraphName } from './topology';
@@ -28,6 +29,8 @@ export interface SubgraphServerOptions<Context extends object> {
   plugins?: ApolloServerPlugin<Context>[];
   /** Request and error log of the subgraph. */
   log?: Logger;
+  /** Traces of the requests it answers, continuing the gateway's trace. */
+  tracing?: Tracing | null;
   /** How long the gateway may cache what this subgraph answers, unless a resolver says less. */
   cacheMaxAgeSeconds?: number;
 }
@@ -47,6 +50,7 @@ export function buildSubgraphServer<Context extends object>(options: SubgraphSer
       // Answers carry Cache-Control; the gateway's response cache honours the strictest.
       ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds ?? 0, calculateHttpHeaders: true }),
       requestLogPlugin<Context>(log),
+      ...(options.tracing ? [tracingPlugin<Context>(options.tracing, `${options.name} request`)] : []),
       ...(options.plugins ?? []),
     ],
     includeStacktraceInErrorResponses: false,

@@ -49,6 +49,8 @@ export interface GatewayConfig {
   supergraphPollMs: number;
   /** LOG_LEVEL (info). */
   logLevel: string;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces over OTLP/HTTP to <endpoint>/v1/traces; unset, none. */
+  otlpEndpoint: string | null;
   /** MAX_QUERY_DEPTH, MAX_QUERY_ALIASES, MAX_QUERY_FIELDS, MAX_QUERY_COST. */
   queryLimits: QueryLimits;
   /** RATE_LIMIT, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_PARTNER, RATE_LIMIT_CERTIFIER. */
@@ -123,6 +125,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
     redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', 'relief-goods-graph:'),
     supergraphPollMs: envInt(env, 'SUPERGRAPH_POLL_MS', 2000, { min: 100, max: 600_000 }),
     logLevel: logLevel(env),
+    otlpEndpoint: envUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']) ?? null,
     queryLimits: queryLimitsFromEnv(env),
     rateLimit: rateLimitConfigFromEnv(env),
   };

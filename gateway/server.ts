@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config';
 import { defaultContractDir, readContractOperations } from './contractDocuments';
 import { gatewayErrorFormatter } from './errorPolicy';
 import { createLogger } from '../common/logging';
+import { createTracing, tracingPlugin } from '../common/tracing';
 import { GatewayMetrics, requestIdMiddleware } from './observability';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
@@ -47,6 +48,7 @@ export interface StartedGateway extends RunningServer {
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<StartedGateway> {
   const log = options.logger ?? createLogger('gateway', config.logLevel);
   const metrics = new GatewayMetrics();
+  const tracing = config.otlpEndpoint ? createTracing('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint }) : null;
   const redis: Redis | null = config.redisUrl
     ? await connectRedis(config.redisUrl, (err) => log.warn({ msg: 'redis error', err: err.message }))
     : null;
@@ -59,7 +61,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph ${name} has no URL in the supergraph`);
       subgraphs.set(name, url);
-      return new SubgraphDataSource(name, url, config.subgraphSecret, config.subgraphFetch, metrics.observeSubgraphFetch);
+      return new SubgraphDataSource(name, url, config.subgraphSecret, config.subgraphFetch, metrics.observeSubgraphFetch, tracing?.tracer);
     },
     logger: {
       debug: (message) => log.debug({ msg: String(message) }),
@@ -81,6 +83,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       onRejected: (measured, error) => log.info({ msg: 'operation refused', limit: error.extensions.limit, ...measured }),
     }),
   ];
+  if (tracing) {
+    plugins.unshift(
+      tracingPlugin<GatewayContext>(tracing, 'gateway request', (contextValue, traceContext) => {
+        contextValue.traceContext = traceContext;
+      }),
+    );
+  }
   if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
   if (config.responseCache) {
     const version = redis ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`) : memoryCatalogVersion();
@@ -170,6 +179,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     async () => {
       await apollo.stop();
       await rateLimiter?.close();
+      await tracing?.shutdown();
       await redis?.quit().catch(() => undefined);
     },
     config.shutdownGraceMs,

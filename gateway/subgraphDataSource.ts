@@ -6,9 +6,13 @@ import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../common/errors';
 import { ANONYMOUS, IDENTITY_HEADER, signIdentity, type Identity } from '../common/identity';
 import { REQUEST_ID_HEADER } from '../common/logging';
+import { injectTraceContext, spanContext } from '../common/tracing';
+import { SpanKind, SpanStatusCode, type Context as TraceContext, type Span, type Tracer } from '@opentelemetry/api';
 
 export interface GatewayContext {
   identity: Identity;
+  /** The request's trace span, when tracing is on: subgraph fetch spans hang under it. */
+  traceContext?: TraceContext;
   /** Correlates the gateway's and the subgraphs' log lines of one request. */
   requestId?: string;
   /** The identity header for this request, signed once and reused for every subgraph fetch. */
@@ -79,6 +83,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly secret: string,
     private readonly policy: SubgraphFetchPolicy = { timeoutMs: 5000, retries: 1 },
     private readonly observe?: SubgraphFetchObserver,
+    private readonly tracer?: Tracer,
   ) {
     super({
       url,
@@ -97,9 +102,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       : signIdentity(ANONYMOUS, this.secret);
     request.http?.headers.set(IDENTITY_HEADER, signed);
     if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
+    const span = this.fetchSpans.get(request);
+    if (span && request.http) injectTraceContext(spanContext(span), request.http.headers);
   }
 
+  private readonly fetchSpans = new WeakMap<object, Span>();
+
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const traceContext = (options.context as Partial<GatewayContext>).traceContext;
+    const span = this.tracer && traceContext ? this.tracer.startSpan(`subgraph ${this.name}`, { kind: SpanKind.CLIENT }, traceContext) : undefined;
+    if (span) this.fetchSpans.set(options.request, span);
+    try {
+      return await this.processWithRetries(options);
+    } catch (error) {
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span?.end();
+    }
+  }
+
+  private async processWithRetries(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const attempts = isRead(options.request.query) ? 1 + this.policy.retries : 1;
     for (let attempt = 1; ; attempt += 1) {
       const started = process.hrtime.bigint();

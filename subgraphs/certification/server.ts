@@ -22,6 +22,7 @@ export function certificationSubgraph(env: Record<string, string | undefined> = 
         resolvers,
         cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
         log: config.log,
+        tracing: config.tracing,
       }),
     createContext: async (store, identity, config) =>
       createCertificationContext(

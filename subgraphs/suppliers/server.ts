@@ -9,7 +9,7 @@ import { openSuppliersStore, type SuppliersDb } from './store';
 export const suppliersSubgraph: SubgraphModule<SuppliersDb, SuppliersContext> = {
   name: 'suppliers',
   openStore: openSuppliersStore,
-  buildServer: (config) => buildSubgraphServer<SuppliersContext>({ name: 'suppliers', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, log: config.log }),
+  buildServer: (config) => buildSubgraphServer<SuppliersContext>({ name: 'suppliers', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, log: config.log, tracing: config.tracing }),
   createContext: async (store, identity) => createSuppliersContext(store, identity),
   seedIfEmpty: (store) => seedSuppliersIfEmpty(store.client),
 };

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Store, StoreLocation } from '../../common/database';
 import type { Role } from '../../common/identity';
 import { createLogger, type Logger } from '../../common/logging';
+import { createTracing } from '../../common/tracing';
 import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
 import { subgraphSecret } from '../../common/identity';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
@@ -88,6 +89,8 @@ export interface CatalogOptions {
   seed?: boolean;
   /** Gateway settings as environment variables (e.g. RESPONSE_CACHE, REDIS_URL). */
   gatewayEnv?: Record<string, string>;
+  /** Trace the subgraphs (and, through gatewayEnv, the gateway) to this OTLP/HTTP endpoint. */
+  otlpEndpoint?: string;
   /** A logger per subgraph (default: silent). */
   subgraphLog?: (name: SubgraphName) => Logger;
 }
@@ -132,6 +135,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
           cacheMaxAgeSeconds: { products: 60, suppliers: 300, certification: 60 }[name],
           shutdownGraceMs: 2000,
           log: options.subgraphLog?.(name) ?? createLogger(name, 'silent'),
+          tracing: options.otlpEndpoint ? createTracing(name, { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint }) : null,
         };
         configs[name] = config;
         subgraphs[name] = await startSubgraph(MODULES[name], config);
