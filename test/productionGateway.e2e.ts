@@ -231,6 +231,35 @@ describe('production gateway', () => {
     });
   });
 
+  it('turns introspection off in production and answers browsers only from allowed origins, with CSRF prevention on', async () => {
+    const gateway = await startGateway({
+      ...gatewayConfig({
+        NODE_ENV: 'production',
+        AUTH_SECRET: 'a-production-secret-of-at-least-32-characters',
+        SUBGRAPH_SECRET: subgraphSecret({}),
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        RATE_LIMIT: 'off',
+        CORS_ORIGINS: 'https://shop.example.cn',
+      }),
+      subgraphUrls: urlsOf(catalog),
+    });
+    try {
+      const introspection = await post(gateway.url, { query: '{ __schema { queryType { name } } }' });
+      expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect((await post<{ platforms: unknown[] }>(gateway.url, { query: op('Platforms') })).data!.platforms.length).toBeGreaterThan(0);
+      const preflight = (origin: string) =>
+        fetch(gateway.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      expect((await preflight('https://shop.example.cn')).headers.get('access-control-allow-origin')).toBe('https://shop.example.cn');
+      expect((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin')).toBeNull();
+      // A simple cross-site GET (no preflight) is refused by Apollo's CSRF prevention.
+      const csrf = await fetch(`${gateway.url}?query=${encodeURIComponent('{ platforms { code } }')}`, { headers: { accept: 'application/json' } });
+      expect(csrf.status).toBe(400);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   describe('rate limiting', () => {
     it('refuses a client over its token bucket with RATE_LIMITED and a retry-after hint, shared by two replicas on Redis', async () => {
       const prefix = `rgg-test-${randomBytes(4).toString('hex')}:`;
