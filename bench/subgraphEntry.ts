@@ -15,6 +15,7 @@ import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
 import { certificationSubgraph } from '../subgraphs/certification/server';
 import { productsSubgraph } from '../subgraphs/products/server';
 import { suppliersSubgraph } from '../subgraphs/suppliers/server';
+import { runServerProcess } from '../common/serverProcess';
 
 export interface SubgraphCounters {
   /** GraphQL requests from a gateway (or the benchmark). */
@@ -24,43 +25,36 @@ export interface SubgraphCounters {
   statements: number;
 }
 
-async function serve<Client, Context extends object>(module: SubgraphModule<Client, Context>, countersPort: number): Promise<void> {
-  const counters = { requests: 0, peerRequests: 0 };
-  const counting: SubgraphModule<Client, Context> = {
-    ...module,
-    createContext: (store, identity, config, req) => {
-      if (identity.service) counters.peerRequests += 1;
-      else counters.requests += 1;
-      return module.createContext(store, identity, config, req);
-    },
-  };
-  const config = subgraphProcessConfig(process.env, module.name);
-  const started = await startSubgraph(counting, config);
-  const countersServer = createServer((_req, res) => {
-    const body: SubgraphCounters = { ...counters, statements: started.store.statements.value };
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(body));
-  });
-  await new Promise<void>((resolve, reject) => {
-    countersServer.once('error', reject);
-    countersServer.listen(countersPort, '127.0.0.1', () => resolve());
-  });
-  console.log(JSON.stringify({ level: 'info', subgraph: module.name, msg: 'listening', url: started.url, counters: `http://127.0.0.1:${countersPort}/` }));
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    countersServer.close();
-    started.close().then(
-      () => process.exit(0),
-      (err: Error) => {
-        console.error(err);
-        process.exit(1);
+function serve<Client, Context extends object>(module: SubgraphModule<Client, Context>, countersPort: number): void {
+  runServerProcess({ subgraph: module.name }, async () => {
+    const counters = { requests: 0, peerRequests: 0 };
+    const counting: SubgraphModule<Client, Context> = {
+      ...module,
+      createContext: (store, identity, config, req) => {
+        if (identity.service) counters.peerRequests += 1;
+        else counters.requests += 1;
+        return module.createContext(store, identity, config, req);
       },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+    };
+    const started = await startSubgraph(counting, subgraphProcessConfig(process.env, module.name));
+    const countersServer = createServer((_req, res) => {
+      const body: SubgraphCounters = { ...counters, statements: started.store.statements.value };
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve, reject) => {
+      countersServer.once('error', reject);
+      countersServer.listen(countersPort, '127.0.0.1', () => resolve());
+    });
+    return {
+      url: started.url,
+      describe: { counters: `http://127.0.0.1:${countersPort}/` },
+      close: async () => {
+        countersServer.close();
+        await started.close();
+      },
+    };
+  });
 }
 
 const name = process.argv[2] as SubgraphName;
@@ -69,11 +63,6 @@ if (!SUBGRAPH_NAMES.includes(name) || !Number.isInteger(countersPort) || counter
   console.error('usage: BENCH_COUNTERS_PORT=<port> tsx bench/subgraphEntry.ts products|suppliers|certification');
   process.exit(2);
 }
-const started =
-  name === 'products' ? serve(productsSubgraph(), countersPort)
-  : name === 'suppliers' ? serve(suppliersSubgraph, countersPort)
-  : serve(certificationSubgraph(), countersPort);
-started.catch((err: Error) => {
-  console.error(err);
-  process.exit(1);
-});
+if (name === 'products') serve(productsSubgraph(), countersPort);
+else if (name === 'suppliers') serve(suppliersSubgraph, countersPort);
+else serve(certificationSubgraph(), countersPort);
