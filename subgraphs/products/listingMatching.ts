@@ -426,7 +426,25 @@ function cleanTitle(title: string): string {
  * a difference. Meant for display and debugging; compare titles with
  * `titleSimilarity`.
  */
-export function normalizeTitle(title: string): string {
+// A batch compares each listing with every candidate of its blocking key, and
+// candidates recur across listings: the pure per-title work is remembered, in
+// a bounded table that is simply emptied when full.
+function remembered<Value>(compute: (title: string) => Value, capacity = 20_000): (title: string) => Value {
+  const table = new Map<string, Value>();
+  return (title) => {
+    let value = table.get(title);
+    if (value === undefined) {
+      if (table.size >= capacity) table.clear();
+      value = compute(title);
+      table.set(title, value);
+    }
+    return value;
+  };
+}
+
+export const normalizeTitle = remembered(normalizeTitleUncached);
+
+function normalizeTitleUncached(title: string): string {
   return cleanTitle(title)
     .split(' ')
     .map((word) => {
@@ -660,7 +678,9 @@ function scanVocabulary(word: string, visit: (lexeme: Lexeme | undefined, spelli
   }
 }
 
-function profileOf(title: string): Profile {
+const profileOf = remembered(profileOfUncached);
+
+function profileOfUncached(title: string): Profile {
   const profile: Profile = { product: [], variety: [], grade: [], packaging: [], harvest: [], process: [], flavour: [] };
   // The uncanonicalised words: "红心柚" must still show its 红心.
   for (const word of cleanTitle(title).split(' ')) {
