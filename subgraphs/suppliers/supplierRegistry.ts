@@ -51,12 +51,20 @@ export async function resolveSuppliers(
   });
   const keyOf = (regionCode: string, normalizedName: string) => `${regionCode}|${normalizedName}`;
   const valid = wanted.filter((entry): entry is Extract<Wanted, { ok: true }> => entry.ok);
+  // Two IN lists over the (region, normalized name) index, then an exact match
+  // here: one indexed statement, where an OR of pairs would be planned badly.
+  const wantedKeys = new Set(valid.map((entry) => keyOf(entry.regionCode, entry.normalizedName)));
   const find = async () =>
     valid.length === 0
       ? []
-      : db.supplier.findMany({
-          where: { OR: valid.map((entry) => ({ regionCode: entry.regionCode, normalizedName: entry.normalizedName })) },
-        });
+      : (
+          await db.supplier.findMany({
+            where: {
+              regionCode: { in: [...new Set(valid.map((entry) => entry.regionCode))] },
+              normalizedName: { in: [...new Set(valid.map((entry) => entry.normalizedName))] },
+            },
+          })
+        ).filter((supplier) => wantedKeys.has(keyOf(supplier.regionCode, supplier.normalizedName)));
   const existing = new Map((await find()).map((supplier) => [keyOf(supplier.regionCode, supplier.normalizedName), supplier]));
   const missing = new Map<string, (typeof valid)[number]>();
   for (const entry of valid) {
