@@ -31,6 +31,7 @@ import { profileMarkdown, summarizeProfile } from './profileSummary';
 import { checkTargets, runMarkdown, VARIANT_TITLES, VARIANTS, type RunResult, type VariantId, type VariantResult, type WorkloadResult } from './report';
 import { freePort } from '../test/support/catalogHarness';
 import {
+  mapLimit,
   buildCases,
   firstDifference,
   maskCursors,
@@ -207,19 +208,6 @@ const answersGraphQL = (url: string) => async () => {
   return status === 200 && text.includes('"Query"');
 };
 
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!);
-      }
-    }),
-  );
-  return results;
-}
 
 // --- peak RSS of a process and its children, from /proc (Linux)
 

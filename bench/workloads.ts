@@ -559,7 +559,8 @@ export interface CaseSet {
   secondPages(reference: (entry: BenchCase) => unknown): Promise<BenchCase[]>;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `work` over `items` with at most `limit` at once, results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
