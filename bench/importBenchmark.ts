@@ -4,6 +4,7 @@
 // separate process, as an operator runs it) and imports it again (nothing
 // changes). Writes bench/results/import-<time>.{json,md}.
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +35,11 @@ interface Run {
   output: string;
 }
 
-async function importOnce(gateway: string, file: string, rows: number): Promise<Run> {
+async function importOnce(gateway: string, file: string, rows: number, env: NodeJS.ProcessEnv): Promise<Run> {
   const started = process.hrtime.bigint();
   const { stdout } = await promisify(execFile)(tsx, [join(root, 'scripts', 'import.ts'), '--platform', 'bench', '--gateway', gateway, '--report', join(tmpdir(), 'bench-import-report.csv'), file], {
     maxBuffer: 1 << 24,
+    env,
   }).catch((err: { stdout: string; code: number }) => {
     if (err.code === 2) return { stdout: err.stdout };
     throw err;
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
   const port = await freePort();
   const env = {
     ...process.env,
-    NODE_OPTIONS: '',
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
+    // As an operator runs it: production mode, with its own secrets.
+    NODE_ENV: 'production',
+    AUTH_SECRET: randomBytes(32).toString('hex'),
+    SUBGRAPH_SECRET: randomBytes(32).toString('hex'),
     PORT: String(port),
     PRODUCTS_PORT: String(await freePort()),
     SUPPLIERS_PORT: String(await freePort()),
@@ -78,12 +84,12 @@ async function main(): Promise<void> {
       catalog.once('exit', (code) => reject(new Error(`catalog exited with ${code}`)));
     });
     const gateway = `http://127.0.0.1:${port}/graphql`;
-    await promisify(execFile)(tsx, [join(root, 'scripts', 'platform.ts'), 'add', 'bench', 'Benchmark platform', '--gateway', gateway]);
+    await promisify(execFile)(tsx, [join(root, 'scripts', 'platform.ts'), 'add', 'bench', 'Benchmark platform', '--gateway', gateway], { env });
     console.log('first import (creates and matches every listing)...');
-    const first = await importOnce(gateway, feed, rows);
+    const first = await importOnce(gateway, feed, rows, env);
     console.log(first.output);
     console.log('second import (nothing changes)...');
-    const second = await importOnce(gateway, feed, rows);
+    const second = await importOnce(gateway, feed, rows, env);
     console.log(second.output);
     const result = {
       date: new Date().toISOString(),

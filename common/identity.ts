@@ -54,7 +54,7 @@ export function subgraphSecret(env: Env): string {
 // read it as a private key, which costs more than the signature itself. A
 // secret key object, made once per secret, skips that.
 const secretKeys = new Map<string, KeyObject>();
-function secretKey(secret: string): KeyObject {
+export function secretKey(secret: string): KeyObject {
   let key = secretKeys.get(secret);
   if (!key) secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
   return key;

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../common/errors';
-import { ANONYMOUS, ROLES, type Identity, type Role } from '../common/identity';
+import { ANONYMOUS, ROLES, secretKey, type Identity, type Role } from '../common/identity';
 import type { TokenKey } from './config';
 
 function rejected(message: string): GraphQLError {
@@ -24,7 +24,7 @@ export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey)
   try {
     claims =
       key.algorithm === 'HS256'
-        ? (jwt.verify(match[1], key.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload)
+        ? (jwt.verify(match[1], secretKey(key.secret), { algorithms: ['HS256'] }) as jwt.JwtPayload)
         : (jwt.verify(match[1], key.publicKey, { algorithms: ['RS256'] }) as jwt.JwtPayload);
   } catch (err) {
     throw rejected(err instanceof jwt.TokenExpiredError ? 'The bearer token has expired.' : 'The bearer token is not valid.');

@@ -131,13 +131,25 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
     const before = await catalog.stores.products.sql.query<{ count: number; latest: string }>(
       "SELECT count(*)::int AS count, max(updated_at)::text AS latest FROM listing WHERE platform_code = 'kuaishou'",
     );
+    // Every row version (xmin changes with any UPDATE, even one that sets the same values).
+    const versions = () =>
+      catalog.stores.products.sql.query<{ id: string; xmin: string }>(
+        'SELECT id, xmin::text AS xmin FROM product UNION ALL SELECT id, xmin::text FROM listing ORDER BY id',
+      );
+    const versionsBefore = await versions();
     const statements = catalog.stores.products.statements.value;
+    const supplierStatements = catalog.stores.suppliers.statements.value;
     const result = await run(file);
     expect(result).toMatchObject({ rowsRead: 8, created: 0, updated: 0, unchanged: 4, newProducts: 0, rejected: 4 });
+    // The products subgraph remembers the suppliers it has resolved: only the
+    // unknown county (a problem, never remembered) is asked again, and it is
+    // refused before any supplier is read.
+    expect(catalog.stores.suppliers.statements.value - supplierStatements).toBeLessThanOrEqual(1);
     const after = await catalog.stores.products.sql.query<{ count: number; latest: string }>(
       "SELECT count(*)::int AS count, max(updated_at)::text AS latest FROM listing WHERE platform_code = 'kuaishou'",
     );
     expect(after).toEqual(before);
+    expect(await versions()).toEqual(versionsBefore);
     expect(catalog.stores.products.statements.value).toBeGreaterThan(statements);
   });
 
@@ -145,12 +157,20 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
     const file = join(dir, 'feed.jsonl');
     const rows = [
       { platform_sku: 'ks-1001', title: '宁陵酥梨, 家庭装 2.5kg', price: '19.90', gtin: pearBox.gtin, unit: '2.5kg箱', supplier_name: '宁陵县金顶谢花酥梨种植专业合作社', supplier_region_code: '411423' },
+      { platform_sku: 'ks-1003', title: '宁陵酥梨 5kg家庭装', price: '42.00', unit: '5kg箱', stock: 0, supplier_name: '宁陵县金顶谢花酥梨种植专业合作社', supplier_region_code: '411423' },
       { platform_sku: 'ks-3001', title: '宁陵梨膏糖 200g', price: 9.5, supplier_name: '宁陵县梨乡食品有限公司', supplier_region_code: '411423', stock: 5 },
     ];
     writeFileSync(file, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n{not json}\n`);
     const result = await run(file);
-    expect(result).toMatchObject({ rowsRead: 3, created: 1, updated: 1, rejected: 1, exitCode: 2 });
-    expect(result.report).toMatch(/^3,,record,/m);
+    expect(result).toMatchObject({ rowsRead: 4, created: 1, updated: 2, rejected: 1, exitCode: 2 });
+    expect(result.report).toMatch(/^4,,record,/m);
+    const updated = await catalog.stores.products.sql.query<{ external_id: string; price: string; stock: number | null }>(
+      "SELECT external_id, price::text AS price, stock FROM listing WHERE platform_code = 'kuaishou' AND external_id IN ('ks-1001', 'ks-1003') ORDER BY external_id",
+    );
+    expect(updated).toEqual([
+      { external_id: 'ks-1001', price: '19.90', stock: null },
+      { external_id: 'ks-1003', price: '42.00', stock: 0 },
+    ]);
     const detail = await catalog.query<{ product: { priceRange: { min: { amount: string } } } }>(
       'query($id: ID!) { product(id: $id) { priceRange { min { amount } } } }',
       { id: pearBox.id },
@@ -180,6 +200,37 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
     expect(own.data!.upsertListings).toMatchObject({ created: 1, rejected: 1 });
     expect(own.data!.upsertListings.results[1]).toMatchObject({ status: 'REJECTED', problems: [{ field: 'price' }] });
 
+    // The listing and product of each result are read back only when selected, in one statement each for the batch.
+    const withRows = `mutation($platform: ID!, $listings: [ListingInput!]!) { upsertListings(platform: $platform, listings: $listings) {
+      results { status productCreated listing { externalId price { amount } } product { id name } } } }`;
+    const batch = (size: number, price: string) =>
+      Array.from({ length: size }, (_, i) => ({ ...listing, platformSku: `jd-rows-${i}`, title: `宁陵秋梨膏 ${100 + i * 10}g`, price }));
+    const statementsFor = async (listings: unknown[], query = withRows) => {
+      const start = catalog.stores.products.statements.value;
+      const answer = await catalog.query<{ upsertListings: { results: { status: string; listing: { externalId: string; price: { amount: string } }; product: { id: string; name: string } }[] } }>(
+        query,
+        { platform: 'jd', listings },
+        jdPartner,
+      );
+      expect(answer.errors).toBeUndefined();
+      return { answer: answer.data!.upsertListings, statements: catalog.stores.products.statements.value - start };
+    };
+    const first = await statementsFor(batch(3, '10.00'));
+    expect(first.answer.results.map((r) => [r.status, r.listing.externalId, r.listing.price.amount])).toEqual([
+      ['CREATED', 'jd-rows-0', '10.00'],
+      ['CREATED', 'jd-rows-1', '10.00'],
+      ['CREATED', 'jd-rows-2', '10.00'],
+    ]);
+    expect(first.answer.results.every((r) => r.product.id.startsWith('prd_') && r.product.name.includes('秋梨膏'))).toBe(true);
+    // Both batches update and create: the statement count does not grow with the batch.
+    const small = await statementsFor(batch(4, '11.00'));
+    expect(small.answer.results.map((r) => r.status)).toEqual(['UPDATED', 'UPDATED', 'UPDATED', 'CREATED']);
+    const large = await statementsFor(batch(40, '12.00'));
+    expect(large.answer.results.filter((r) => r.status === 'UPDATED')).toHaveLength(4);
+    expect(large.answer.results.slice(0, 4).map((r) => r.listing.price.amount)).toEqual(['12.00', '12.00', '12.00', '12.00']);
+    expect(large.statements).toBe(small.statements);
+    const countsOnly = await statementsFor(batch(40, '13.00'), `mutation($platform: ID!, $listings: [ListingInput!]!) { upsertListings(platform: $platform, listings: $listings) { updated } }`);
+    expect(countsOnly.statements).toBe(large.statements - 2 - 3); // no read-back; nothing created (no candidates, inserts)
     const tooMany = await catalog.query(upsert, { platform: 'jd', listings: Array.from({ length: 1001 }, (_, i) => ({ ...listing, platformSku: `x${i}` })) }, jdPartner);
     expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });

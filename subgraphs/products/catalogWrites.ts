@@ -62,3 +62,22 @@ export async function insertListings(tx: Tx, rows: readonly NewListingRow[]): Pr
       ${column((r) => r.at)}::timestamptz[]
     )`;
 }
+
+export type ChangedListingRow = Omit<NewListingRow, 'platformCode' | 'externalId' | 'productId'>;
+
+/** Updates changed listings (a new price, stock or title) in one statement, whatever their count. */
+export async function updateListings(tx: Tx, rows: readonly ChangedListingRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: ChangedListingRow) => T) => rows.map(pick);
+  await tx.$executeRaw`
+    UPDATE listing l
+    SET title = t.title, url = t.url, price = t.price, currency = t.currency, stock = t.stock,
+        monthly_sales = t.monthly_sales, gtin = t.gtin, unit = t.unit, updated_at = t.at
+    FROM unnest(
+      ${column((r) => r.id)}::text[], ${column((r) => r.title)}::text[], ${column((r) => r.url)}::text[],
+      ${column((r) => r.price)}::numeric[], ${column((r) => r.currency)}::text[], ${column((r) => r.stock)}::int[],
+      ${column((r) => r.monthlySales)}::int[], ${column((r) => r.gtin)}::text[], ${column((r) => r.unit)}::text[],
+      ${column((r) => r.at)}::timestamptz[]
+    ) AS t(id, title, url, price, currency, stock, monthly_sales, gtin, unit, at)
+    WHERE l.id = t.id`;
+}

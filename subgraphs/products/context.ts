@@ -4,6 +4,7 @@ import type { SubgraphClient } from '../../common/subgraphClient';
 import type { CertifiedProducts } from './certifiedProducts';
 import { createProductLoaders, type ProductLoaders } from './productLoaders';
 import type { ProductsDb } from './store';
+import type { SupplierDirectory } from './supplierDirectory';
 
 export interface ProductsContext {
   identity: Identity;
@@ -12,6 +13,8 @@ export interface ProductsContext {
   certifiedProducts: CertifiedProducts;
   /** The suppliers subgraph's API, for resolving the suppliers named in listings. */
   suppliers: SubgraphClient;
+  /** Suppliers already resolved through that API, shared by every request of the process. */
+  supplierDirectory: SupplierDirectory;
   /** Title similarity at or above which a new listing links to an existing product. */
   matchThreshold: number;
 }
@@ -19,7 +22,7 @@ export interface ProductsContext {
 export function createProductsContext(
   store: Store<ProductsDb>,
   identity: Identity,
-  peers: { certifiedProducts: CertifiedProducts; suppliers: SubgraphClient },
+  peers: { certifiedProducts: CertifiedProducts; suppliers: SubgraphClient; supplierDirectory: SupplierDirectory },
   matchThreshold: number,
 ): ProductsContext {
   return { identity, db: store.client, loaders: createProductLoaders(store.client), ...peers, matchThreshold };

@@ -3,32 +3,23 @@ import { badUserInput, forbidden, notFound } from '../../common/errors';
 import type { Identity } from '../../common/identity';
 import { gtinKey, validateFeedRow, type FeedListing } from '../../common/listingFeed';
 import type { SubgraphClient } from '../../common/subgraphClient';
-import { insertListings, insertProducts, type NewListingRow, type NewProductRow } from './catalogWrites';
-import type { Listing, Product } from './generated/prisma/client';
+import { insertListings, insertProducts, updateListings, type ChangedListingRow, type NewListingRow, type NewProductRow } from './catalogWrites';
+import type { Listing } from './generated/prisma/client';
 import type { ListingInput } from './generated/graphql';
 import { refreshListingAggregates } from './listingAggregates';
 import { blockingKey, decideMatch, productNameFromTitle, type MatchCandidate } from './listingMatching';
 import type { ListingResult, UpsertListingsResult } from './schema.mappers';
 import type { ProductsDb } from './store';
+import { SupplierDirectory, type SupplierFacts } from './supplierDirectory';
 
 export const MAX_LISTINGS_PER_CALL = 1000;
 
 export interface ListingImportDeps {
   db: ProductsDb;
   suppliers: SubgraphClient;
+  supplierDirectory: SupplierDirectory;
   identity: Identity;
   matchThreshold: number;
-}
-
-const RESOLVE_SUPPLIERS = /* GraphQL */ `
-  mutation ResolveSuppliers($suppliers: [SupplierNameInput!]!) {
-    resolveSuppliers(suppliers: $suppliers) { supplier { id region { code } } problemField problem }
-  }
-`;
-
-interface SupplierFacts {
-  id: string;
-  regionCode: string;
 }
 
 // Feed rows and GraphQL listings share one validator: the GraphQL input is
@@ -83,29 +74,6 @@ function listingFields(row: FeedListing) {
   };
 }
 
-async function resolveSupplierFacts(
-  client: SubgraphClient,
-  rows: FeedListing[],
-): Promise<Map<string, SupplierFacts | { problemField: string; problem: string }>> {
-  const keyOf = (row: FeedListing) => `${row.supplierRegionCode}|${row.supplierName}`;
-  const distinct = [...new Map(rows.map((row) => [keyOf(row), row])).values()];
-  const resolved = new Map<string, SupplierFacts | { problemField: string; problem: string }>();
-  if (distinct.length === 0) return resolved;
-  const { resolveSuppliers } = await client.request<{
-    resolveSuppliers: { supplier: { id: string; region: { code: string } } | null; problemField: string | null; problem: string | null }[];
-  }>(RESOLVE_SUPPLIERS, { suppliers: distinct.map((row) => ({ name: row.supplierName, regionCode: row.supplierRegionCode })) });
-  distinct.forEach((row, index) => {
-    const answer = resolveSuppliers[index];
-    resolved.set(
-      keyOf(row),
-      answer.supplier
-        ? { id: answer.supplier.id, regionCode: answer.supplier.region.code }
-        : { problemField: answer.problemField ?? 'supplier_name', problem: answer.problem ?? 'cannot be resolved' },
-    );
-  });
-  return resolved;
-}
-
 /**
  * upsertListings: validates each listing like a feed row, resolves suppliers
  * through the suppliers subgraph, then, in one transaction, updates known
@@ -135,8 +103,8 @@ export async function upsertListings(
     index,
     platformSku: input.platformSku?.trim() || null,
     status: 'REJECTED',
-    listing: null,
-    product: null,
+    listingId: null,
+    productId: null,
     productCreated: false,
     match: null,
     problems: [],
@@ -155,19 +123,30 @@ export async function upsertListings(
     }
   });
 
-  const suppliers = await resolveSupplierFacts(deps.suppliers, [...valid.values()]);
+  const suppliers = await deps.supplierDirectory.resolve(deps.suppliers, [...valid.values()]);
   const ready = new Map<number, { row: FeedListing; supplier: SupplierFacts }>();
   for (const [index, row] of valid) {
-    const supplier = suppliers.get(`${row.supplierRegionCode}|${row.supplierName}`);
+    const supplier = suppliers.get(SupplierDirectory.keyOf(row));
     if (!supplier || !('id' in supplier)) {
       results[index].problems = [{ field: supplier?.problemField ?? 'supplier_name', reason: supplier?.problem ?? 'cannot be resolved' }];
     } else {
       ready.set(index, { row, supplier });
     }
   }
+  if (ready.size === 0) return summarize(results);
 
-  // Created listings are read back after the commit, by id, for the results.
-  const createdListingIds = new Map<number, string>();
+  // Matching inputs that do not depend on the catalog are worked out before
+  // the lock is taken, so the serialised part is only reads, decisions and writes.
+  const prepared = new Map(
+    [...ready].map(([index, { row, supplier }]) => [
+      index,
+      {
+        gtin: row.gtin ? gtinKey(row.gtin) : null,
+        key: blockingKey({ supplierKey: supplier.id, title: row.title, unit: row.unit }),
+      },
+    ]),
+  );
+
   await deps.db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('relief-goods-graph:listing-matching'))`;
@@ -179,55 +158,53 @@ export async function upsertListings(
         ).map((listing) => [listing.externalId, listing]),
       );
       const fresh = [...ready].filter(([, { row }]) => !existing.has(row.platformSku));
-      const keys = new Map(
-        fresh.map(([index, { row, supplier }]) => [index, blockingKey({ supplierKey: supplier.id, title: row.title, unit: row.unit })]),
-      );
-      const gtins = fresh.flatMap(([, { row }]) => (row.gtin ? gtinSpellings(row.gtin) : []));
-      const candidates: MatchCandidate[] =
+      const candidates = new CandidateIndex(
         fresh.length === 0
           ? []
-          : (
-              await tx.product.findMany({
-                where: { OR: [{ gtin: { in: gtins } }, { matchKey: { in: [...new Set(keys.values())] } }] },
-                select: { id: true, gtin: true, matchKey: true, name: true },
-                orderBy: { id: 'asc' },
-              })
-            ).map((product) => ({
-              productId: product.id,
-              gtin: product.gtin ? gtinKey(product.gtin) : null,
-              blockingKey: product.matchKey ?? '',
-              name: product.name,
-            }));
+          : await tx.product.findMany({
+              where: {
+                OR: [
+                  { gtin: { in: fresh.flatMap(([, { row }]) => (row.gtin ? gtinSpellings(row.gtin) : [])) } },
+                  { matchKey: { in: [...new Set(fresh.map(([index]) => prepared.get(index)!.key))] } },
+                ],
+              },
+              select: { id: true, gtin: true, matchKey: true, name: true },
+              orderBy: { id: 'asc' },
+            }),
+      );
 
       const newProducts: NewProductRow[] = [];
       const newListings: NewListingRow[] = [];
+      const changedListings: ChangedListingRow[] = [];
       const touched = new Set<string>();
       const now = new Date();
       for (const [index, { row, supplier }] of ready) {
         const result = results[index];
         const known = existing.get(row.platformSku);
         if (known) {
-          touched.add(known.productId);
+          result.listingId = known.id;
+          result.productId = known.productId;
           result.match = explain ? `already listed: stays linked to ${known.productId}` : null;
           if (sameListing(known, row)) {
             result.status = 'UNCHANGED';
-            result.listing = known;
             continue;
           }
           result.status = 'UPDATED';
-          result.listing = await tx.listing.update({ where: { id: known.id }, data: { ...listingFields(row), updatedAt: now } });
+          changedListings.push({ id: known.id, ...listingFields(row), at: now });
+          touched.add(known.productId);
           continue;
         }
+        const { gtin, key } = prepared.get(index)!;
         const decision = decideMatch(
-          { gtin: row.gtin ? gtinKey(row.gtin) : null, supplierKey: supplier.id, title: row.title, unit: row.unit },
-          candidates,
+          { gtin, supplierKey: supplier.id, title: row.title, unit: row.unit },
+          candidates.for(gtin, key),
           { threshold: deps.matchThreshold },
         );
         let productId = decision.productId;
         if (decision.kind === 'new' || !productId) {
           productId = `prd_${randomUUID()}`;
           const name = productNameFromTitle(row.title);
-          const gtinTaken = row.gtin !== null && candidates.some((candidate) => candidate.gtin === gtinKey(row.gtin!));
+          const gtinTaken = gtin !== null && candidates.hasGtin(gtin);
           newProducts.push({
             id: productId,
             name,
@@ -237,10 +214,10 @@ export async function upsertListings(
             unit: row.unit,
             originRegionCode: supplier.regionCode,
             supplierId: supplier.id,
-            matchKey: keys.get(index)!,
+            matchKey: key,
             at: now,
           });
-          candidates.push({ productId, gtin: gtinTaken || !row.gtin ? null : gtinKey(row.gtin), blockingKey: keys.get(index)!, name });
+          candidates.add({ productId, gtin: gtinTaken ? null : gtin, blockingKey: key, name });
           result.productCreated = true;
         }
         const listing: NewListingRow = {
@@ -255,32 +232,60 @@ export async function upsertListings(
         touched.add(productId);
         result.status = 'CREATED';
         result.match = explain ? decision.explanation : null;
-        createdListingIds.set(index, listing.id);
+        result.listingId = listing.id;
+        result.productId = productId;
       }
       await insertProducts(tx, newProducts);
       await insertListings(tx, newListings);
+      await updateListings(tx, changedListings);
+      // Only what changed is re-aggregated: an unchanged feed writes nothing.
       await refreshListingAggregates(tx, [...touched]);
     },
     { timeout: 60_000, maxWait: 60_000 },
   );
-  return summarize(deps.db, results, createdListingIds);
+  return summarize(results);
 }
 
-// Loads what the results point at (two statements) and counts the outcomes.
-async function summarize(
-  db: ProductsDb,
-  results: ListingResult[],
-  createdListingIds: Map<number, string>,
-): Promise<UpsertListingsResult> {
-  if (createdListingIds.size > 0) {
-    const created = new Map(
-      (await db.listing.findMany({ where: { id: { in: [...createdListingIds.values()] } } })).map((listing) => [listing.id, listing]),
-    );
-    for (const [index, id] of createdListingIds) results[index].listing = created.get(id) ?? null;
+/**
+ * The candidates of one batch, indexed by GTIN and by blocking key, so each
+ * listing is compared with the few products it could match rather than with
+ * the whole batch's candidates. Products created earlier in the batch join it.
+ */
+class CandidateIndex {
+  private readonly byGtin = new Map<string, MatchCandidate[]>();
+  private readonly byKey = new Map<string, MatchCandidate[]>();
+
+  constructor(products: readonly { id: string; gtin: string | null; matchKey: string | null; name: string }[]) {
+    for (const product of products) {
+      this.add({ productId: product.id, gtin: product.gtin ? gtinKey(product.gtin) : null, blockingKey: product.matchKey ?? '', name: product.name });
+    }
   }
-  const productIds = [...new Set(results.flatMap((result) => (result.listing ? [result.listing.productId] : [])))];
-  const products = new Map<string, Product>((await db.product.findMany({ where: { id: { in: productIds } } })).map((p) => [p.id, p]));
-  for (const result of results) result.product = result.listing ? products.get(result.listing.productId) ?? null : null;
+
+  add(candidate: MatchCandidate): void {
+    const push = (index: Map<string, MatchCandidate[]>, key: string) => {
+      const list = index.get(key);
+      if (list) list.push(candidate);
+      else index.set(key, [candidate]);
+    };
+    if (candidate.gtin) push(this.byGtin, candidate.gtin);
+    push(this.byKey, candidate.blockingKey);
+  }
+
+  hasGtin(gtin: string): boolean {
+    return this.byGtin.has(gtin);
+  }
+
+  /** Every candidate decideMatch could pick for a listing with this GTIN and blocking key. */
+  for(gtin: string | null, key: string): MatchCandidate[] {
+    const sameKey = this.byKey.get(key) ?? [];
+    const sameGtin = gtin === null ? [] : (this.byGtin.get(gtin) ?? []).filter((candidate) => candidate.blockingKey !== key);
+    return sameGtin.length === 0 ? sameKey : [...sameKey, ...sameGtin];
+  }
+}
+
+// Counts the outcomes; the listing and product of each result are loaded only
+// when a client selects them (ListingResult resolvers, batched).
+function summarize(results: ListingResult[]): UpsertListingsResult {
   const count = (status: ListingResult['status']) => results.filter((result) => result.status === status).length;
   const createdResults = results.filter((result) => result.status === 'CREATED');
   return {

@@ -14,6 +14,10 @@ export function createProductLoaders(db: ProductsDb) {
       (gtins: readonly string[]) => db.product.findMany({ where: { gtin: { in: [...gtins] } } }),
       (row) => row.gtin ?? '',
     ),
+    listingById: rowByKeyLoader(
+      (ids: readonly string[]) => db.listing.findMany({ where: { id: { in: [...ids] } } }),
+      (row) => row.id,
+    ),
     listingsByProductId: rowsByKeyLoader(
       (productIds: readonly string[]) =>
         db.listing.findMany({

@@ -1,5 +1,5 @@
 import type { Edge, PageInfo } from '../../common/connection';
-import type { Listing, Product } from './generated/prisma/client';
+import type { Product } from './generated/prisma/client';
 
 /** Supplier as the products subgraph knows it: a reference the suppliers subgraph resolves. */
 export interface SupplierReference {
@@ -35,8 +35,9 @@ export interface ListingResult {
   index: number;
   platformSku: string | null;
   status: ListingResultStatus;
-  listing: Listing | null;
-  product: Product | null;
+  /** The listing written or found; its row is loaded only when selected. */
+  listingId: string | null;
+  productId: string | null;
   productCreated: boolean;
   match: string | null;
   problems: { field: string; reason: string }[];

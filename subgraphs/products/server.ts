@@ -7,6 +7,7 @@ import { DEFAULT_MATCH_THRESHOLD } from './listingMatching';
 import { resolvers } from './resolvers';
 import { seedProductsIfEmpty } from './seed';
 import { openProductsStore, type ProductsDb } from './store';
+import { SupplierDirectory } from './supplierDirectory';
 
 /** MATCH_THRESHOLD: title similarity (0 to 1) at or above which a listing links to an existing product. */
 export function matchThreshold(env: Record<string, string | undefined>): number {
@@ -22,6 +23,7 @@ export function matchThreshold(env: Record<string, string | undefined>): number 
 /** The products subgraph: the unified catalog and each member platform's listings. */
 export function productsSubgraph(env: Record<string, string | undefined> = process.env): SubgraphModule<ProductsDb, ProductsContext> {
   const threshold = matchThreshold(env);
+  const supplierDirectory = new SupplierDirectory();
   return {
     name: 'products',
     openStore: openProductsStore,
@@ -33,6 +35,7 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
         {
           certifiedProducts: certifiedProductsFrom(peerClient('products', 'certification', config)),
           suppliers: peerClient('products', 'suppliers', config),
+          supplierDirectory,
         },
         threshold,
       ),

@@ -1,6 +1,7 @@
 import { DateTimeScalar, DecimalScalar } from '../../../common/scalars';
 import type { Resolvers } from '../generated/graphql';
 import { Listing } from './Listing';
+import { ListingResult } from './ListingResult';
 import { Mutation } from './Mutation';
 import { Product, ProductConnection } from './Product';
 import { Query } from './Query';
@@ -14,5 +15,6 @@ export const resolvers: Resolvers = {
   Product,
   ProductConnection,
   Listing,
+  ListingResult,
   Supplier,
 };
