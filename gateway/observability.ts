@@ -4,7 +4,7 @@ import type { Request, Response, NextFunction } from 'express';
 import type { Logger } from '../common/logging';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REQUEST_ID_HEADER } from '../common/logging';
-import type { GatewayContext, SubgraphFetchObserver } from './subgraphDataSource';
+import type { GatewayContext, SubgraphFetchObserver, SubgraphSavingObserver } from './subgraphDataSource';
 
 // Request ids from clients are echoed only when they look like ids, so a log
 // line can never be forged or bloated through the header.
@@ -58,6 +58,12 @@ export class GatewayMetrics {
     labelNames: ['subgraph'],
     registers: [this.registry],
   });
+  private readonly subgraphSavings = new Counter({
+    name: 'subgraph_work_saved_total',
+    help: 'Subgraph work avoided, by subgraph and kind: shared_fetch (a read that joined an identical one in flight) or collapsed_representations (repeated entity representations sent once).',
+    labelNames: ['subgraph', 'saving'],
+    registers: [this.registry],
+  });
   private readonly cacheLookups = new Counter({
     name: 'response_cache_lookups_total',
     help: 'Response cache lookups of anonymous reads, by result (hit or miss).',
@@ -78,6 +84,10 @@ export class GatewayMetrics {
   readonly observeSubgraphFetch: SubgraphFetchObserver = ({ subgraph, seconds, outcome }) => {
     this.subgraphLatency.observe({ subgraph }, seconds);
     if (outcome === 'error') this.subgraphErrors.inc({ subgraph });
+  };
+
+  readonly observeSubgraphSaving: SubgraphSavingObserver = ({ subgraph, saving, count }) => {
+    this.subgraphSavings.inc({ subgraph, saving }, count);
   };
 
   rateLimitRejected(role: string): void {

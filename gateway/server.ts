@@ -61,7 +61,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph ${name} has no URL in the supergraph`);
       subgraphs.set(name, url);
-      return new SubgraphDataSource(name, url, config.subgraphSecret, config.subgraphFetch, metrics.observeSubgraphFetch, tracing?.tracer);
+      return new SubgraphDataSource(
+        name,
+        url,
+        config.subgraphSecret,
+        config.subgraphFetch,
+        metrics.observeSubgraphFetch,
+        tracing?.tracer,
+        metrics.observeSubgraphSaving,
+      );
     },
     logger: {
       debug: (message) => log.debug({ msg: String(message) }),

@@ -4,9 +4,10 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../common/errors';
-import { ANONYMOUS, IDENTITY_HEADER, signIdentity, type Identity } from '../common/identity';
+import { ANONYMOUS, IDENTITY_HEADER, IdentitySigner, type Identity } from '../common/identity';
 import { REQUEST_ID_HEADER } from '../common/logging';
 import { injectTraceContext, spanContext } from '../common/tracing';
+import { collapseRepresentations, SharedFetches, type SubgraphAnswer } from './sharedFetches';
 import { SpanKind, SpanStatusCode, type Context as TraceContext, type Span, type Tracer } from '@opentelemetry/api';
 
 export interface GatewayContext {
@@ -29,6 +30,11 @@ export interface SubgraphFetchPolicy {
 
 export interface SubgraphFetchObserver {
   (event: { subgraph: string; seconds: number; outcome: 'ok' | 'error' }): void;
+}
+
+/** Work a subgraph was spared: a fetch that joined an identical one in flight, or repeated representations sent once. */
+export interface SubgraphSavingObserver {
+  (event: { subgraph: string; saving: 'shared_fetch' | 'collapsed_representations'; count: number }): void;
 }
 
 // A subgraph fetch is a read unless it is a mutation: only reads are retried,
@@ -71,35 +77,59 @@ function withPath(error: unknown, options: GraphQLDataSourceProcessOptions<Gatew
   return new GraphQLError(error.message, { path, originalError: error.originalError ?? undefined, extensions: error.extensions });
 }
 
+async function fetchAnswer(input: string, init: RequestInit, timeoutMs: number): Promise<SubgraphAnswer> {
+  const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  return { status: response.status, statusText: response.statusText, headers: response.headers, text: await response.text() };
+}
+
+// The body is RemoteGraphQLDataSource's JSON of { query, variables, ... },
+// query first. Only a fetch recognisably a query is shared; anything else
+// (a mutation, an unexpected shape) goes out on its own.
+function sharedReadKey(url: string, init: RequestInit): string | null {
+  const body = init.body;
+  if (typeof body !== 'string' || !/^\{"query":"\s*(?:query\b|\{)/.test(body)) return null;
+  const headers = init.headers as Record<string, string> | undefined;
+  return `${url}\n${headers?.[IDENTITY_HEADER] ?? ''}\n${body}`;
+}
+
 /**
  * The gateway's client of one subgraph: forwards the verified caller as a
- * short-lived signed header, bounds every fetch by a timeout, and retries
- * failed reads a bounded number of times with a short backoff.
+ * short-lived signed header, bounds every fetch by a timeout, retries failed
+ * reads a bounded number of times with a short backoff, sends each distinct
+ * entity representation once, and shares identical reads already in flight.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly signer: IdentitySigner;
+  /** Identical reads in flight, shared (see SharedFetches). */
+  readonly shared = new SharedFetches();
+
   constructor(
     readonly name: string,
     url: string,
-    private readonly secret: string,
+    secret: string,
     private readonly policy: SubgraphFetchPolicy = { timeoutMs: 5000, retries: 1 },
     private readonly observe?: SubgraphFetchObserver,
     private readonly tracer?: Tracer,
+    private readonly observeSaving?: SubgraphSavingObserver,
   ) {
-    super({
-      url,
-      // Node's own fetch keeps connections alive per origin; the timeout
-      // aborts a fetch that a hung subgraph would otherwise hold forever.
-      fetcher: ((input: string, init: RequestInit) =>
-        fetch(input, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) })) as unknown as Fetcher,
-    });
+    super({ url });
+    this.signer = new IdentitySigner(secret);
+    // Node's own fetch keeps connections alive per origin; the timeout aborts
+    // a fetch that a hung subgraph would otherwise hold forever.
+    this.fetcher = ((input: string, init: RequestInit) =>
+      this.shared.run(sharedReadKey(input, init), () => fetchAnswer(input, init, policy.timeoutMs), () =>
+        this.observeSaving?.({ subgraph: name, saving: 'shared_fetch', count: 1 }),
+      ).then(
+        (answer) => new Response(answer.text, { status: answer.status, statusText: answer.statusText, headers: answer.headers }),
+      )) as unknown as Fetcher;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const gatewayContext = context as Partial<GatewayContext>;
     // Health checks and other gateway-internal fetches carry no caller: they go as anonymous.
     const signed = gatewayContext.identity
-      ? (gatewayContext.signedIdentity ??= signIdentity(gatewayContext.identity, this.secret))
-      : signIdentity(ANONYMOUS, this.secret);
+      ? (gatewayContext.signedIdentity ??= this.signer.sign(gatewayContext.identity))
+      : this.signer.sign(ANONYMOUS);
     request.http?.headers.set(IDENTITY_HEADER, signed);
     if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
     const span = this.fetchSpans.get(request);
@@ -112,8 +142,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const traceContext = (options.context as Partial<GatewayContext>).traceContext;
     const span = this.tracer && traceContext ? this.tracer.startSpan(`subgraph ${this.name}`, { kind: SpanKind.CLIENT }, traceContext) : undefined;
     if (span) this.fetchSpans.set(options.request, span);
+    // Repeated representations go out once; the answer is spread back.
+    const collapsed = collapseRepresentations(options.request.variables);
+    if (collapsed) {
+      options.request.variables = collapsed.variables;
+      this.observeSaving?.({ subgraph: this.name, saving: 'collapsed_representations', count: collapsed.saved });
+    }
     try {
-      return await this.processWithRetries(options);
+      const response = await this.processWithRetries(options);
+      collapsed?.expand(response);
+      return response;
     } catch (error) {
       span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       throw error;
