@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import { GraphQLError, Kind, parse, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../common/errors';
 import { ANONYMOUS, IDENTITY_HEADER, IdentitySigner, type Identity } from '../common/identity';
@@ -77,19 +76,30 @@ function withPath(error: unknown, options: GraphQLDataSourceProcessOptions<Gatew
   return new GraphQLError(error.message, { path, originalError: error.originalError ?? undefined, extensions: error.extensions });
 }
 
-async function fetchAnswer(input: string, init: RequestInit, timeoutMs: number): Promise<SubgraphAnswer> {
-  const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  return { status: response.status, statusText: response.statusText, headers: response.headers, text: await response.text() };
+// The fetch itself: a plain timer aborts it (AbortSignal.timeout makes a
+// transferable signal per call, which costs more than the rest of the fetch).
+async function fetchAnswer(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SubgraphAnswer> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new DOMException('The subgraph fetch timed out', 'TimeoutError')), timeoutMs);
+  try {
+    const response = await fetch(url, { method: 'POST', headers, body, signal: abort.signal });
+    return { status: response.status, statusText: response.statusText, headers: response.headers, text: await response.text() };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-// The body is RemoteGraphQLDataSource's JSON of { query, variables, ... },
-// query first. Only a fetch recognisably a query is shared; anything else
-// (a mutation, an unexpected shape) goes out on its own.
-function sharedReadKey(url: string, init: RequestInit): string | null {
-  const body = init.body;
-  if (typeof body !== 'string' || !/^\{"query":"\s*(?:query\b|\{)/.test(body)) return null;
-  const headers = init.headers as Record<string, string> | undefined;
-  return `${url}\n${headers?.[IDENTITY_HEADER] ?? ''}\n${body}`;
+// Cache-Control of a subgraph answer, as @apollo/gateway reads it: max-age,
+// and private or public scope.
+function cacheHint(header: string | null): { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } {
+  const hint: { maxAge: number; scope?: 'PRIVATE' | 'PUBLIC' } = { maxAge: 0 };
+  for (const directive of (header ?? '').split(',')) {
+    const [name, value] = directive.trim().toLowerCase().split('=');
+    if (name === 'max-age' && value && /^\d+$/.test(value)) hint.maxAge = Number(value);
+    else if (name === 'private') hint.scope = 'PRIVATE';
+    else if (name === 'public') hint.scope = 'PUBLIC';
+  }
+  return hint;
 }
 
 /**
@@ -97,51 +107,29 @@ function sharedReadKey(url: string, init: RequestInit): string | null {
  * short-lived signed header, bounds every fetch by a timeout, retries failed
  * reads a bounded number of times with a short backoff, sends each distinct
  * entity representation once, and shares identical reads already in flight.
+ * It speaks GraphQL over HTTP with Node's own fetch (keep-alive per origin),
+ * and parses each answer once, straight from its text.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly signer: IdentitySigner;
   /** Identical reads in flight, shared (see SharedFetches). */
   readonly shared = new SharedFetches();
 
   constructor(
     readonly name: string,
-    url: string,
+    readonly url: string,
     secret: string,
     private readonly policy: SubgraphFetchPolicy = { timeoutMs: 5000, retries: 1 },
     private readonly observe?: SubgraphFetchObserver,
     private readonly tracer?: Tracer,
     private readonly observeSaving?: SubgraphSavingObserver,
   ) {
-    super({ url });
     this.signer = new IdentitySigner(secret);
-    // Node's own fetch keeps connections alive per origin; the timeout aborts
-    // a fetch that a hung subgraph would otherwise hold forever.
-    this.fetcher = ((input: string, init: RequestInit) =>
-      this.shared.run(sharedReadKey(input, init), () => fetchAnswer(input, init, policy.timeoutMs), () =>
-        this.observeSaving?.({ subgraph: name, saving: 'shared_fetch', count: 1 }),
-      ).then(
-        (answer) => new Response(answer.text, { status: answer.status, statusText: answer.statusText, headers: answer.headers }),
-      )) as unknown as Fetcher;
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const gatewayContext = context as Partial<GatewayContext>;
-    // Health checks and other gateway-internal fetches carry no caller: they go as anonymous.
-    const signed = gatewayContext.identity
-      ? (gatewayContext.signedIdentity ??= this.signer.sign(gatewayContext.identity))
-      : this.signer.sign(ANONYMOUS);
-    request.http?.headers.set(IDENTITY_HEADER, signed);
-    if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
-    const span = this.fetchSpans.get(request);
-    if (span && request.http) injectTraceContext(spanContext(span), request.http.headers);
-  }
-
-  private readonly fetchSpans = new WeakMap<object, Span>();
-
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const traceContext = (options.context as Partial<GatewayContext>).traceContext;
     const span = this.tracer && traceContext ? this.tracer.startSpan(`subgraph ${this.name}`, { kind: SpanKind.CLIENT }, traceContext) : undefined;
-    if (span) this.fetchSpans.set(options.request, span);
     // Repeated representations go out once; the answer is spread back.
     const collapsed = collapseRepresentations(options.request.variables);
     if (collapsed) {
@@ -149,7 +137,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       this.observeSaving?.({ subgraph: this.name, saving: 'collapsed_representations', count: collapsed.saved });
     }
     try {
-      const response = await this.processWithRetries(options);
+      const response = await this.processWithRetries(options, span);
       collapsed?.expand(response);
       return response;
     } catch (error) {
@@ -160,12 +148,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  private async processWithRetries(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  private async processWithRetries(options: GraphQLDataSourceProcessOptions<GatewayContext>, span: Span | undefined): Promise<GatewayGraphQLResponse> {
     const attempts = isRead(options.request.query) ? 1 + this.policy.retries : 1;
     for (let attempt = 1; ; attempt += 1) {
       const started = process.hrtime.bigint();
       try {
-        const response = await super.process(options);
+        const response = await this.send(options, span);
         this.observe?.({ subgraph: this.name, seconds: Number(process.hrtime.bigint() - started) / 1e9, outcome: 'ok' });
         return response;
       } catch (error) {
@@ -176,38 +164,92 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
+  private headersFor(options: GraphQLDataSourceProcessOptions<GatewayContext>, span: Span | undefined): Record<string, string> {
+    const headers: Record<string, string> = {};
+    // What the gateway itself asks for (e.g. apollo-federation-include-trace).
+    if (options.request.http?.headers) for (const [name, value] of options.request.http.headers) headers[name] = value;
+    headers['content-type'] = 'application/json';
+    const gatewayContext = options.context as Partial<GatewayContext>;
+    // Health checks and other gateway-internal fetches carry no caller: they go as anonymous.
+    headers[IDENTITY_HEADER] = gatewayContext.identity
+      ? (gatewayContext.signedIdentity ??= this.signer.sign(gatewayContext.identity))
+      : this.signer.sign(ANONYMOUS);
+    if (gatewayContext.requestId) headers[REQUEST_ID_HEADER] = gatewayContext.requestId;
+    if (span) injectTraceContext(spanContext(span), { set: (name, value) => (headers[name] = value) });
+    return headers;
+  }
+
+  private async send(options: GraphQLDataSourceProcessOptions<GatewayContext>, span: Span | undefined): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error('Missing query');
+    const headers = this.headersFor(options, span);
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+    // Only reads are shared, and only between requests of the same caller
+    // (the identity header is part of the key).
+    const key = isRead(request.query) ? `${headers[IDENTITY_HEADER]}\n${body}` : null;
+    let answer: SubgraphAnswer;
+    try {
+      answer = await this.shared.run(key, () => fetchAnswer(this.url, headers, body, this.policy.timeoutMs), () =>
+        this.observeSaving?.({ subgraph: this.name, saving: 'shared_fetch', count: 1 }),
+      );
+    } catch (error) {
+      throw this.unreachable(error as Error);
+    }
+    if (answer.status < 200 || answer.status > 299) throw this.errorFromAnswer(answer);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.text);
+    } catch {
+      parsed = null;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw this.unreachable(new Error(`Expected a JSON object from the ${this.name} subgraph, got: ${answer.text.slice(0, 200)}`));
+    }
+    if ('incomingRequestContext' in options) {
+      const policy = options.incomingRequestContext.overallCachePolicy as { restrict?(hint: ReturnType<typeof cacheHint>): void } | undefined;
+      policy?.restrict?.(cacheHint(answer.headers.get('cache-control')));
+    }
+    return { ...(parsed as GatewayGraphQLResponse), http: { headers: answer.headers, status: answer.status } };
+  }
+
   /**
    * A subgraph that cannot be reached (refused, reset, timed out) fails with
    * Apollo's DOWNSTREAM_SERVICE_ERROR shape naming the subgraph; the
    * underlying message, which holds its internal URL, stays in the log.
    */
-  override didEncounterError(error: Error): never {
-    if (error instanceof GraphQLError) throw error;
-    const timedOut = error.name === 'TimeoutError' || /timeout|aborted/i.test(error.message);
-    throw new GraphQLError(
+  private unreachable(error: Error): GraphQLError {
+    if (error instanceof GraphQLError) return error;
+    const timedOut = error.name === 'TimeoutError' || /timeout|timed out|aborted/i.test(error.message);
+    return new GraphQLError(
       timedOut ? `The ${this.name} subgraph did not answer in time.` : `The ${this.name} subgraph could not be reached.`,
       { originalError: error, extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.name } },
     );
   }
 
   /**
-   * A subgraph answers 400 when a variable fails its scalar's parsing (a
-   * Decimal with three decimals, a malformed DateTime): the gateway passed it
-   * on because it cannot know those rules. That is the client's mistake, so
-   * its BAD_USER_INPUT message reaches the client instead of a bare
-   * "400: Bad Request".
+   * An HTTP error from a subgraph, shaped as @apollo/gateway shapes it
+   * ("<status>: <text>", the response under extensions.response), with one
+   * exception: a subgraph answers 400 when a variable fails its scalar's
+   * parsing (a Decimal with three decimals, a malformed DateTime), which the
+   * gateway passed on because it cannot know those rules. That is the
+   * client's mistake, so its BAD_USER_INPUT message reaches the client.
    */
-  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    if (response.status === 400) {
-      const body = (await response
-        .clone()
-        .json()
-        .catch(() => null)) as { errors?: { message?: string; extensions?: { code?: string } }[] } | null;
-      const first = body?.errors?.[0];
+  private errorFromAnswer(answer: SubgraphAnswer): GraphQLError {
+    let body: unknown = answer.text;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      // not JSON: kept as text
+    }
+    if (answer.status === 400) {
+      const first = (body as { errors?: { message?: string; extensions?: { code?: string } }[] } | null)?.errors?.[0];
       if (first?.extensions?.code === ErrorCode.BAD_USER_INPUT && typeof first.message === 'string') {
         return new GraphQLError(first.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
       }
     }
-    return super.errorFromResponse(response);
+    const code = answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'FORBIDDEN' : undefined;
+    return new GraphQLError(`${answer.status}: ${answer.statusText}`, {
+      extensions: { ...(code ? { code } : {}), response: { url: this.url, status: answer.status, statusText: answer.statusText, body } },
+    });
   }
 }
