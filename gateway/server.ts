@@ -54,6 +54,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     : null;
 
   const subgraphs = new Map<string, string>();
+  const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl: config.supergraphPath
       ? watchedSupergraphFile(config.supergraphPath, log, config.supergraphPollMs)
@@ -61,7 +62,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph ${name} has no URL in the supergraph`);
       subgraphs.set(name, url);
-      return new SubgraphDataSource(
+      const source = new SubgraphDataSource(
         name,
         url,
         config.subgraphSecret,
@@ -70,6 +71,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         tracing?.tracer,
         metrics.observeSubgraphSaving,
       );
+      dataSources.push(source);
+      return source;
     },
     logger: {
       debug: (message) => log.debug({ msg: String(message) }),
@@ -186,6 +189,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     '/graphql',
     async () => {
       await apollo.stop();
+      for (const source of dataSources) source.close();
       await rateLimiter?.close();
       await tracing?.shutdown();
       await redis?.quit().catch(() => undefined);

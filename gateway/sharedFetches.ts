@@ -6,7 +6,8 @@
 export interface SubgraphAnswer {
   status: number;
   statusText: string;
-  headers: Headers;
+  /** The Cache-Control header, which caps how long the gateway may cache the operation. */
+  cacheControl: string | null;
   text: string;
 }
 

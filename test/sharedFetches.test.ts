@@ -44,7 +44,7 @@ describe('collapseRepresentations', () => {
 });
 
 describe('SharedFetches', () => {
-  const answer = (text: string): SubgraphAnswer => ({ status: 200, statusText: 'OK', headers: new Headers(), text });
+  const answer = (text: string): SubgraphAnswer => ({ status: 200, statusText: 'OK', cacheControl: null, text });
 
   it('shares a fetch under way, then forgets it', async () => {
     const shared = new SharedFetches();
