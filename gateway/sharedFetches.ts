@@ -9,6 +9,8 @@ export interface SubgraphAnswer {
   /** The Cache-Control header, which caps how long the gateway may cache the operation. */
   cacheControl: string | null;
   text: string;
+  /** The answer already parsed (one member's part of a merged request); then `text` is not read. */
+  parsed?: object;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface SubgraphAnswer {
  * can be off): this only removes duplicate work that is under way.
  */
 export class SharedFetches {
-  private readonly inFlight = new Map<string, Promise<SubgraphAnswer>>();
+  private readonly inFlight = new Map<string, { answer: Promise<SubgraphAnswer>; take(answer: SubgraphAnswer): SubgraphAnswer }>();
 
   /** `key` null: not shareable. `onJoin` is told when a fetch joins one under way. */
   run(key: string | null, fetchAnswer: () => Promise<SubgraphAnswer>, onJoin?: () => void): Promise<SubgraphAnswer> {
@@ -27,11 +29,17 @@ export class SharedFetches {
     const running = this.inFlight.get(key);
     if (running) {
       onJoin?.();
-      return running;
+      return running.answer.then(running.take);
     }
-    const started = fetchAnswer().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, started);
-    return started;
+    // Every taker's copy is made as the answer arrives, before any of them
+    // resumes: the first gets the answer itself, the others their own copies.
+    let taken = 0;
+    const entry = {
+      answer: fetchAnswer().finally(() => this.inFlight.delete(key)),
+      take: (answer: SubgraphAnswer) => (taken++ === 0 || answer.parsed === undefined ? answer : { ...answer, parsed: structuredClone(answer.parsed) }),
+    };
+    this.inFlight.set(key, entry);
+    return entry.answer.then(entry.take);
   }
 }
 

@@ -8,6 +8,7 @@ import { ErrorCode } from '../common/errors';
 import { ANONYMOUS, IDENTITY_HEADER, IdentitySigner, type Identity } from '../common/identity';
 import { REQUEST_ID_HEADER } from '../common/logging';
 import { injectTraceContext, spanContext } from '../common/tracing';
+import { FetchMerger, type BatchMember, type MemberResponse } from './fetchBatching';
 import { collapseRepresentations, SharedFetches, type SubgraphAnswer } from './sharedFetches';
 import { SpanKind, SpanStatusCode, type Context as TraceContext, type Span, type Tracer } from '@opentelemetry/api';
 
@@ -33,9 +34,20 @@ export interface SubgraphFetchObserver {
   (event: { subgraph: string; seconds: number; outcome: 'ok' | 'error' }): void;
 }
 
-/** Work a subgraph was spared: a fetch that joined an identical one in flight, or repeated representations sent once. */
+/**
+ * Work a subgraph was spared: a fetch that joined an identical one in flight,
+ * repeated representations sent once, or fetches merged into another one.
+ */
 export interface SubgraphSavingObserver {
-  (event: { subgraph: string; saving: 'shared_fetch' | 'collapsed_representations'; count: number }): void;
+  (event: { subgraph: string; saving: 'shared_fetch' | 'collapsed_representations' | 'merged_fetch'; count: number }): void;
+}
+
+interface Waiting {
+  member: BatchMember;
+  headers: Record<string, string>;
+  body: string;
+  resolve(answer: SubgraphAnswer): void;
+  reject(error: unknown): void;
 }
 
 // A subgraph fetch is a read unless it is a mutation: only reads are retried,
@@ -156,6 +168,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly agent: HttpAgent;
   /** Identical reads in flight, shared (see SharedFetches). */
   readonly shared = new SharedFetches();
+  private readonly merger = new FetchMerger();
+  /** Reads of one client request waiting for the end of the current turn, to go out merged. */
+  private readonly waiting = new Map<object, Waiting[]>();
 
   constructor(
     readonly name: string,
@@ -238,18 +253,22 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const key = isRead(request.query) ? `${headers[IDENTITY_HEADER]}\n${body}` : null;
     let answer: SubgraphAnswer;
     try {
-      answer = await this.shared.run(key, () => postAnswer(this.endpoint, this.agent, headers, body, this.policy.timeoutMs), () =>
-        this.observeSaving?.({ subgraph: this.name, saving: 'shared_fetch', count: 1 }),
-      );
+      const fetchAnswer =
+        key !== null && 'incomingRequestContext' in options
+          ? () => this.mergeable(options.context, { query: request.query!, operationName: request.operationName, variables: request.variables }, headers, body)
+          : () => postAnswer(this.endpoint, this.agent, headers, body, this.policy.timeoutMs);
+      answer = await this.shared.run(key, fetchAnswer, () => this.observeSaving?.({ subgraph: this.name, saving: 'shared_fetch', count: 1 }));
     } catch (error) {
       throw this.unreachable(error as Error);
     }
     if (answer.status < 200 || answer.status > 299) throw this.errorFromAnswer(answer);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer.text);
-    } catch {
-      parsed = null;
+    let parsed: unknown = answer.parsed;
+    if (parsed === undefined) {
+      try {
+        parsed = JSON.parse(answer.text);
+      } catch {
+        parsed = null;
+      }
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw this.unreachable(new Error(`Expected a JSON object from the ${this.name} subgraph, got: ${answer.text.slice(0, 200)}`));
@@ -259,6 +278,59 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       policy?.restrict?.(cacheHint(answer.cacheControl));
     }
     return parsed as GatewayGraphQLResponse;
+  }
+
+  /**
+   * A read of a client request waits for the end of the current turn of the
+   * event loop: the query plan starts the fetches that run side by side in
+   * one turn, and those to this subgraph then go out as one merged request.
+   */
+  private mergeable(context: object, member: BatchMember, headers: Record<string, string>, body: string): Promise<SubgraphAnswer> {
+    return new Promise((resolve, reject) => {
+      let list = this.waiting.get(context);
+      if (!list) {
+        list = [];
+        this.waiting.set(context, list);
+        setImmediate(() => void this.flush(context));
+      }
+      list.push({ member, headers, body, resolve, reject });
+    });
+  }
+
+  private async flush(context: object): Promise<void> {
+    const list = this.waiting.get(context) ?? [];
+    this.waiting.delete(context);
+    const alone = (entry: Waiting) =>
+      postAnswer(this.endpoint, this.agent, entry.headers, entry.body, this.policy.timeoutMs).then(entry.resolve, entry.reject);
+    const merged = list.length > 1 ? this.merger.merge(list.map((entry) => entry.member)) : null;
+    if (!merged) {
+      await Promise.all(list.map(alone));
+      return;
+    }
+    let answer: SubgraphAnswer;
+    try {
+      answer = await postAnswer(this.endpoint, this.agent, list[0].headers, JSON.stringify({ query: merged.query, variables: merged.variables }), this.policy.timeoutMs);
+    } catch (error) {
+      // Unreachable or timed out: every read fails as its own fetch would have (and may be retried).
+      for (const entry of list) entry.reject(error);
+      return;
+    }
+    let split: MemberResponse[] | null = null;
+    try {
+      const response = answer.status >= 200 && answer.status <= 299 ? (JSON.parse(answer.text) as MemberResponse) : null;
+      if (response && response.data) split = merged.split(response);
+    } catch {
+      split = null;
+    }
+    if (!split) {
+      // The subgraph answered, but not as expected (it refused the merged
+      // document, or answered without data): each read goes out on its own.
+      await Promise.all(list.map(alone));
+      return;
+    }
+    this.observeSaving?.({ subgraph: this.name, saving: 'merged_fetch', count: list.length - 1 });
+    const { status, statusText, cacheControl } = answer;
+    list.forEach((entry, index) => entry.resolve({ status, statusText, cacheControl, text: '', parsed: split![index] }));
   }
 
   /**
