@@ -504,6 +504,24 @@ describe('production gateway', () => {
       expect(anonymous.data!.product.certification).toBeNull();
     });
 
+    it('merges the reads of one request that go to the same subgraph side by side into one request', async () => {
+      const body = { query: op('CatalogPage'), variables: { first: 5 } };
+      const merged = await saved('suppliers', 'merged_fetch');
+      const statements = catalog.stores.suppliers.statements.value;
+      const answer = await post<{ products: { edges: { node: { origin: { code: string } | null; supplier: { region: { code: string } } | null } }[] } }>(gateway.url, body);
+      expect(answer.errors).toBeUndefined();
+      const nodes = answer.data!.products.edges.map((edge) => edge.node);
+      expect(nodes).toHaveLength(5);
+      for (const node of nodes) {
+        expect(node.origin?.code).toMatch(/^\d{6}$/);
+        expect(node.supplier?.region.code).toMatch(/^\d{6}$/);
+      }
+      // Origins (Region entities) and suppliers (Supplier entities) are two
+      // fetches in the plan: one request, and one region lookup for both.
+      expect((await saved('suppliers', 'merged_fetch')) - merged).toBe(1);
+      expect(catalog.stores.suppliers.statements.value - statements).toBe(2);
+    });
+
     it('sends each repeated entity representation once and spreads the answer back', async () => {
       const query = `{ supplier(id: "sup_001") { id products(first: 20) { edges { node { id supplier { id name region { code } } } } } } }`;
       const before = await saved('products', 'collapsed_representations');

@@ -1,7 +1,9 @@
 // The gateway's savings on subgraph work, as pure functions: repeated entity
 // representations collapsed and spread back, identical reads in flight shared,
-// identity headers reused while fresh.
+// side-by-side reads merged into one request, identity headers reused while fresh.
+import { buildSchema, parse, validate } from 'graphql';
 import { IdentitySigner, verifyIdentity, ANONYMOUS } from '../common/identity';
+import { FetchMerger } from '../gateway/fetchBatching';
 import { collapseRepresentations, SharedFetches, type SubgraphAnswer } from '../gateway/sharedFetches';
 
 const supplier = (id: string) => ({ __typename: 'Supplier', id });
@@ -93,3 +95,54 @@ describe('IdentitySigner', () => {
     expect(signer.sign(ANONYMOUS)).not.toBe(first);
   });
 });
+
+describe('FetchMerger', () => {
+  const merger = new FetchMerger();
+  const regions = 'query Page__suppliers__1($representations:[_Any!]!){_entities(representations:$representations){...on Region{code county}}}';
+  const suppliers =
+    'query Page__suppliers__2($representations:[_Any!]!,$first:Int){_entities(representations:$representations){...S} other: region(code: "411423", first: $first) { code }} fragment S on Supplier { id name }';
+
+  it('merges reads into one operation, their variables, root fields and fragments apart', () => {
+    const merged = merger.merge([
+      { query: regions, variables: { representations: [{ __typename: 'Region', code: '411423' }] } },
+      { query: suppliers, variables: { representations: [{ __typename: 'Supplier', id: 's1' }], first: 3 } },
+    ])!;
+    const document = parse(merged.query);
+    expect(validate(buildSchema(SCHEMA), document)).toEqual([]);
+    expect(merged.variables).toEqual({
+      _b0_representations: [{ __typename: 'Region', code: '411423' }],
+      _b1_representations: [{ __typename: 'Supplier', id: 's1' }],
+      _b1_first: 3,
+    });
+    expect(merged.query).toContain('_b0__entities: _entities(representations: $_b0_representations)');
+    expect(merged.query).toContain('_b1_other: region(code: "411423", first: $_b1_first)');
+    expect(merged.query).toContain('fragment _b1_S on Supplier');
+  });
+
+  it('hands each read its own part of the answer and its own errors', () => {
+    const merged = merger.merge([{ query: regions, variables: {} }, { query: suppliers, variables: {} }])!;
+    const [first, second] = merged.split({
+      data: { _b0__entities: [{ code: '411423', county: '宁陵县' }], _b1__entities: [null], _b1_other: { code: '411423' } },
+      errors: [{ message: 'gone', path: ['_b1__entities', 0, 'name'] }, { message: 'everyone' }],
+    });
+    expect(first).toEqual({ data: { _entities: [{ code: '411423', county: '宁陵县' }] }, errors: [{ message: 'everyone' }] });
+    expect(second).toEqual({
+      data: { _entities: [null], other: { code: '411423' } },
+      errors: [{ message: 'gone', path: ['_entities', 0, 'name'] }, { message: 'everyone' }],
+    });
+  });
+
+  it('leaves alone what it cannot merge: mutations, several operations, unparsable text', () => {
+    expect(merger.merge([{ query: regions }, { query: 'mutation { bump }' }])).toBeNull();
+    expect(merger.merge([{ query: regions }, { query: 'query A { a } query B { b }' }])).toBeNull();
+    expect(merger.merge([{ query: regions }, { query: '{ not graphql' }])).toBeNull();
+  });
+});
+
+const SCHEMA = `
+  scalar _Any
+  type Region { code: ID! county: String }
+  type Supplier { id: ID! name: String }
+  union _Entity = Region | Supplier
+  type Query { _entities(representations: [_Any!]!): [_Entity]! region(code: ID!, first: Int): Region }
+`;
