@@ -3,8 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { cacheControlPlugin } from './cachePolicy';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -48,7 +48,8 @@ export function buildSubgraphServer<Context extends object>(options: SubgraphSer
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       // Answers carry Cache-Control; the gateway's response cache honours the strictest.
-      ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds ?? 0, calculateHttpHeaders: true }),
+      ApolloServerPluginCacheControlDisabled(),
+      cacheControlPlugin<Context>(options.cacheMaxAgeSeconds ?? 0),
       requestLogPlugin<Context>(log),
       ...(options.tracing ? [tracingPlugin<Context>(options.tracing, `${options.name} request`)] : []),
       ...(options.plugins ?? []),

@@ -1,5 +1,4 @@
-import { cacheControlFromInfo } from '@apollo/cache-control-types';
-import type { GraphQLResolveInfo } from 'graphql';
+import { capCacheAge } from '../../../common/cachePolicy';
 import { isCertifier } from '../../../common/identity';
 import { currentCertification, isValidCertificate } from '../certificationStatus';
 import { decideEligibility } from '../eligibility';
@@ -7,24 +6,26 @@ import type { Certification as CertificationModel } from '../generated/prisma/cl
 import type { ProductResolvers } from '../generated/graphql';
 
 // A cached answer about a product's certificate must not outlive the certificate.
-function capCacheAge(info: GraphQLResolveInfo, certifications: CertificationModel[], now: Date): void {
+function capAtLapse(context: object, certifications: CertificationModel[], now: Date): void {
   const lapses = certifications
     .filter((certification) => isValidCertificate(certification, now) && certification.validUntil)
     .map((certification) => certification.validUntil!.getTime());
-  if (lapses.length) cacheControlFromInfo(info).setCacheHint({ maxAge: Math.max(0, Math.floor((Math.min(...lapses) - now.getTime()) / 1000)) });
+  if (lapses.length) capCacheAge(context, (Math.min(...lapses) - now.getTime()) / 1000);
 }
 
 export const Product: ProductResolvers = {
   // Any product id is a valid reference: a product never certified has no certification.
   __resolveReference: (reference) => reference,
-  certification: async (product, _args, { identity, loaders, now }, info) => {
+  certification: async (product, _args, context) => {
+    const { identity, loaders, now } = context;
     const certifications = await loaders.certificationsByProductId.load(product.id);
-    capCacheAge(info, certifications, now);
+    capAtLapse(context, certifications, now);
     return currentCertification(certifications, isCertifier(identity));
   },
-  reliefCertified: async (product, _args, { loaders, now }, info) => {
+  reliefCertified: async (product, _args, context) => {
+    const { loaders, now } = context;
     const certifications = await loaders.certificationsByProductId.load(product.id);
-    capCacheAge(info, certifications, now);
+    capAtLapse(context, certifications, now);
     return certifications.some((certification) => isValidCertificate(certification, now));
   },
   // The supplier facts arrive with the representation (@requires): nothing to read here.

@@ -1,4 +1,4 @@
-import { cacheControlFromInfo } from '@apollo/cache-control-types';
+import { capCacheAge } from '../../../common/cachePolicy';
 import { pageRequest } from '../../../common/connection';
 import { badUserInput } from '../../../common/errors';
 import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalogQueries';
@@ -12,7 +12,8 @@ function secondsUntil(moment: Date): number {
 }
 
 export const Query: QueryResolvers = {
-  products: async (_parent, args, { db, loaders, certifiedProducts }, info) => {
+  products: async (_parent, args, context) => {
+    const { db, loaders, certifiedProducts } = context;
     const order = args.orderBy ?? 'NAME';
     const page = pageRequest(args, order);
     let certified: string[] | null = null;
@@ -20,7 +21,7 @@ export const Query: QueryResolvers = {
       const set = await certifiedProducts.current();
       certified = set.productIds;
       // A cached page must not outlive the first certificate in it that lapses.
-      if (set.changesAt) cacheControlFromInfo(info).setCacheHint({ maxAge: secondsUntil(set.changesAt) });
+      if (set.changesAt) capCacheAge(context, secondsUntil(set.changesAt));
     }
     const { rows, count } = await findCatalogPageIds(db, catalogConditions(args.filter, certified), order, page);
     const products = await loaders.productById.loadMany(rows.map((row) => row.id));
