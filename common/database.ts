@@ -112,6 +112,9 @@ export async function openStore<Client>(options: OpenStoreOptions<Client>): Prom
   if (location.kind === 'postgres') {
     await withPgClient(location.url, (executor) => applyMigrations(executor, options.migrationsDir));
     const pool = new pg.Pool({ connectionString: location.url, max: options.poolSize ?? 10 });
+    // An idle connection that the server ends (a restart, a dropped database)
+    // is simply discarded by the pool; without a listener its error would end the process.
+    pool.on('error', () => undefined);
     const client = options.createClient(countingFactory(new PrismaPg(pool), statements));
     const sql: SqlExecutor = {
       exec: async (text) => {

@@ -38,7 +38,8 @@ export function catalogConditions(filter: ProductFilter | null | undefined, cert
     const pattern = `%${escapeLike(search.normalize('NFKC'))}%`;
     conditions.push(Prisma.sql`(p.name ILIKE ${pattern} OR p.description ILIKE ${pattern})`);
   }
-  if (filter.category) conditions.push(Prisma.sql`p.category::text = ${filter.category}`);
+  // Compared as the enum, so the category index applies.
+  if (filter.category) conditions.push(Prisma.sql`p.category = CAST(${filter.category} AS "ProductCategory")`);
   if (filter.regionCode !== null && filter.regionCode !== undefined) {
     const prefix = filter.regionCode.trim();
     if (!/^\d{1,6}$/.test(prefix)) throw badUserInput('filter.regionCode', 'must be 1 to 6 digits of a GB/T 2260 region code');

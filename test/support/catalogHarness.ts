@@ -55,6 +55,14 @@ export async function createTestDatabase(label: string): Promise<{ url: string; 
     drop: async () => {
       const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
       await client.connect();
+      // A closed pool has sent its connections' terminate messages but the
+      // server may not have processed them yet: wait for them to go (up to
+      // 5 s) rather than kill them, which the still-open clients would see.
+      for (let waited = 0; waited < 5000; waited += 50) {
+        const { rows } = await client.query<{ count: number }>('SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0].count === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
     },
