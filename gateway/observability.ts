@@ -90,6 +90,15 @@ export class GatewayMetrics {
     this.subgraphSavings.inc({ subgraph, saving }, count);
   };
 
+  /** A request the response cache answered before it reached Apollo Server: counted and logged like the others. */
+  cacheHit(log: Logger, hit: { operationName: string | null; ms: number }, requestId: string): void {
+    const operation = hit.operationName ?? 'anonymous';
+    this.requests.inc({ operation, code: 'OK' });
+    this.latency.observe({ operation }, hit.ms / 1000);
+    this.cacheLookups.inc({ result: 'hit' });
+    log.info({ requestId, operation, kind: 'query', ms: Math.round(hit.ms), cache: 'hit', actor: 'anonymous' });
+  }
+
   rateLimitRejected(role: string): void {
     this.rateLimited.inc({ role });
   }
@@ -97,9 +106,8 @@ export class GatewayMetrics {
   /** Counts requests, errors, latency and cache results; logs one line per request. */
   plugin(log: Logger): ApolloServerPlugin<GatewayContext> {
     return {
-      requestDidStart: async (requestContext) => {
+      requestDidStart: async () => {
         const started = process.hrtime.bigint();
-        const cacheable = !requestContext.contextValue.identity?.authenticated;
         return {
           willSendResponse: async (context) => {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -108,15 +116,16 @@ export class GatewayMetrics {
             for (const code of codes) this.errors.inc({ operation, code });
             this.requests.inc({ operation, code: codes[0] ?? 'OK' });
             this.latency.observe({ operation }, seconds);
-            const hit = context.metrics.responseCacheHit === true;
-            if (cacheable && context.operation?.operation === 'query') this.cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
+            // Hits are answered before Apollo (see cacheHit): a query the cache was consulted for is a miss here.
+            const missed = context.contextValue.responseCacheVersion !== undefined && context.operation?.operation === 'query';
+            if (missed) this.cacheLookups.inc({ result: 'miss' });
             log.info({
               requestId: context.contextValue.requestId,
               operation,
               kind: context.operation?.operation,
               ms: Math.round(seconds * 1000),
               errors: codes.length ? codes : undefined,
-              cache: hit ? 'hit' : undefined,
+              cache: missed ? 'miss' : undefined,
               actor: context.contextValue.identity?.sub,
             });
           },

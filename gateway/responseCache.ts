@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import ApolloServerPluginResponseCache from '@apollo/server-plugin-response-cache';
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type Redis from 'ioredis';
+import type { NextFunction, Request, Response } from 'express';
 import type { GatewayContext } from './subgraphDataSource';
 
 /**
@@ -62,40 +62,118 @@ export function memoryKeyValueCache(maxBytes = 64 * 1024 * 1024): KeyValueCache<
   return new InMemoryLRUCache<string>({ maxSize: maxBytes });
 }
 
-export interface ResponseCacheHooks {
-  onLookup?(hit: boolean): void;
+/** The GraphQL request fields that decide an answer (a POST body, or a GET's parameters). */
+interface GraphQLParams {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+  extensions?: unknown;
 }
 
-const UNAVAILABLE = Symbol('catalog version unavailable');
+/**
+ * The cache key of a request: the catalog version, the document (by its
+ * persisted-query hash, else the SHA-256 of its text, which is the same hash
+ * for automatic persisted queries), the operation name and the variables.
+ */
+function cacheKey(version: string, params: GraphQLParams): string | null {
+  const persisted = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  const document =
+    typeof persisted === 'string' ? persisted : typeof params.query === 'string' ? createHash('sha256').update(params.query).digest('hex') : null;
+  if (document === null) return null;
+  return createHash('sha256')
+    .update(JSON.stringify([version, document, params.operationName ?? null, params.variables ?? null]))
+    .digest('hex');
+}
+
+function getParams(req: Request): GraphQLParams | null {
+  const json = (name: string) => {
+    const value = req.query[name];
+    if (typeof value !== 'string') return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return null;
+    }
+  };
+  if (typeof req.query.query !== 'string' && typeof req.query.extensions !== 'string') return null;
+  return { query: req.query.query, operationName: req.query.operationName, variables: json('variables'), extensions: json('extensions') };
+}
+
+// Apollo's CSRF prevention accepts a GET only with a header a browser would
+// preflight; the cache answers GETs on the same condition.
+function preflighted(req: Request): boolean {
+  const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  const simple = !type || type === 'text/plain' || type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+  return !simple || req.headers['x-apollo-operation-name'] !== undefined || req.headers['apollo-require-preflight'] !== undefined;
+}
+
+export interface ResponseCacheHit {
+  operationName: string | null;
+  ms: number;
+}
 
 /**
- * Full responses of anonymous catalog reads, for as long as the subgraphs'
+ * Whole responses of anonymous catalog reads, for as long as the subgraphs'
  * cache hints allow (each subgraph sends Cache-Control; the certification
  * subgraph never lets a certificate outlive its validUntil), keyed by the
  * catalog version. Requests with a token (staff, partners) bypass it.
+ *
+ * Stored as the response text: a hit is answered by `middleware`, in front of
+ * Apollo Server, without parsing or serialising anything; `plugin` stores
+ * the successful anonymous queries that Apollo answered.
  */
-export function responseCachePlugin(cache: KeyValueCache<string>, version: CatalogVersion): ApolloServerPlugin<GatewayContext> {
-  const versionOf = new WeakMap<object, string | typeof UNAVAILABLE>();
-  const anonymous = async (requestContext: { contextValue: GatewayContext }) => !requestContext.contextValue.identity.authenticated;
-  const knownVersion = async (requestContext: { contextValue: GatewayContext }) => {
-    if (!versionOf.has(requestContext.contextValue)) {
-      versionOf.set(requestContext.contextValue, await version.current().catch(() => UNAVAILABLE));
-    }
-    return versionOf.get(requestContext.contextValue)!;
-  };
-  const eligible = async (requestContext: { contextValue: GatewayContext }) =>
-    (await anonymous(requestContext)) && (await knownVersion(requestContext)) !== UNAVAILABLE;
-  return ApolloServerPluginResponseCache<GatewayContext>({
-    cache,
-    shouldReadFromCache: eligible,
-    shouldWriteToCache: eligible,
-    extraCacheKeyData: async (requestContext) => {
-      const current = await knownVersion(requestContext);
-      return current === UNAVAILABLE ? null : current;
-    },
-    // Short keys: the operation text and variables can be large.
-    generateCacheKey: (_requestContext, keyData) => createHash('sha256').update(JSON.stringify(keyData)).digest('hex'),
-  });
+export class ResponseCache {
+  constructor(
+    private readonly store: KeyValueCache<string>,
+    private readonly version: CatalogVersion,
+    private readonly log: (entry: Record<string, unknown>) => void,
+  ) {}
+
+  /** Answers cached anonymous reads; for any other request, notes the catalog version for `plugin` and passes it on. */
+  middleware(onHit: (hit: ResponseCacheHit, res: Response) => void) {
+    return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+      const started = process.hrtime.bigint();
+      if (req.headers.authorization) return next();
+      const params: unknown = req.method === 'POST' ? req.body : req.method === 'GET' && preflighted(req) ? getParams(req) : null;
+      if (!params || typeof params !== 'object' || Array.isArray(params)) return next();
+      const version = await this.version.current().catch(() => null);
+      // If the version cannot be read (Redis down), the cache is skipped both ways.
+      if (version === null) return next();
+      res.locals.responseCacheVersion = version;
+      const key = cacheKey(version, params as GraphQLParams);
+      const stored = key === null ? undefined : await this.store.get(key).catch(() => undefined);
+      const newline = stored?.indexOf('\n') ?? -1;
+      const expiresAt = stored && newline > 0 ? Number(stored.slice(0, newline)) : 0;
+      const now = Date.now();
+      if (!stored || !(expiresAt > now)) return next();
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.setHeader('cache-control', `max-age=${Math.max(0, Math.floor((expiresAt - now) / 1000))}, public`);
+      res.status(200).end(stored.slice(newline + 1));
+      const operationName = (params as GraphQLParams).operationName;
+      onHit({ operationName: typeof operationName === 'string' ? operationName : null, ms: Number(process.hrtime.bigint() - started) / 1e6 }, res);
+    };
+  }
+
+  /** Stores what Apollo answered to an anonymous query without errors, for as long as its cache policy allows. */
+  plugin(): ApolloServerPlugin<GatewayContext> {
+    return {
+      requestDidStart: async () => ({
+        willSendResponse: async ({ contextValue, operation, request, response, overallCachePolicy }) => {
+          const version = contextValue.responseCacheVersion;
+          if (version === undefined || contextValue.identity.authenticated || operation?.operation !== 'query') return;
+          if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) return;
+          const policy = overallCachePolicy.policyIfCacheable();
+          if (!policy || policy.scope === 'PRIVATE') return;
+          const key = cacheKey(version, request);
+          if (key === null) return;
+          const text = JSON.stringify(response.body.singleResult);
+          await this.store
+            .set(key, `${Date.now() + policy.maxAge * 1000}\n${text}`, { ttl: policy.maxAge })
+            .catch((err: Error) => this.log({ level: 'warn', msg: 'response cache write failed', err: err.message }));
+        },
+      }),
+    };
+  }
 }
 
 /** Bumps the catalog version after every mutation, before its response leaves the gateway. */

@@ -23,7 +23,7 @@ import {
   memoryKeyValueCache,
   redisCatalogVersion,
   RedisKeyValueCache,
-  responseCachePlugin,
+  ResponseCache,
   versionBumpPlugin,
 } from './responseCache';
 import { SubgraphDataSource, type GatewayContext } from './subgraphDataSource';
@@ -102,10 +102,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     );
   }
   if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
+  let responseCache: ResponseCache | null = null;
   if (config.responseCache) {
     const version = redis ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`) : memoryCatalogVersion();
     const cache = redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}response:`) : memoryKeyValueCache();
-    plugins.push(versionBumpPlugin(version, (entry) => log.error(entry)), responseCachePlugin(cache, version));
+    responseCache = new ResponseCache(cache, version, (entry) => log.warn(entry));
+    plugins.push(versionBumpPlugin(version, (entry) => log.error(entry)), responseCache.plugin());
   }
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -159,10 +161,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         ]
       : []),
     express.json({ limit: config.maxBodyBytes }),
+    ...(responseCache ? [responseCache.middleware((hit, res) => metrics.cacheHit(log, hit, res.locals.requestId as string))] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => ({
         identity: identityFromHeaders(req.headers, config.tokenKey),
         requestId: res.locals.requestId as string,
+        responseCacheVersion: res.locals.responseCacheVersion as string | undefined,
       }),
     }),
   );

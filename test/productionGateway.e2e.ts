@@ -379,6 +379,27 @@ describe('production gateway', () => {
       expect(catalog.sqlStatements() - staffBefore).toBeGreaterThanOrEqual(2 * statementsForFirst);
     });
 
+    it('answers a hit with the stored text, for POST and for a preflighted GET, with how long it may still be kept', async () => {
+      const first = await detail(a, 'prd_011');
+      expect(first.errors).toBeUndefined();
+      const hitsBefore = await cacheHits(a);
+      const again = await detail(a, 'prd_011');
+      expect(again.data).toEqual(first.data);
+      expect(again.headers.get('cache-control')).toMatch(/^max-age=([1-9]|[1-5]\d|60), public$/);
+      const url = new URL(a.url);
+      url.searchParams.set('query', op('ProductDetail'));
+      url.searchParams.set('variables', JSON.stringify({ id: 'prd_011' }));
+      const viaGet = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+      expect(viaGet.status).toBe(200);
+      expect(((await viaGet.json()) as { data: unknown }).data).toEqual(first.data);
+      expect(await cacheHits(a)).toBe(hitsBefore + 2);
+      // A GET a browser could send cross-site without a preflight is refused by Apollo's CSRF
+      // prevention; the cache does not answer it either.
+      const simpleGet = await fetch(url);
+      expect(simpleGet.status).toBe(400);
+      expect(await cacheHits(a)).toBe(hitsBefore + 2);
+    });
+
     it('shows a certification change made through one replica on the very next read through both', async () => {
       const certifier = catalog.token('cache-test', ['certifier']);
       const target = (await detail(a, 'prd_002')).data!.product;
