@@ -4,7 +4,7 @@
 import { buildSchema, parse, validate } from 'graphql';
 import { IdentitySigner, verifyIdentity, ANONYMOUS } from '../common/identity';
 import { FetchMerger } from '../gateway/fetchBatching';
-import { collapseRepresentations, SharedFetches, type SubgraphAnswer } from '../gateway/sharedFetches';
+import { collapseRepresentations, copyJson, SharedFetches, type SubgraphAnswer } from '../gateway/sharedFetches';
 
 const supplier = (id: string) => ({ __typename: 'Supplier', id });
 
@@ -146,3 +146,15 @@ const SCHEMA = `
   union _Entity = Region | Supplier
   type Query { _entities(representations: [_Any!]!): [_Entity]! region(code: ID!, first: Int): Region }
 `;
+
+describe('copyJson', () => {
+  it('copies parsed JSON deeply, a "__proto__" key included as a plain property', () => {
+    const parsed = JSON.parse('{"a":[1,{"b":null}],"__proto__":{"polluted":true},"c":"x"}') as Record<string, unknown>;
+    const copy = copyJson(parsed);
+    expect(copy).toEqual(parsed);
+    expect(copy.a).not.toBe(parsed.a);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(copy)).toEqual(['a', '__proto__', 'c']);
+  });
+});
