@@ -115,6 +115,12 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
     expect(onPearBox.sort()).toEqual(['ks-1001', 'ks-1002']);
     expect(result.output).toMatch(/ks-1001: CREATED -> prd_002.*GTIN/);
     expect(result.output).toMatch(/ks-1003: CREATED -> \S+ \(new product\)/);
+    // A new product is written with its listing summary (price, sales) at once.
+    const summary = await catalog.stores.products.sql.query<Record<string, unknown>>(
+      `SELECT min_price::text AS min, max_price::text AS max, price_currency AS currency, total_monthly_sales AS sales
+       FROM product WHERE id = (SELECT product_id FROM listing WHERE platform_code = 'kuaishou' AND external_id = 'ks-1003')`,
+    );
+    expect(summary).toEqual([{ min: '45.00', max: '45.00', currency: 'CNY', sales: 3 }]);
 
     // The report names each bad row's line (the quoted newline makes row 3 span lines 3-4) and field.
     const report = result.report.trim().split('\n');

@@ -1,4 +1,5 @@
 import { Prisma } from './generated/prisma/client';
+import { listingSummary } from './listingAggregates';
 
 type Tx = Prisma.TransactionClient;
 
@@ -35,18 +36,32 @@ export interface NewListingRow {
 // thousand rows costs one round trip and one parse, where a multi-row VALUES
 // list would carry twelve thousand bound parameters.
 
-export async function insertProducts(tx: Tx, rows: readonly NewProductRow[]): Promise<void> {
+/**
+ * Inserts new products with their listing summary already computed from
+ * `listings` (those of this batch that belong to them: a new product has no
+ * others), so a new product is written once rather than inserted and then
+ * updated by refreshListingAggregates.
+ */
+export async function insertProducts(tx: Tx, rows: readonly NewProductRow[], listings: readonly NewListingRow[] = []): Promise<void> {
   if (rows.length === 0) return;
   const column = <T>(pick: (row: NewProductRow) => T) => rows.map(pick);
+  const listed = <T>(pick: (row: NewListingRow) => T) => listings.map(pick);
+  const summary = listingSummary(Prisma.sql`unnest(
+      ${listed((r) => r.productId)}::text[], ${listed((r) => r.currency)}::text[], ${listed((r) => r.price)}::numeric[],
+      ${listed((r) => r.monthlySales)}::int[], ${listed((r) => r.at)}::timestamptz[]
+    ) AS l(product_id, currency, price, monthly_sales, updated_at)`);
   await tx.$executeRaw`
-    INSERT INTO product (id, name, description, gtin, category, unit, origin_region_code, supplier_id, match_key, created_at, updated_at)
-    SELECT id, name, description, gtin, category::"ProductCategory", unit, origin_region_code, supplier_id, match_key, at, at
+    INSERT INTO product (id, name, description, gtin, category, unit, origin_region_code, supplier_id, match_key,
+                         min_price, max_price, price_currency, total_monthly_sales, created_at, updated_at)
+    SELECT t.id, t.name, t.description, t.gtin, t.category::"ProductCategory", t.unit, t.origin_region_code, t.supplier_id, t.match_key,
+           s.min_price, s.max_price, s.currency, COALESCE(s.sales, 0), t.at, GREATEST(t.at, COALESCE(s.last_update, t.at))
     FROM unnest(
       ${column((r) => r.id)}::text[], ${column((r) => r.name)}::text[], ${column((r) => r.description)}::text[],
       ${column((r) => r.gtin)}::text[], ${column((r) => r.category)}::text[], ${column((r) => r.unit)}::text[],
       ${column((r) => r.originRegionCode)}::text[], ${column((r) => r.supplierId)}::text[], ${column((r) => r.matchKey)}::text[],
       ${column((r) => r.at)}::timestamptz[]
-    ) AS t(id, name, description, gtin, category, unit, origin_region_code, supplier_id, match_key, at)`;
+    ) AS t(id, name, description, gtin, category, unit, origin_region_code, supplier_id, match_key, at)
+    LEFT JOIN (${summary}) s ON s.product_id = t.id`;
 }
 
 export async function insertListings(tx: Tx, rows: readonly NewListingRow[]): Promise<void> {

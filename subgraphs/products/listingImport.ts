@@ -235,11 +235,14 @@ export async function upsertListings(
         result.listingId = listing.id;
         result.productId = productId;
       }
-      await insertProducts(tx, newProducts);
+      // New products are written with their listing summary; existing
+      // products touched by new or changed listings are re-aggregated, and an
+      // unchanged feed writes nothing.
+      const created = new Set(newProducts.map((product) => product.id));
+      await insertProducts(tx, newProducts, newListings.filter((listing) => created.has(listing.productId)));
       await insertListings(tx, newListings);
       await updateListings(tx, changedListings);
-      // Only what changed is re-aggregated: an unchanged feed writes nothing.
-      await refreshListingAggregates(tx, [...touched]);
+      await refreshListingAggregates(tx, [...touched].filter((productId) => !created.has(productId)));
     },
     { timeout: 60_000, maxWait: 60_000 },
   );
