@@ -4,7 +4,10 @@ import type { Identity } from '../../common/identity';
 import { gtinKey, validateFeedRow, type FeedListing } from '../../common/listingFeed';
 import type { SubgraphClient } from '../../common/subgraphClient';
 import { insertListings, insertProducts, updateListings, type ChangedListingRow, type NewListingRow, type NewProductRow } from './catalogWrites';
-import type { Listing } from './generated/prisma/client';
+import type { Listing, Product } from './generated/prisma/client';
+
+/** What matching needs of a listing the platform already has. */
+type KnownListing = Pick<Listing, 'id' | 'externalId' | 'productId' | 'title' | 'price' | 'currency' | 'stock' | 'monthlySales' | 'url' | 'gtin' | 'unit'>;
 import type { ListingInput } from './generated/graphql';
 import { refreshListingAggregates } from './listingAggregates';
 import { blockingKey, decideMatch, productNameFromTitle, type MatchCandidate } from './listingMatching';
@@ -48,7 +51,7 @@ export function gtinSpellings(gtin: string): string[] {
   return [...new Set([8, 12, 13, 14].filter((length) => /^0*$/.test(key.slice(0, 14 - length))).map((length) => key.slice(14 - length)))];
 }
 
-function sameListing(listing: Listing, row: FeedListing): boolean {
+function sameListing(listing: KnownListing, row: FeedListing): boolean {
   return (
     listing.title === row.title &&
     listing.price.toFixed(2) === row.price &&
@@ -150,27 +153,26 @@ export async function upsertListings(
   await deps.db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('relief-goods-graph:listing-matching'))`;
+      // Plain SQL with array parameters: a thousand keys are one bound value
+      // each, not a thousand placeholders to compile and bind.
+      const skus = [...ready.values()].map(({ row }) => row.platformSku);
       const existing = new Map(
         (
-          await tx.listing.findMany({
-            where: { platformCode, externalId: { in: [...ready.values()].map(({ row }) => row.platformSku) } },
-          })
+          await tx.$queryRaw<KnownListing[]>`
+            SELECT id, external_id AS "externalId", product_id AS "productId", title, price, currency, stock,
+                   monthly_sales AS "monthlySales", url, gtin, unit
+            FROM listing WHERE platform_code = ${platformCode} AND external_id = ANY(${skus}::text[])`
         ).map((listing) => [listing.externalId, listing]),
       );
       const fresh = [...ready].filter(([, { row }]) => !existing.has(row.platformSku));
       const candidates = new CandidateIndex(
         fresh.length === 0
           ? []
-          : await tx.product.findMany({
-              where: {
-                OR: [
-                  { gtin: { in: fresh.flatMap(([, { row }]) => (row.gtin ? gtinSpellings(row.gtin) : [])) } },
-                  { matchKey: { in: [...new Set(fresh.map(([index]) => prepared.get(index)!.key))] } },
-                ],
-              },
-              select: { id: true, gtin: true, matchKey: true, name: true },
-              orderBy: { id: 'asc' },
-            }),
+          : await tx.$queryRaw<Pick<Product, 'id' | 'gtin' | 'matchKey' | 'name'>[]>`
+              SELECT id, gtin, match_key AS "matchKey", name FROM product
+              WHERE gtin = ANY(${fresh.flatMap(([, { row }]) => (row.gtin ? gtinSpellings(row.gtin) : []))}::text[])
+                 OR match_key = ANY(${[...new Set(fresh.map(([index]) => prepared.get(index)!.key))]}::text[])
+              ORDER BY id`,
       );
 
       const newProducts: NewProductRow[] = [];
