@@ -1,0 +1,85 @@
+// The gateway's subgraph client against a plain HTTP endpoint that plays a
+// subgraph: side-by-side reads of one request go out merged, and when the
+// subgraph refuses the merged document each read goes out on its own.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ANONYMOUS } from '../common/identity';
+import { SubgraphDataSource, type GatewayContext } from '../gateway/subgraphDataSource';
+
+interface Seen {
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+async function fakeSubgraph(refuseMerged: boolean): Promise<{ server: Server; url: string; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const request = JSON.parse(body) as Seen;
+      seen.push(request);
+      res.setHeader('content-type', 'application/json');
+      if (request.query.includes('_b0_')) {
+        if (refuseMerged) {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ errors: [{ message: 'merged documents are not welcome here' }] }));
+          return;
+        }
+        res.end(JSON.stringify({ data: { _b0_region: { code: request.variables._b0_code }, _b1_region: { code: request.variables._b1_code } } }));
+        return;
+      }
+      res.end(JSON.stringify({ data: { region: { code: request.variables.code } } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, seen };
+}
+
+function read(context: GatewayContext, code: string): GraphQLDataSourceProcessOptions<GatewayContext> {
+  return {
+    kind: 'incoming operation',
+    request: { query: 'query Fetch($code: ID!) { region(code: $code) { code } }', variables: { code } },
+    context,
+    incomingRequestContext: { overallCachePolicy: undefined } as never,
+  } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+}
+
+describe('SubgraphDataSource', () => {
+  const secret = 's'.repeat(40);
+
+  it.each([
+    ['merges side-by-side reads of one request into one request', false, 1],
+    ['sends each read on its own when the subgraph refuses the merged document', true, 3],
+  ])('%s', async (_title, refuseMerged, requests) => {
+    const subgraph = await fakeSubgraph(refuseMerged);
+    const source = new SubgraphDataSource('suppliers', subgraph.url, secret);
+    try {
+      const context: GatewayContext = { identity: ANONYMOUS };
+      const [a, b] = await Promise.all([source.process(read(context, '411423')), source.process(read(context, '341321'))]);
+      expect(a.data).toEqual({ region: { code: '411423' } });
+      expect(b.data).toEqual({ region: { code: '341321' } });
+      expect(subgraph.seen).toHaveLength(requests);
+    } finally {
+      source.close();
+      await new Promise((resolve) => subgraph.server.close(resolve));
+    }
+  });
+
+  it('never merges reads of different requests', async () => {
+    const subgraph = await fakeSubgraph(false);
+    const source = new SubgraphDataSource('suppliers', subgraph.url, secret);
+    try {
+      const [a, b] = await Promise.all([
+        source.process(read({ identity: ANONYMOUS }, '411423')),
+        source.process(read({ identity: ANONYMOUS }, '341321')),
+      ]);
+      expect([a.data, b.data]).toEqual([{ region: { code: '411423' } }, { region: { code: '341321' } }]);
+      expect(subgraph.seen.map((request) => request.query.includes('_b0_'))).toEqual([false, false]);
+    } finally {
+      source.close();
+      await new Promise((resolve) => subgraph.server.close(resolve));
+    }
+  });
+});
