@@ -117,7 +117,7 @@ export class GatewayMetrics {
             this.requests.inc({ operation, code: codes[0] ?? 'OK' });
             this.latency.observe({ operation }, seconds);
             // Hits are answered before Apollo (see cacheHit): a query the cache was consulted for is a miss here.
-            const missed = context.contextValue.responseCacheVersion !== undefined && context.operation?.operation === 'query';
+            const missed = context.contextValue.responseCacheKey !== undefined && context.operation?.operation === 'query';
             if (missed) this.cacheLookups.inc({ result: 'miss' });
             log.info({
               requestId: context.contextValue.requestId,

@@ -129,7 +129,7 @@ export class ResponseCache {
     private readonly log: (entry: Record<string, unknown>) => void,
   ) {}
 
-  /** Answers cached anonymous reads; for any other request, notes the catalog version for `plugin` and passes it on. */
+  /** Answers cached anonymous reads; for any other cacheable request, notes its key for `plugin` and passes it on. */
   middleware(onHit: (hit: ResponseCacheHit, res: Response) => void) {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const started = process.hrtime.bigint();
@@ -139,9 +139,10 @@ export class ResponseCache {
       const version = await this.version.current().catch(() => null);
       // If the version cannot be read (Redis down), the cache is skipped both ways.
       if (version === null) return next();
-      res.locals.responseCacheVersion = version;
       const key = cacheKey(version, params as GraphQLParams);
-      const stored = key === null ? undefined : await this.store.get(key).catch(() => undefined);
+      if (key === null) return next();
+      res.locals.responseCacheKey = key;
+      const stored = await this.store.get(key).catch(() => undefined);
       const newline = stored?.indexOf('\n') ?? -1;
       const expiresAt = stored && newline > 0 ? Number(stored.slice(0, newline)) : 0;
       const now = Date.now();
@@ -158,14 +159,13 @@ export class ResponseCache {
   plugin(): ApolloServerPlugin<GatewayContext> {
     return {
       requestDidStart: async () => ({
-        willSendResponse: async ({ contextValue, operation, request, response, overallCachePolicy }) => {
-          const version = contextValue.responseCacheVersion;
-          if (version === undefined || contextValue.identity.authenticated || operation?.operation !== 'query') return;
+        willSendResponse: async ({ contextValue, operation, response, overallCachePolicy }) => {
+          // The key the middleware looked the request up under (none: the cache was not consulted).
+          const key = contextValue.responseCacheKey;
+          if (key === undefined || contextValue.identity.authenticated || operation?.operation !== 'query') return;
           if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) return;
           const policy = overallCachePolicy.policyIfCacheable();
           if (!policy || policy.scope === 'PRIVATE') return;
-          const key = cacheKey(version, request);
-          if (key === null) return;
           const text = JSON.stringify(response.body.singleResult);
           await this.store
             .set(key, `${Date.now() + policy.maxAge * 1000}\n${text}`, { ttl: policy.maxAge })

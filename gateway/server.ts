@@ -166,7 +166,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       context: async ({ req, res }): Promise<GatewayContext> => ({
         identity: identityFromHeaders(req.headers, config.tokenKey),
         requestId: res.locals.requestId as string,
-        responseCacheVersion: res.locals.responseCacheVersion as string | undefined,
+        responseCacheKey: res.locals.responseCacheKey as string | undefined,
       }),
     }),
   );

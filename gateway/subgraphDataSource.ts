@@ -20,8 +20,8 @@ export interface GatewayContext {
   requestId?: string;
   /** The identity header for this request, signed once and reused for every subgraph fetch. */
   signedIdentity?: string;
-  /** The catalog version an anonymous read was looked up under; its answer is stored under the same. */
-  responseCacheVersion?: string;
+  /** The response cache key an anonymous read was looked up under; its answer is stored under the same. */
+  responseCacheKey?: string;
 }
 
 
