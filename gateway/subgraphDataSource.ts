@@ -18,8 +18,6 @@ export interface GatewayContext {
   traceContext?: TraceContext;
   /** Correlates the gateway's and the subgraphs' log lines of one request. */
   requestId?: string;
-  /** The identity header for this request, signed once and reused for every subgraph fetch. */
-  signedIdentity?: string;
   /** The response cache key an anonymous read was looked up under; its answer is stored under the same. */
   responseCacheKey?: string;
 }
@@ -237,9 +235,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     headers['content-type'] = 'application/json';
     const gatewayContext = options.context as Partial<GatewayContext>;
     // Health checks and other gateway-internal fetches carry no caller: they go as anonymous.
-    headers[IDENTITY_HEADER] = gatewayContext.identity
-      ? (gatewayContext.signedIdentity ??= this.signer.sign(gatewayContext.identity))
-      : this.signer.sign(ANONYMOUS);
+    headers[IDENTITY_HEADER] = this.signer.sign(gatewayContext.identity ?? ANONYMOUS);
     if (gatewayContext.requestId) headers[REQUEST_ID_HEADER] = gatewayContext.requestId;
     if (span) injectTraceContext(spanContext(span), { set: (name, value) => (headers[name] = value) });
     return headers;
