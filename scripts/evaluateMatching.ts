@@ -1,209 +1,261 @@
-// Measures the listing matcher against the labelled multi-platform listings in
-// test/fixtures/matching/labelled-listings.jsonl.
+// Scores the matching engine against labelled feeds:
 //
-//   npx tsx scripts/evaluateMatching.ts [--threshold 0.3] [--explain] [--errors]
+//   npm run evaluate:matching -- [DIR|FILE ...] [--order jd,taobao,pdd,douyin] [--errors] [--explain]
+//       [--link 0.45] [--suggest 0.3] [--sweep]
+//
+// A labelled feed is an ordinary listing feed (CSV or JSON Lines, one
+// platform per file, named after the platform code) with one more column,
+// `product_label`, naming the real product; the import ignores it. The old
+// single-file set (test/fixtures/matching/labelled-listings.jsonl, with
+// `platform` and `product` keys) is read as well. Without arguments the
+// tuning half is scored.
+//
+// The feeds are imported one after the other into the engine's in-memory
+// catalog, the way `npm run import` runs them against the products store
+// (same engine, same component, same plan), with supplier keys from the
+// suppliers subgraph's own name normalization and GB/T 2260 table.
 //
 // Metrics are pairwise over rows: a true pair is two rows with the same
-// `product` label, a predicted pair two rows linked to the same catalog
-// product. Pairwise scores weigh a wrongly merged or split big product more
-// than a small one, which is what a shopper comparing prices across platforms
-// notices.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// label, a predicted pair two rows linked to the same catalog product.
+// Suggestions are not links: they count as splits.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { validateFeedRow } from '../common/listingFeed';
+import { openFeed } from '../importer/feedReader';
 import { normalizeSupplierName, type RegionNames } from '../subgraphs/suppliers/supplierName';
-import {
-  CatalogMatcher,
-  DEFAULT_MATCH_THRESHOLD,
-  type MatchDecision,
-} from '../subgraphs/products/listingMatching';
+import { DEFAULT_LINK_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, type ClusterOptions } from '../subgraphs/products/matching/catalogClustering';
+import { MemoryCatalog } from '../subgraphs/products/matching/memoryCatalog';
 
-export const LABELLED_LISTINGS_PATH = resolve(__dirname, '../test/fixtures/matching/labelled-listings.jsonl');
+export const MATCHING_FIXTURES = resolve(__dirname, '../test/fixtures/matching');
+export const TUNING_SET = join(MATCHING_FIXTURES, 'tuning');
+export const HELD_OUT_SET = join(MATCHING_FIXTURES, 'heldout');
 
 export interface LabelledListing {
   platform: string;
-  platform_sku: string;
+  platformSku: string;
   title: string;
   unit: string | null;
   gtin: string | null;
-  supplier_name: string;
-  supplier_region_code: string;
-  /** Label of the real product; rows with the same label are the same product. */
-  product: string;
+  supplierName: string;
+  supplierRegionCode: string;
+  /** Rows with the same label are the same real product. */
+  label: string;
 }
 
-// GB/T 2260 names of the counties of the demo catalog (those of the labelled
-// set among them): normalizeSupplierName strips them from supplier names
-// ("宁陵县金顶谢花…" = "金顶谢花…"), as the suppliers subgraph does with its
-// region table.
-const REGIONS: Readonly<Record<string, RegionNames>> = {
-  '411423': { province: '河南省', city: '商丘市', county: '宁陵县' },
-  '341321': { province: '安徽省', city: '宿州市', county: '砀山县' },
-  '522634': { province: '贵州省', city: '黔东南苗族侗族自治州', county: '雷山县' },
-  '522633': { province: '贵州省', city: '黔东南苗族侗族自治州', county: '从江县' },
-  '532528': { province: '云南省', city: '红河哈尼族彝族自治州', county: '元阳县' },
-  '611026': { province: '陕西省', city: '商洛市', county: '柞水县' },
-  '621226': { province: '甘肃省', city: '陇南市', county: '礼县' },
-  '330523': { province: '浙江省', city: '湖州市', county: '安吉县' },
-  '370783': { province: '山东省', city: '潍坊市', county: '寿光市' },
-  '360734': { province: '江西省', city: '赣州市', county: '寻乌县' },
-  '360781': { province: '江西省', city: '赣州市', county: '瑞金市' },
-  '410225': { province: '河南省', city: '开封市', county: '兰考县' },
-  '341524': { province: '安徽省', city: '六安市', county: '金寨县' },
-  '433124': { province: '湖南省', city: '湘西土家族苗族自治州', county: '花垣县' },
-  '422801': { province: '湖北省', city: '恩施土家族苗族自治州', county: '恩施市' },
-  '513431': { province: '四川省', city: '凉山彝族自治州', county: '昭觉县' },
-  '640323': { province: '宁夏回族自治区', city: '吴忠市', county: '盐池县' },
-  '130624': { province: '河北省', city: '保定市', county: '阜平县' },
-  '621126': { province: '甘肃省', city: '定西市', county: '岷县' },
-};
+const REGION_MIGRATION = resolve(__dirname, '../subgraphs/suppliers/prisma/migrations/20261129010000_gbt2260_counties/migration.sql');
+let regionTable: Map<string, RegionNames> | null = null;
 
-export function supplierKeyOf(row: Pick<LabelledListing, 'supplier_name' | 'supplier_region_code'>): string {
-  const region = REGIONS[row.supplier_region_code];
-  if (!region) throw new Error(`no region names for code ${row.supplier_region_code}`);
-  return `${row.supplier_region_code}|${normalizeSupplierName(row.supplier_name, region)}`;
+/** The suppliers subgraph's GB/T 2260 table, read from its migration. */
+export function regionNames(code: string): RegionNames {
+  if (!regionTable) {
+    regionTable = new Map();
+    for (const match of readFileSync(REGION_MIGRATION, 'utf8').matchAll(/\('(\d{6})', '[^']*', '([^']*)', '([^']*)', '([^']*)'\)/gu)) {
+      regionTable.set(match[1]!, { county: match[2]!, city: match[3]!, province: match[4]! });
+    }
+  }
+  const region = regionTable.get(code);
+  if (!region) throw new Error(`${code} is not a GB/T 2260 county code`);
+  return region;
 }
 
-export function readLabelledListings(path: string = LABELLED_LISTINGS_PATH): LabelledListing[] {
+/** The supplier key the suppliers subgraph would resolve a listing's supplier to. */
+export function supplierKeyOf(row: Pick<LabelledListing, 'supplierName' | 'supplierRegionCode'>): string {
+  return `${row.supplierRegionCode}|${normalizeSupplierName(row.supplierName, regionNames(row.supplierRegionCode))}`;
+}
+
+async function readLabelledFeed(path: string): Promise<LabelledListing[]> {
+  const platform = basename(path, extname(path));
+  const feed = await openFeed(path);
+  const rows: LabelledListing[] = [];
+  for await (const record of feed.records) {
+    if ('error' in record) throw new Error(`${path}:${record.line}: ${record.error}`);
+    const checked = validateFeedRow(record.raw);
+    if (!checked.listing) throw new Error(`${path}:${record.line}: ${checked.problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);
+    const label = record.raw.product_label;
+    if (typeof label !== 'string' || !label) throw new Error(`${path}:${record.line}: no product_label`);
+    const { platformSku, title, unit, gtin, supplierName, supplierRegionCode } = checked.listing;
+    rows.push({ platform, platformSku, title, unit, gtin, supplierName, supplierRegionCode, label });
+  }
+  return rows;
+}
+
+function readLegacySet(path: string): LabelledListing[] {
   return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .map((line, index) => {
-      try {
-        return JSON.parse(line) as LabelledListing;
-      } catch (err) {
-        throw new Error(`${path}:${index + 1}: ${(err as Error).message}`);
-      }
+    .filter((line) => line.trim())
+    .map((line) => {
+      const row = JSON.parse(line) as Record<string, string | null>;
+      return {
+        platform: row.platform!,
+        platformSku: row.platform_sku!,
+        title: row.title!,
+        unit: row.unit ?? null,
+        gtin: row.gtin ?? null,
+        supplierName: row.supplier_name!,
+        supplierRegionCode: row.supplier_region_code!,
+        label: row.product!,
+      };
     });
 }
 
-export interface AssignedListing {
-  row: LabelledListing;
-  decision: MatchDecision & { productId: string };
-}
-
-/** Runs one CatalogMatcher over the rows in order, as consecutive feed imports would. */
-export function assignProducts(rows: readonly LabelledListing[], threshold: number): AssignedListing[] {
-  const matcher = new CatalogMatcher({ threshold });
-  return rows.map((row) => ({
-    row,
-    decision: matcher.match({
-      gtin: row.gtin,
-      supplierKey: supplierKeyOf(row),
-      title: row.title,
-      unit: row.unit,
-    }),
-  }));
+/** Labelled feeds of a folder (one file per platform) or one file, grouped by platform in file-name order. */
+export async function readLabelledSet(path: string): Promise<Map<string, LabelledListing[]>> {
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path).filter((name) => /\.(csv|jsonl)$/u.test(name)).sort().map((name) => join(path, name))
+    : [path];
+  const byPlatform = new Map<string, LabelledListing[]>();
+  for (const file of files) {
+    const rows = basename(file) === 'labelled-listings.jsonl' ? readLegacySet(file) : await readLabelledFeed(file);
+    for (const row of rows) {
+      if (!byPlatform.has(row.platform)) byPlatform.set(row.platform, []);
+      byPlatform.get(row.platform)!.push(row);
+    }
+  }
+  return byPlatform;
 }
 
 export interface MatchingEvaluation {
+  rows: number;
+  labels: number;
+  products: number;
+  suggestions: number;
   precision: number;
   recall: number;
   f1: number;
   pairs: { tp: number; fp: number; fn: number };
 }
 
-function pairwise(assigned: readonly AssignedListing[]): MatchingEvaluation {
+export interface Assigned {
+  row: LabelledListing;
+  productId: string;
+  explanation: string;
+}
+
+function listingKey(row: LabelledListing): string {
+  return `${row.platform}:${row.platformSku}`;
+}
+
+/** Imports the platforms' feeds one after the other, in `order`, into one in-memory catalog. */
+export function importInOrder(byPlatform: ReadonlyMap<string, readonly LabelledListing[]>, order: readonly string[], options: ClusterOptions = {}): { assigned: Assigned[]; suggestions: number } {
+  const catalog = new MemoryCatalog(options);
+  const explanations = new Map<string, string>();
+  let suggestions = new Map<string, number>();
+  for (const platform of order) {
+    const rows = byPlatform.get(platform) ?? [];
+    const plan = catalog.import(
+      rows.map((row) => ({
+        key: listingKey(row),
+        platform: row.platform,
+        supplierKey: supplierKeyOf(row),
+        title: row.title,
+        unit: row.unit,
+        gtin: row.gtin,
+      })),
+    );
+    if (!plan) continue;
+    for (const [key, decision] of plan.decisions) explanations.set(key, decision.explanation);
+    // The store keeps the open suggestions of each component decided last.
+    const next = new Map(suggestions);
+    for (const key of plan.productOf.keys()) for (const id of suggestions.keys()) if (id.includes(key)) next.delete(id);
+    for (const draft of plan.suggestions) next.set(`${draft.left} ${draft.right}`, draft.score);
+    suggestions = next;
+  }
+  const assignment = catalog.assignment();
+  const assigned = [...byPlatform.values()].flat().map((row) => ({
+    row,
+    productId: assignment.get(listingKey(row))!,
+    explanation: explanations.get(listingKey(row)) ?? '',
+  }));
+  return { assigned, suggestions: suggestions.size };
+}
+
+export function score(assigned: readonly Assigned[], suggestions = 0): MatchingEvaluation {
   let tp = 0;
   let fp = 0;
   let fn = 0;
   for (let i = 0; i < assigned.length; i++) {
     for (let j = i + 1; j < assigned.length; j++) {
-      const same = assigned[i]!.row.product === assigned[j]!.row.product;
-      const linked = assigned[i]!.decision.productId === assigned[j]!.decision.productId;
+      const same = assigned[i]!.row.label === assigned[j]!.row.label;
+      const linked = assigned[i]!.productId === assigned[j]!.productId;
       if (same && linked) tp++;
       else if (linked) fp++;
       else if (same) fn++;
     }
   }
-  // No predicted pairs means no wrong link: precision 1 by convention, so a
-  // matcher that links nothing is judged by its recall of 0.
   const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { precision, recall, f1, pairs: { tp, fp, fn } };
+  return {
+    rows: assigned.length,
+    labels: new Set(assigned.map((a) => a.row.label)).size,
+    products: new Set(assigned.map((a) => a.productId)).size,
+    suggestions,
+    precision,
+    recall,
+    f1,
+    pairs: { tp, fp, fn },
+  };
 }
 
-export function evaluateMatching(rows: readonly LabelledListing[], threshold: number = DEFAULT_MATCH_THRESHOLD): MatchingEvaluation {
-  return pairwise(assignProducts(rows, threshold));
-}
-
-/** Labels split over several catalog products, and catalog products holding several labels. */
-export function matchingErrors(assigned: readonly AssignedListing[]): { split: string[]; merged: string[] } {
+/** Labels split over several products, and products holding several labels. */
+export function matchingErrors(assigned: readonly Assigned[]): { split: string[]; merged: string[] } {
   const productsOfLabel = new Map<string, Set<string>>();
   const labelsOfProduct = new Map<string, Set<string>>();
-  for (const { row, decision } of assigned) {
-    if (!productsOfLabel.has(row.product)) productsOfLabel.set(row.product, new Set());
-    productsOfLabel.get(row.product)!.add(decision.productId);
-    if (!labelsOfProduct.has(decision.productId)) labelsOfProduct.set(decision.productId, new Set());
-    labelsOfProduct.get(decision.productId)!.add(row.product);
+  for (const { row, productId } of assigned) {
+    if (!productsOfLabel.has(row.label)) productsOfLabel.set(row.label, new Set());
+    productsOfLabel.get(row.label)!.add(productId);
+    if (!labelsOfProduct.has(productId)) labelsOfProduct.set(productId, new Set());
+    labelsOfProduct.get(productId)!.add(row.label);
   }
   const describe = (label: string) =>
     assigned
-      .filter((a) => a.row.product === label)
-      .map((a) => `    ${a.decision.productId}  ${a.row.platform.padEnd(6)} ${a.row.title}  [unit ${a.row.unit ?? '-'}]\n      ${a.decision.explanation}`)
+      .filter((a) => a.row.label === label)
+      .map((a) => `    ${a.productId}  ${a.row.platform.padEnd(6)} ${a.row.title}  [unit ${a.row.unit ?? '-'}; ${a.row.supplierName}; gtin ${a.row.gtin ?? '-'}]\n      ${a.explanation}`)
       .join('\n');
-  const split = [...productsOfLabel]
-    .filter(([, products]) => products.size > 1)
-    .map(([label]) => `  ${label}\n${describe(label)}`);
+  const split = [...productsOfLabel].filter(([, products]) => products.size > 1).map(([label]) => `  ${label}\n${describe(label)}`);
   const merged = [...labelsOfProduct]
     .filter(([, labels]) => labels.size > 1)
     .map(([productId, labels]) => `  ${productId} holds ${[...labels].join(' + ')}\n${[...labels].map(describe).join('\n')}`);
   return { split, merged };
 }
 
-// Down to 0.10 because the default sits below 0.5: blocking and the product
-// vocabulary already separate most products, so the threshold only has to
-// reject titles that share little beyond the supplier's place name.
-const SWEEP = Array.from({ length: 18 }, (_, i) => Math.round((0.1 + i * 0.05) * 100) / 100);
-
-function formatRate(value: number): string {
-  return value.toFixed(4);
+function format(name: string, result: MatchingEvaluation): string {
+  return `${name}: ${result.rows} rows, ${result.labels} labelled products → ${result.products} catalog products; precision ${result.precision.toFixed(4)}  recall ${result.recall.toFixed(4)}  F1 ${result.f1.toFixed(4)}  (tp ${result.pairs.tp}, fp ${result.pairs.fp}, fn ${result.pairs.fn}); ${result.suggestions} suggestions (${((100 * result.suggestions) / Math.max(1, result.rows)).toFixed(1)} per 100 rows)`;
 }
 
-function main(argv: readonly string[]): void {
-  const thresholdIndex = argv.indexOf('--threshold');
-  const threshold = thresholdIndex >= 0 ? Number(argv[thresholdIndex + 1]) : DEFAULT_MATCH_THRESHOLD;
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
-    throw new Error(`--threshold must be a number in [0, 1], got ${argv[thresholdIndex + 1]}`);
-  }
-  const rows = readLabelledListings();
-  const assigned = assignProducts(rows, threshold);
-
-  if (argv.includes('--explain')) {
-    for (const { row, decision } of assigned) {
-      console.log(`${row.platform}:${row.platform_sku}  ${row.title}\n  → ${decision.productId}  ${decision.explanation}`);
+async function main(argv: readonly string[]): Promise<void> {
+  const flags = new Set(argv.filter((arg) => arg.startsWith('--')));
+  const valueOf = (flag: string) => {
+    const index = argv.indexOf(flag);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const paths = argv.filter((arg, index) => !arg.startsWith('--') && !['--order', '--link', '--suggest'].includes(argv[index - 1] ?? ''));
+  const options: ClusterOptions = {
+    linkThreshold: Number(valueOf('--link') ?? DEFAULT_LINK_THRESHOLD),
+    suggestThreshold: Number(valueOf('--suggest') ?? DEFAULT_SUGGEST_THRESHOLD),
+  };
+  for (const path of paths.length ? paths : [TUNING_SET]) {
+    const byPlatform = await readLabelledSet(path);
+    const order = valueOf('--order')?.split(',') ?? [...byPlatform.keys()];
+    const { assigned, suggestions } = importInOrder(byPlatform, order, options);
+    console.log(format(path, score(assigned, suggestions)));
+    if (flags.has('--errors') || flags.has('--explain')) {
+      const { split, merged } = matchingErrors(assigned);
+      console.log(`\nwrongly merged (${merged.length}):\n${merged.join('\n') || '  none'}`);
+      console.log(`\nsplit (${split.length}):\n${split.join('\n') || '  none'}\n`);
     }
-    console.log('');
-  }
-
-  const result = pairwise(assigned);
-  const labels = new Set(rows.map((row) => row.product)).size;
-  const products = new Set(assigned.map((a) => a.decision.productId)).size;
-  const byKind = { gtin: 0, title: 0, new: 0 };
-  for (const { decision } of assigned) byKind[decision.kind]++;
-  console.log(`${rows.length} listings, ${labels} labelled products → ${products} catalog products`);
-  console.log(`decisions: ${byKind.gtin} by GTIN, ${byKind.title} by title, ${byKind.new} new`);
-  console.log(`threshold ${threshold}: precision ${formatRate(result.precision)}  recall ${formatRate(result.recall)}  F1 ${formatRate(result.f1)}  (tp ${result.pairs.tp}, fp ${result.pairs.fp}, fn ${result.pairs.fn})`);
-
-  if (argv.includes('--errors') || argv.includes('--explain')) {
-    const { split, merged } = matchingErrors(assigned);
-    console.log(`\nwrongly merged (${merged.length}):\n${merged.join('\n') || '  none'}`);
-    console.log(`\nsplit (${split.length}):\n${split.join('\n') || '  none'}`);
-  }
-
-  console.log('\nthreshold sweep:');
-  console.log('  threshold  precision  recall  F1      tp   fp  fn');
-  for (const t of SWEEP) {
-    const r = evaluateMatching(rows, t);
-    console.log(`  ${t.toFixed(2).padEnd(9)}  ${formatRate(r.precision)}     ${formatRate(r.recall)}  ${formatRate(r.f1)}  ${String(r.pairs.tp).padStart(3)}  ${String(r.pairs.fp).padStart(3)}  ${String(r.pairs.fn).padStart(3)}${t === threshold ? '  ←' : ''}`);
+    if (flags.has('--sweep')) {
+      for (let link = 0.3; link <= 0.71; link += 0.05) {
+        const swept = importInOrder(byPlatform, order, { ...options, linkThreshold: link, suggestThreshold: Math.min(options.suggestThreshold!, link) });
+        console.log(`  link ${link.toFixed(2)}: ${format('', score(swept.assigned, swept.suggestions))}`);
+      }
+    }
   }
 }
 
 if (require.main === module) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
-  }
+  });
 }

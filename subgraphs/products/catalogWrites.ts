@@ -29,9 +29,14 @@ export interface NewListingRow {
   monthlySales: number | null;
   gtin: string | null;
   unit: string | null;
+  supplierId: string;
+  matchKey: string;
+  gtinKey: string | null;
   at: Date;
 }
 
+// Whatever a batch holds, each write is one statement (an empty one writes
+// nothing), so a batch costs the same number of statements at any size.
 // Bulk inserts as one statement over parallel arrays (unnest): a batch of a
 // thousand rows costs one round trip and one parse, where a multi-row VALUES
 // list would carry twelve thousand bound parameters.
@@ -43,7 +48,6 @@ export interface NewListingRow {
  * updated by refreshListingAggregates.
  */
 export async function insertProducts(tx: Tx, rows: readonly NewProductRow[], listings: readonly NewListingRow[] = []): Promise<void> {
-  if (rows.length === 0) return;
   const column = <T>(pick: (row: NewProductRow) => T) => rows.map(pick);
   const listed = <T>(pick: (row: NewListingRow) => T) => listings.map(pick);
   const summary = listingSummary(Prisma.sql`unnest(
@@ -65,15 +69,16 @@ export async function insertProducts(tx: Tx, rows: readonly NewProductRow[], lis
 }
 
 export async function insertListings(tx: Tx, rows: readonly NewListingRow[]): Promise<void> {
-  if (rows.length === 0) return;
   const column = <T>(pick: (row: NewListingRow) => T) => rows.map(pick);
   await tx.$executeRaw`
-    INSERT INTO listing (id, platform_code, external_id, product_id, title, url, price, currency, stock, monthly_sales, gtin, unit, updated_at)
+    INSERT INTO listing (id, platform_code, external_id, product_id, title, url, price, currency, stock, monthly_sales, gtin, unit,
+                         supplier_id, match_key, gtin_key, updated_at)
     SELECT * FROM unnest(
       ${column((r) => r.id)}::text[], ${column((r) => r.platformCode)}::text[], ${column((r) => r.externalId)}::text[],
       ${column((r) => r.productId)}::text[], ${column((r) => r.title)}::text[], ${column((r) => r.url)}::text[],
       ${column((r) => r.price)}::numeric[], ${column((r) => r.currency)}::text[], ${column((r) => r.stock)}::int[],
       ${column((r) => r.monthlySales)}::int[], ${column((r) => r.gtin)}::text[], ${column((r) => r.unit)}::text[],
+      ${column((r) => r.supplierId)}::text[], ${column((r) => r.matchKey)}::text[], ${column((r) => r.gtinKey)}::text[],
       ${column((r) => r.at)}::timestamptz[]
     )`;
 }
@@ -87,12 +92,34 @@ export async function updateListings(tx: Tx, rows: readonly ChangedListingRow[])
   await tx.$executeRaw`
     UPDATE listing l
     SET title = t.title, url = t.url, price = t.price, currency = t.currency, stock = t.stock,
-        monthly_sales = t.monthly_sales, gtin = t.gtin, unit = t.unit, updated_at = t.at
+        monthly_sales = t.monthly_sales, gtin = t.gtin, unit = t.unit,
+        supplier_id = t.supplier_id, match_key = t.match_key, gtin_key = t.gtin_key, updated_at = t.at
     FROM unnest(
       ${column((r) => r.id)}::text[], ${column((r) => r.title)}::text[], ${column((r) => r.url)}::text[],
       ${column((r) => r.price)}::numeric[], ${column((r) => r.currency)}::text[], ${column((r) => r.stock)}::int[],
       ${column((r) => r.monthlySales)}::int[], ${column((r) => r.gtin)}::text[], ${column((r) => r.unit)}::text[],
+      ${column((r) => r.supplierId)}::text[], ${column((r) => r.matchKey)}::text[], ${column((r) => r.gtinKey)}::text[],
       ${column((r) => r.at)}::timestamptz[]
-    ) AS t(id, title, url, price, currency, stock, monthly_sales, gtin, unit, at)
+    ) AS t(id, title, url, price, currency, stock, monthly_sales, gtin, unit, supplier_id, match_key, gtin_key, at)
     WHERE l.id = t.id`;
+}
+
+/** Moves listings to other products, in one statement. */
+export async function moveListings(tx: Tx, moves: readonly { listingId: string; productId: string }[]): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE listing l SET product_id = t.product_id
+    FROM unnest(${moves.map((m) => m.listingId)}::text[], ${moves.map((m) => m.productId)}::text[]) AS t(id, product_id)
+    WHERE l.id = t.id`;
+}
+
+/** Deletes products that no listing belongs to any more. */
+export async function deleteEmptyProducts(tx: Tx, productIds: readonly string[]): Promise<void> {
+  await tx.$executeRaw`
+    DELETE FROM product p WHERE p.id = ANY(${[...productIds]}::text[])
+      AND NOT EXISTS (SELECT 1 FROM listing l WHERE l.product_id = p.id)`;
+}
+
+/** Bumps the version staff compare against, for products whose listings changed. */
+export async function bumpProductVersions(tx: Tx, productIds: readonly string[]): Promise<void> {
+  await tx.$executeRaw`UPDATE product SET version = version + 1 WHERE id = ANY(${[...productIds]}::text[])`;
 }

@@ -28,3 +28,29 @@ export function certifiedProductsFrom(client: SubgraphClient): CertifiedProducts
     },
   };
 }
+
+const CERTIFICATION_STATES = /* GraphQL */ `
+  query CertificationStates($productIds: [ID!]!) {
+    certificationStates(productIds: $productIds) { productId open }
+  }
+`;
+
+/**
+ * The products among `productIds` that have a certification, open or in
+ * their history, and whether it is open. When the certification subgraph
+ * cannot answer, every product counts as certified: the matching engine then
+ * only adds listings and records suggestions, which is always safe.
+ */
+export async function certificationStates(client: SubgraphClient, productIds: readonly string[]): Promise<Map<string, { open: boolean }>> {
+  const states = new Map<string, { open: boolean }>();
+  for (let start = 0; start < productIds.length; start += 1000) {
+    const ids = productIds.slice(start, start + 1000);
+    try {
+      const { certificationStates: answer } = await client.request<{ certificationStates: { productId: string; open: boolean }[] }>(CERTIFICATION_STATES, { productIds: ids });
+      for (const state of answer) states.set(state.productId, { open: state.open });
+    } catch {
+      for (const id of ids) states.set(id, { open: true });
+    }
+  }
+  return states;
+}

@@ -11,6 +11,8 @@ export interface ProductsContext {
   db: ProductsDb;
   loaders: ProductLoaders;
   certifiedProducts: CertifiedProducts;
+  /** The certification subgraph's API, for which products the matching engine must not rearrange. */
+  certification: SubgraphClient;
   /** The suppliers subgraph's API, for resolving the suppliers named in listings. */
   suppliers: SubgraphClient;
   /** Suppliers already resolved through that API, shared by every request of the process. */
@@ -22,7 +24,7 @@ export interface ProductsContext {
 export function createProductsContext(
   store: Store<ProductsDb>,
   identity: Identity,
-  peers: { certifiedProducts: CertifiedProducts; suppliers: SubgraphClient; supplierDirectory: SupplierDirectory },
+  peers: { certifiedProducts: CertifiedProducts; certification: SubgraphClient; suppliers: SubgraphClient; supplierDirectory: SupplierDirectory },
   matchThreshold: number,
 ): ProductsContext {
   return { identity, db: store.client, loaders: createProductLoaders(store.client), ...peers, matchThreshold };

@@ -3,14 +3,15 @@ import { badUserInput, forbidden, notFound } from '../../common/errors';
 import type { Identity } from '../../common/identity';
 import { gtinKey, validateFeedRow, type FeedListing } from '../../common/listingFeed';
 import type { SubgraphClient } from '../../common/subgraphClient';
-import { insertListings, insertProducts, updateListings, type ChangedListingRow, type NewListingRow, type NewProductRow } from './catalogWrites';
-import type { Listing, Product } from './generated/prisma/client';
+import { insertListings, insertProducts, updateListings, type ChangedListingRow, type NewListingRow } from './catalogWrites';
+import type { Listing } from './generated/prisma/client';
 
 /** What matching needs of a listing the platform already has. */
 type KnownListing = Pick<Listing, 'id' | 'externalId' | 'productId' | 'title' | 'price' | 'currency' | 'stock' | 'monthlySales' | 'url' | 'gtin' | 'unit'>;
 import type { ListingInput } from './generated/graphql';
 import { refreshListingAggregates } from './listingAggregates';
-import { blockingKey, decideMatch, productNameFromTitle, type MatchCandidate } from './listingMatching';
+import { blockingKey } from './listingMatching';
+import { decideComponent, listingKeyOf } from './matching/componentDecision';
 import type { ListingResult, UpsertListingsResult } from './schema.mappers';
 import type { ProductsDb } from './store';
 import { SupplierDirectory, type SupplierFacts } from './supplierDirectory';
@@ -22,6 +23,7 @@ export interface ListingImportDeps {
   suppliers: SubgraphClient;
   supplierDirectory: SupplierDirectory;
   identity: Identity;
+  certification: SubgraphClient;
   matchThreshold: number;
 }
 
@@ -43,12 +45,6 @@ function asFeedRow(input: ListingInput): Record<string, unknown> {
     supplier_region_code: input.supplierRegionCode,
     description: input.description,
   };
-}
-
-/** Every spelling of a GTIN that names the same item (GTIN-8/12/13 are GTIN-14 with leading zeros). */
-export function gtinSpellings(gtin: string): string[] {
-  const key = gtinKey(gtin);
-  return [...new Set([8, 12, 13, 14].filter((length) => /^0*$/.test(key.slice(0, 14 - length))).map((length) => key.slice(14 - length)))];
 }
 
 function sameListing(listing: KnownListing, row: FeedListing): boolean {
@@ -138,18 +134,6 @@ export async function upsertListings(
   }
   if (ready.size === 0) return summarize(results);
 
-  // Matching inputs that do not depend on the catalog are worked out before
-  // the lock is taken, so the serialised part is only reads, decisions and writes.
-  const prepared = new Map(
-    [...ready].map(([index, { row, supplier }]) => [
-      index,
-      {
-        gtin: row.gtin ? gtinKey(row.gtin) : null,
-        key: blockingKey({ supplierKey: supplier.id, title: row.title, unit: row.unit }),
-      },
-    ]),
-  );
-
   await deps.db.$transaction(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('relief-goods-graph:listing-matching'))`;
@@ -164,128 +148,81 @@ export async function upsertListings(
             FROM listing WHERE platform_code = ${platformCode} AND external_id = ANY(${skus}::text[])`
         ).map((listing) => [listing.externalId, listing]),
       );
-      const fresh = [...ready].filter(([, { row }]) => !existing.has(row.platformSku));
-      const candidates = new CandidateIndex(
-        fresh.length === 0
-          ? []
-          : await tx.$queryRaw<Pick<Product, 'id' | 'gtin' | 'matchKey' | 'name'>[]>`
-              SELECT id, gtin, match_key AS "matchKey", name FROM product
-              WHERE gtin = ANY(${fresh.flatMap(([, { row }]) => (row.gtin ? gtinSpellings(row.gtin) : []))}::text[])
-                 OR match_key = ANY(${[...new Set(fresh.map(([index]) => prepared.get(index)!.key))]}::text[])
-              ORDER BY id`,
-      );
-
-      const newProducts: NewProductRow[] = [];
-      const newListings: NewListingRow[] = [];
+      const now = new Date();
       const changedListings: ChangedListingRow[] = [];
       const touched = new Set<string>();
-      const now = new Date();
+      // What the engine decides over: new listings, and known ones whose title, unit or GTIN changed.
+      const deciding: { index: number; row: FeedListing; supplier: SupplierFacts; known: KnownListing | null }[] = [];
       for (const [index, { row, supplier }] of ready) {
         const result = results[index];
         const known = existing.get(row.platformSku);
-        if (known) {
-          result.listingId = known.id;
-          result.productId = known.productId;
-          result.match = explain ? `already listed: stays linked to ${known.productId}` : null;
-          if (sameListing(known, row)) {
-            result.status = 'UNCHANGED';
-            continue;
-          }
-          result.status = 'UPDATED';
-          changedListings.push({ id: known.id, ...listingFields(row), at: now });
-          touched.add(known.productId);
+        if (!known) {
+          deciding.push({ index, row, supplier, known: null });
           continue;
         }
-        const { gtin, key } = prepared.get(index)!;
-        const decision = decideMatch(
-          { gtin, supplierKey: supplier.id, title: row.title, unit: row.unit },
-          candidates.for(gtin, key),
-          { threshold: deps.matchThreshold },
-        );
-        let productId = decision.productId;
-        if (decision.kind === 'new' || !productId) {
-          productId = `prd_${randomUUID()}`;
-          const name = productNameFromTitle(row.title);
-          const gtinTaken = gtin !== null && candidates.hasGtin(gtin);
-          newProducts.push({
-            id: productId,
-            name,
-            description: row.description,
-            gtin: gtinTaken ? null : row.gtin,
-            category: row.category ?? 'OTHER',
-            unit: row.unit,
-            originRegionCode: supplier.regionCode,
-            supplierId: supplier.id,
-            matchKey: key,
-            at: now,
-          });
-          candidates.add({ productId, gtin: gtinTaken ? null : gtin, blockingKey: key, name });
-          result.productCreated = true;
+        result.listingId = known.id;
+        result.productId = known.productId;
+        result.match = explain ? `already listed: stays linked to ${known.productId}` : null;
+        if (sameListing(known, row)) {
+          result.status = 'UNCHANGED';
+          continue;
         }
+        result.status = 'UPDATED';
+        changedListings.push({ id: known.id, ...listingFields(row), ...matchingFields(row, supplier), at: now });
+        touched.add(known.productId);
+        if (known.title !== row.title || known.unit !== row.unit || known.gtin !== row.gtin) deciding.push({ index, row, supplier, known });
+      }
+      await updateListings(tx, changedListings);
+      if (deciding.length === 0) {
+        await refreshListingAggregates(tx, [...touched]);
+        return;
+      }
+
+      const decision = await decideComponent(tx, { certification: deps.certification, linkThreshold: deps.matchThreshold }, platformCode, deciding);
+      const newListings: NewListingRow[] = [];
+      for (const { index, row, supplier, known } of deciding) {
+        const key = listingKeyOf(platformCode, row.platformSku);
+        const productId = decision.productOf.get(key)!;
+        const result = results[index];
+        result.productId = productId;
+        if (explain) result.match = decision.explanation(key);
+        touched.add(productId);
+        if (known) continue;
         const listing: NewListingRow = {
           id: `lst_${randomUUID()}`,
           platformCode,
           externalId: row.platformSku,
           productId,
           ...listingFields(row),
+          ...matchingFields(row, supplier),
           at: now,
         };
         newListings.push(listing);
-        touched.add(productId);
         result.status = 'CREATED';
-        result.match = explain ? decision.explanation : null;
         result.listingId = listing.id;
-        result.productId = productId;
+        result.productCreated = decision.createdBy.get(productId) === key;
       }
-      // New products are written with their listing summary; existing
-      // products touched by new or changed listings are re-aggregated, and an
-      // unchanged feed writes nothing.
-      const created = new Set(newProducts.map((product) => product.id));
-      await insertProducts(tx, newProducts, newListings.filter((listing) => created.has(listing.productId)));
+      // New products are written with their listing summary when only new
+      // listings belong to them; the rest is re-aggregated after the moves.
+      const created = new Set(decision.newProducts.map((product) => product.id));
+      await insertProducts(tx, decision.newProducts.map((product) => ({ ...product, at: now })), newListings.filter((listing) => created.has(listing.productId) && !decision.movedInto.has(listing.productId)));
       await insertListings(tx, newListings);
-      await updateListings(tx, changedListings);
-      await refreshListingAggregates(tx, [...touched].filter((productId) => !created.has(productId)));
+      await decision.write(tx, newListings);
+      for (const productId of decision.touched) touched.add(productId);
+      for (const productId of decision.emptied) touched.delete(productId);
+      await refreshListingAggregates(tx, [...touched].filter((productId) => !created.has(productId) || decision.movedInto.has(productId)));
     },
     { timeout: 60_000, maxWait: 60_000 },
   );
   return summarize(results);
 }
 
-/**
- * The candidates of one batch, indexed by GTIN and by blocking key, so each
- * listing is compared with the few products it could match rather than with
- * the whole batch's candidates. Products created earlier in the batch join it.
- */
-class CandidateIndex {
-  private readonly byGtin = new Map<string, MatchCandidate[]>();
-  private readonly byKey = new Map<string, MatchCandidate[]>();
-
-  constructor(products: readonly { id: string; gtin: string | null; matchKey: string | null; name: string }[]) {
-    for (const product of products) {
-      this.add({ productId: product.id, gtin: product.gtin ? gtinKey(product.gtin) : null, blockingKey: product.matchKey ?? '', name: product.name });
-    }
-  }
-
-  add(candidate: MatchCandidate): void {
-    const push = (index: Map<string, MatchCandidate[]>, key: string) => {
-      const list = index.get(key);
-      if (list) list.push(candidate);
-      else index.set(key, [candidate]);
-    };
-    if (candidate.gtin) push(this.byGtin, candidate.gtin);
-    push(this.byKey, candidate.blockingKey);
-  }
-
-  hasGtin(gtin: string): boolean {
-    return this.byGtin.has(gtin);
-  }
-
-  /** Every candidate decideMatch could pick for a listing with this GTIN and blocking key. */
-  for(gtin: string | null, key: string): MatchCandidate[] {
-    const sameKey = this.byKey.get(key) ?? [];
-    const sameGtin = gtin === null ? [] : (this.byGtin.get(gtin) ?? []).filter((candidate) => candidate.blockingKey !== key);
-    return sameGtin.length === 0 ? sameKey : [...sameKey, ...sameGtin];
-  }
+function matchingFields(row: FeedListing, supplier: SupplierFacts) {
+  return {
+    supplierId: supplier.id,
+    matchKey: blockingKey({ supplierKey: supplier.id, title: row.title, unit: row.unit }),
+    gtinKey: row.gtin ? gtinKey(row.gtin) : null,
+  };
 }
 
 // Counts the outcomes; the listing and product of each result are loaded only

@@ -34,6 +34,7 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
         identity,
         {
           certifiedProducts: certifiedProductsFrom(peerClient('products', 'certification', config)),
+          certification: peerClient('products', 'certification', config),
           suppliers: peerClient('products', 'suppliers', config),
           supplierDirectory,
         },

@@ -18,19 +18,23 @@ const AUTONOMOUS_SUFFIX = new RegExp(
 );
 const ADMINISTRATIVE_SUFFIX = /(?:省|市|县|区|州|盟|旗|地区|林区|特区)$/;
 
-// Longer organisation forms first: "农民专业合作社" must not be cut down to
-// "农民专业" + "合作社" by an earlier, shorter rule.
-const ORGANISATION_FORMS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/农民专业合作社/g, '合作社'],
-  [/专业合作社/g, '合作社'],
-  [/有限责任公司/g, '公司'],
-  [/有限公司/g, '公司'],
+// The legal form says nothing about who the producer is, and feeds write it
+// every way (农民专业合作社, 专业合作社, 合作社; 有限责任公司, 有限公司, 公司,
+// 厂) or leave it out: the key keeps the name without it. Longer forms first.
+const ORGANISATION_FORM_SUFFIX = /(?:股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社|厂)$/u;
+
+// Relief workshops were renamed in 2021 (扶贫车间 → 帮扶车间, likewise 扶贫工坊
+// → 帮扶工坊); platforms still carry both names for one workshop.
+const RENAMED_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/扶贫(?=车间|工坊|基地)/gu, '帮扶'],
+  [/就业帮扶车间/gu, '帮扶车间'],
 ];
 
 function canonicalText(text: string): string {
   // NFKC folds full-width Latin, digits, brackets and the ideographic space, so
-  // names copied from different platforms compare equal.
-  return text.normalize('NFKC').replace(/\s+/gu, '').toLowerCase();
+  // names copied from different platforms compare equal; punctuation and
+  // spaces are dropped wherever they stand.
+  return text.normalize('NFKC').replace(/[\s\p{P}\p{S}]+/gu, '').toLowerCase();
 }
 
 /** The forms a place name appears in at the start of a supplier name. */
@@ -55,8 +59,10 @@ function placeNameForms(fullName: string): string[] {
  * The distinctive part of a supplier name, used as the dedup key of suppliers
  * within a county: leading province/city/county names are removed (in full or
  * without their administrative suffix, in any order and repetition) and the
- * organisation form is abbreviated, so "宁陵县金顶谢花酥梨种植专业合作社" and
- * "金顶谢花酥梨种植合作社" are the same supplier.
+ * organisation form is dropped and renamed words are folded, so
+ * "河南省宁陵县金顶谢花酥梨种植专业合作社", "金顶谢花酥梨种植合作社" and
+ * "宁陵 金顶谢花酥梨种植社" are the same supplier, as are a 扶贫车间 and the
+ * 帮扶车间 it was renamed to.
  */
 export function normalizeSupplierName(name: string, region: RegionNames): string {
   const prefixes = [region.province, region.city, region.county]
@@ -76,8 +82,9 @@ export function normalizeSupplierName(name: string, region: RegionNames): string
     }
   }
 
-  for (const [form, abbreviation] of ORGANISATION_FORMS) {
-    rest = rest.replace(form, abbreviation);
-  }
+  for (const [word, renamed] of RENAMED_WORDS) rest = rest.replace(word, renamed);
+  // Never strip the whole name: a supplier called just "合作社" keeps it.
+  const core = rest.replace(ORGANISATION_FORM_SUFFIX, '');
+  if (core.length >= 2) rest = core;
   return rest;
 }

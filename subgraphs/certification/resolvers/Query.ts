@@ -1,6 +1,7 @@
 import { pageRequest } from '../../../common/connection';
 import { requireRole } from '../../../common/identity';
-import { forbidden } from '../../../common/errors';
+import { badUserInput, forbidden } from '../../../common/errors';
+import { effectiveStatus } from '../certificationStatus';
 import { findCertificationsPage, findCertifiedProducts, QUEUE_ORDER } from '../certificationQueries';
 import type { QueryResolvers } from '../generated/graphql';
 
@@ -17,5 +18,17 @@ export const Query: QueryResolvers = {
   certifiedProducts: (_parent, _args, { identity, db, now }) => {
     if (!identity.service) throw forbidden('certifiedProducts is internal to the graph.');
     return findCertifiedProducts(db, now);
+  },
+  certificationStates: async (_parent, { productIds }, { identity, loaders, now }) => {
+    if (!identity.service) throw forbidden('certificationStates is internal to the graph.');
+    if (productIds.length > 1000) throw badUserInput('productIds', `at most 1000, got ${productIds.length}`);
+    const histories = await loaders.certificationsByProductId.loadMany(productIds);
+    return productIds.flatMap((productId, index) => {
+      const history = histories[index];
+      if (history instanceof Error) throw history;
+      if (!history || history.length === 0) return [];
+      const open = history.some((certification) => ['PENDING', 'APPROVED'].includes(effectiveStatus(certification, now)));
+      return [{ productId, open }];
+    });
   },
 };

@@ -1,0 +1,430 @@
+// The one matching engine: decides which listings are one catalog product.
+// The file import, upsertListings and the evaluation script all call
+// `clusterListings` over the listings an import touches, new and known alike.
+//
+// Why a clustering and not a per-listing lookup: a decision taken listing by
+// listing depends on which listings came first (the first title names the
+// product every later one is compared with). Here the listings of a block
+// (same county-level supplier and pack size) are decided as a whole, from the
+// strongest evidence down, and every choice depends only on the set of
+// listings: the same rows in any order, in one import or in several, give the
+// same partition.
+//
+// The rules, strongest first:
+//   1. equal GTIN (as GTIN-14) links, always, across blocks too;
+//   2. two different GTINs never link;
+//   3. listings of one platform link only when near copies (two shops of one
+//      marketplace): otherwise two of its listings of one supplier and size
+//      are two products, and the words that tell them apart are the
+//      supplier's variety words for that block (evidence from the data, not a
+//      vocabulary); a pair where each side has its own such word is a
+//      conflict, a word on one side only lowers the score;
+//   4. the product vocabulary's conflicts (木耳 vs 香菇, 礼盒 vs 袋装, flavours);
+//   5. title similarity at or above the link threshold links, best pairs
+//      first, a cluster never taking two listings of one platform; between the
+//      suggestion threshold and the link threshold the pair is recorded as a
+//      match suggestion for staff instead.
+// Frozen products (certified at any time, or arranged by staff) keep their
+// listings together and are never merged with another existing product by
+// the engine: such a link becomes a suggestion.
+import { blockingKey, canonicalGtin, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from '../listingMatching';
+import { titleWords, wordsMissingFrom } from './titleWords';
+
+/** Chosen on the tuning half of test/fixtures/matching (see scripts/evaluateMatching.ts). */
+export const DEFAULT_LINK_THRESHOLD = 0.45;
+export const DEFAULT_SUGGEST_THRESHOLD = 0.3;
+// A variety word of the block on one side only.
+const ONE_SIDED_PENALTY = 0.15;
+
+export interface ClusterInput {
+  /** Unique and stable: the platform and the platform's SKU. */
+  key: string;
+  platform: string;
+  supplierKey: string;
+  title: string;
+  unit: string | null;
+  gtin: string | null;
+  /** The catalog product the listing belongs to now; null for a new listing. */
+  productId: string | null;
+}
+
+export interface ClusterOptions {
+  linkThreshold?: number;
+  suggestThreshold?: number;
+  /** Products the engine must not merge with another existing product nor take listings from. */
+  frozenProducts?: ReadonlySet<string>;
+  /** Product pairs staff kept apart (`a|b` with a < b). */
+  keptApart?: ReadonlySet<string>;
+}
+
+export interface ListingDecision {
+  kind: 'gtin' | 'title' | 'new' | 'kept';
+  score: number | null;
+  explanation: string;
+}
+
+export interface MatchSuggestionDraft {
+  left: string;
+  right: string;
+  score: number;
+  evidence: string;
+}
+
+export interface Clustering {
+  /** Each cluster's listing keys, sorted; clusters sorted by their first key. */
+  clusters: string[][];
+  decisions: Map<string, ListingDecision>;
+  suggestions: MatchSuggestionDraft[];
+}
+
+interface Node {
+  input: ClusterInput;
+  gtin: string | null;
+  block: string;
+  pack: string;
+}
+
+export function productPairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+interface PairVerdict {
+  score: number;
+  conflict: string | null;
+  evidence: string;
+}
+
+// Two listings of one platform this alike are the same product listed twice
+// (two shops of one marketplace), not two products.
+export const SAME_PLATFORM_THRESHOLD = 0.8;
+
+/**
+ * The block's variety words: words that tell two listings of one platform
+ * apart (listings of one platform that are not near copies of each other are
+ * different products). A word counts when the platforms agree on it: as soon
+ * as two platforms list several of the block's products, it must separate
+ * listings on both.
+ */
+function varietyWords(nodes: readonly Node[]): Set<string> {
+  const platformsOf = new Map<string, Set<string>>();
+  const listingsPerPlatform = new Map<string, number>();
+  for (const node of nodes) listingsPerPlatform.set(node.input.platform, (listingsPerPlatform.get(node.input.platform) ?? 0) + 1);
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      const a = nodes[i]!;
+      const b = nodes[j]!;
+      if (a.input.platform !== b.input.platform) continue;
+      if (a.gtin !== null && a.gtin === b.gtin) continue;
+      if (titleSimilarity(a.input.title, b.input.title) >= SAME_PLATFORM_THRESHOLD) continue;
+      const wa = titleWords(a.input.title);
+      const wb = titleWords(b.input.title);
+      for (const word of [...wordsMissingFrom(wa, wb), ...wordsMissingFrom(wb, wa)]) {
+        if (!platformsOf.has(word)) platformsOf.set(word, new Set());
+        platformsOf.get(word)!.add(a.input.platform);
+      }
+    }
+  }
+  const need = Math.min(2, [...listingsPerPlatform.values()].filter((count) => count >= 2).length);
+  return new Set([...platformsOf].filter(([, platforms]) => platforms.size >= need).map(([word]) => word));
+}
+
+function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict {
+  const vocabulary = titleConflict(a.input.title, b.input.title);
+  const wa = titleWords(a.input.title);
+  const wb = titleWords(b.input.title);
+  const onlyA = wordsMissingFrom(wa, wb).filter((word) => variety.has(word));
+  const onlyB = wordsMissingFrom(wb, wa).filter((word) => variety.has(word));
+  const shared = wa.words.filter((word) => wb.text.includes(word));
+  const similarity = titleSimilarity(a.input.title, b.input.title);
+  const oneSided = onlyA.length + onlyB.length;
+  const score = round2(Math.max(0, similarity - (onlyA.length > 0 && onlyB.length > 0 ? 0 : oneSided * ONE_SIDED_PENALTY)));
+  const conflict = vocabulary ?? (onlyA.length > 0 && onlyB.length > 0 ? `variety words ${onlyA.join('+')} vs ${onlyB.join('+')}` : null);
+  const words = `shared words ${shared.join('+') || 'none'}; conflicting ${[...onlyA, ...onlyB].join('+') || 'none'}`;
+  return { score, conflict, evidence: `same supplier and pack size ${a.pack}; ${words}; score ${score.toFixed(2)}` };
+}
+
+class Clusters {
+  private readonly parent: number[];
+  readonly platforms: Set<string>[];
+  readonly gtins: Set<string>[];
+  readonly frozen: Set<string>[];
+  readonly products: Set<string>[];
+  readonly members: number[][];
+
+  constructor(nodes: readonly Node[], frozenProducts: ReadonlySet<string>) {
+    this.parent = nodes.map((_, i) => i);
+    this.members = nodes.map((_, i) => [i]);
+    this.platforms = nodes.map((node) => new Set([node.input.platform]));
+    this.gtins = nodes.map((node) => new Set(node.gtin ? [node.gtin] : []));
+    this.products = nodes.map((node) => new Set(node.input.productId ? [node.input.productId] : []));
+    this.frozen = nodes.map((node) => new Set(node.input.productId && frozenProducts.has(node.input.productId) ? [node.input.productId] : []));
+  }
+
+  find(i: number): number {
+    while (this.parent[i] !== i) {
+      this.parent[i] = this.parent[this.parent[i]!]!;
+      i = this.parent[i]!;
+    }
+    return i;
+  }
+
+  union(a: number, b: number): number {
+    let ra = this.find(a);
+    let rb = this.find(b);
+    if (ra === rb) return ra;
+    if (rb < ra) [ra, rb] = [rb, ra];
+    this.parent[rb] = ra;
+    for (const set of ['platforms', 'gtins', 'frozen', 'products'] as const) for (const value of this[set][rb]!) this[set][ra]!.add(value);
+    this.members[ra]!.push(...this.members[rb]!);
+    this.members[rb] = [];
+    return ra;
+  }
+}
+
+/**
+ * Partitions `listings` into catalog products. Pure and deterministic: the
+ * input order does not matter (listings are handled in key order and pairs in
+ * score order, ties by key).
+ */
+export function clusterListings(listings: readonly ClusterInput[], options: ClusterOptions = {}): Clustering {
+  const linkThreshold = options.linkThreshold ?? DEFAULT_LINK_THRESHOLD;
+  const suggestThreshold = Math.min(options.suggestThreshold ?? DEFAULT_SUGGEST_THRESHOLD, linkThreshold);
+  const frozenProducts = options.frozenProducts ?? new Set<string>();
+  const keptApart = options.keptApart ?? new Set<string>();
+  const nodes: Node[] = [...listings]
+    .sort((a, b) => compareText(a.key, b.key))
+    .map((input) => {
+      const pack = parsePackSize(input.title, input.unit);
+      return {
+        input,
+        gtin: canonicalGtin(input.gtin),
+        block: blockingKey({ supplierKey: input.supplierKey, title: input.title, unit: input.unit }),
+        pack: pack ? packSizeLabel(pack) : 'unknown',
+      };
+    });
+  const clusters = new Clusters(nodes, frozenProducts);
+  const decisions = new Map<string, ListingDecision>();
+  const apart = (a: number, b: number): boolean => {
+    for (const p of clusters.products[a]!) for (const q of clusters.products[b]!) if (p !== q && keptApart.has(productPairKey(p, q))) return true;
+    return false;
+  };
+  const frozenClash = (a: number, b: number): boolean =>
+    clusters.frozen[a]!.size > 0 && clusters.frozen[b]!.size > 0 && [...clusters.frozen[a]!].some((p) => !clusters.frozen[b]!.has(p));
+  // An existing product with listings in both clusters is being put back together, never a merge of two products.
+  const existingMerge = (a: number, b: number): boolean => {
+    const left = clusters.products[a]!;
+    const right = clusters.products[b]!;
+    return left.size > 0 && right.size > 0 && ![...left].some((p) => right.has(p));
+  };
+
+  // Frozen products stay whole.
+  const firstOfProduct = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    const productId = node.input.productId;
+    if (productId === null || !frozenProducts.has(productId)) return;
+    const first = firstOfProduct.get(productId);
+    if (first === undefined) firstOfProduct.set(productId, i);
+    else clusters.union(first, i);
+  });
+
+  // 1. Equal GTIN links, whatever the block.
+  const suggestions = new Map<string, MatchSuggestionDraft>();
+  const suggest = (i: number, j: number, score: number, evidence: string) => {
+    const a = nodes[i]!.input;
+    const b = nodes[j]!.input;
+    const [left, right] = compareText(a.key, b.key) <= 0 ? [a.key, b.key] : [b.key, a.key];
+    const id = `${left}\u0000${right}`;
+    const known = suggestions.get(id);
+    if (!known || known.score < score) suggestions.set(id, { left, right, score, evidence });
+  };
+  const byGtin = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    if (node.gtin === null) return;
+    const first = byGtin.get(node.gtin);
+    if (first === undefined) {
+      byGtin.set(node.gtin, i);
+      return;
+    }
+    const a = clusters.find(first);
+    const b = clusters.find(i);
+    if (a === b) return;
+    if (frozenClash(a, b) || apart(a, b)) suggest(first, i, 1, `same GTIN ${node.gtin}, but ${frozenClash(a, b) ? 'both products are certified or arranged by staff' : 'staff kept the products apart'}`);
+    else clusters.union(a, b);
+    decisions.set(node.input.key, { kind: 'gtin', score: null, explanation: `same GTIN ${node.gtin} as ${nodes[first]!.input.key}` });
+  });
+
+  // 2. Pairs within each block, judged once.
+  const blocks = new Map<string, number[]>();
+  nodes.forEach((node, i) => {
+    const block = blocks.get(node.block);
+    if (block) block.push(i);
+    else blocks.set(node.block, [i]);
+  });
+  interface Edge { i: number; j: number; verdict: PairVerdict }
+  const edges: Edge[] = [];
+  const verdicts = new Map<number, Map<number, PairVerdict>>();
+  for (const members of blocks.values()) {
+    const blockNodes = members.map((i) => nodes[i]!);
+    const variety = varietyWords(blockNodes);
+    for (let x = 0; x < members.length; x++) {
+      for (let y = x + 1; y < members.length; y++) {
+        const i = members[x]!;
+        const j = members[y]!;
+        const a = nodes[i]!;
+        const b = nodes[j]!;
+        if (a.gtin !== null && b.gtin !== null && a.gtin !== b.gtin) continue;
+        const verdict = judgePair(a, b, variety);
+        if (!verdicts.has(i)) verdicts.set(i, new Map());
+        verdicts.get(i)!.set(j, verdict);
+        if (verdict.conflict === null && verdict.score >= suggestThreshold) edges.push({ i, j, verdict });
+      }
+    }
+  }
+  const verdictOf = (i: number, j: number) => (i < j ? verdicts.get(i)?.get(j) : verdicts.get(j)?.get(i));
+  edges.sort((e, f) => f.verdict.score - e.verdict.score || e.i - f.i || e.j - f.j);
+
+  // 3. Best pairs first.
+  for (const { i, j, verdict } of edges) {
+    const a = clusters.find(i);
+    const b = clusters.find(j);
+    if (a === b) continue;
+    const samePlatform = [...clusters.platforms[a]!].some((p) => clusters.platforms[b]!.has(p));
+    if (samePlatform && verdict.score < SAME_PLATFORM_THRESHOLD) continue;
+    if (verdict.score < linkThreshold) {
+      suggest(i, j, verdict.score, verdict.evidence);
+      continue;
+    }
+    const gtins = new Set([...clusters.gtins[a]!, ...clusters.gtins[b]!]);
+    if (gtins.size > 1) continue;
+    // Every pair across the two clusters that the block judged must be free of conflict.
+    const clash = clusters.members[a]!.some((x) => clusters.members[b]!.some((y) => verdictOf(x, y)?.conflict));
+    if (clash) continue;
+    if (frozenClash(a, b) || apart(a, b) || (existingMerge(a, b) && [...clusters.products[a]!, ...clusters.products[b]!].some((p) => frozenProducts.has(p)))) {
+      suggest(i, j, verdict.score, `${verdict.evidence}; not linked: ${apart(a, b) ? 'staff kept the products apart' : 'a certified or staff-arranged product'}`);
+      continue;
+    }
+    clusters.union(a, b);
+    for (const k of [i, j]) {
+      const key = nodes[k]!.input.key;
+      const other = nodes[k === i ? j : i]!.input.key;
+      if (!decisions.has(key)) decisions.set(key, { kind: 'title', score: verdict.score, explanation: `linked to ${other}: ${verdict.evidence} ≥ ${linkThreshold.toFixed(2)}` });
+    }
+  }
+
+  const result: string[][] = [];
+  nodes.forEach((_node, i) => {
+    if (clusters.find(i) !== i) return;
+    result.push(clusters.members[i]!.map((k) => nodes[k]!.input.key).sort(compareText));
+  });
+  result.sort((a, b) => compareText(a[0]!, b[0]!));
+  for (const node of nodes) {
+    if (decisions.has(node.input.key)) continue;
+    const best = edges
+      .filter((edge) => nodes[edge.i] === node || nodes[edge.j] === node)
+      .map((edge) => ({ edge, other: nodes[edge.i] === node ? nodes[edge.j]! : nodes[edge.i]! }))[0];
+    decisions.set(node.input.key, {
+      kind: 'new',
+      score: best?.edge.verdict.score ?? null,
+      explanation: best
+        ? `no link: best candidate ${best.other.input.key} (${best.edge.verdict.evidence}) below ${linkThreshold.toFixed(2)} or blocked (same platform, GTIN or a conflict across the cluster)`
+        : `no candidate with the same supplier and pack size ${node.pack} without a conflict`,
+    });
+  }
+  // Suggestions only between listings that ended apart, one per pair of clusters.
+  const byClusters = new Map<string, MatchSuggestionDraft>();
+  const clusterOf = new Map<string, number>();
+  nodes.forEach((node, i) => clusterOf.set(node.input.key, clusters.find(i)));
+  for (const draft of [...suggestions.values()].sort((a, b) => b.score - a.score || compareText(a.left, b.left) || compareText(a.right, b.right))) {
+    const a = clusterOf.get(draft.left)!;
+    const b = clusterOf.get(draft.right)!;
+    if (a === b) continue;
+    const id = a < b ? `${a}|${b}` : `${b}|${a}`;
+    if (!byClusters.has(id)) byClusters.set(id, draft);
+  }
+  return { clusters: result, decisions, suggestions: [...byClusters.values()] };
+}
+
+export interface ProductAssignment {
+  /** Cluster index → existing product id kept by it, or null for a new product. */
+  productOf: (string | null)[];
+  /** Existing products left with no listing (among those the caller passed all listings of). */
+  emptied: string[];
+}
+
+/**
+ * Gives each cluster a catalog product id: a product keeps its id while any
+ * of its listings stays with it, the cluster with most of its listings keeps
+ * it (ties to the smaller id), and a cluster that keeps none is a new product.
+ */
+export function assignProducts(clustering: Clustering, listings: readonly ClusterInput[]): ProductAssignment {
+  const productOfKey = new Map(listings.map((listing) => [listing.key, listing.productId]));
+  const candidates: { cluster: number; productId: string; count: number }[] = [];
+  clustering.clusters.forEach((keys, cluster) => {
+    const counts = new Map<string, number>();
+    for (const key of keys) {
+      const productId = productOfKey.get(key);
+      if (productId) counts.set(productId, (counts.get(productId) ?? 0) + 1);
+    }
+    for (const [productId, count] of counts) candidates.push({ cluster, productId, count });
+  });
+  candidates.sort((a, b) => b.count - a.count || compareText(a.productId, b.productId) || a.cluster - b.cluster);
+  const productOf: (string | null)[] = clustering.clusters.map(() => null);
+  const taken = new Set<string>();
+  for (const { cluster, productId } of candidates) {
+    if (productOf[cluster] !== null || taken.has(productId)) continue;
+    productOf[cluster] = productId;
+    taken.add(productId);
+  }
+  const existing = new Set([...productOfKey.values()].filter((id): id is string => id !== null));
+  return { productOf, emptied: [...existing].filter((id) => !taken.has(id)).sort(compareText) };
+}
+
+/** What an import must write after the engine decided over its component. */
+export interface ImportPlan {
+  /** Listing key → the product it belongs to: an existing id, or `new:<n>` for the n-th new product. */
+  productOf: Map<string, string>;
+  /** Listing keys of the component, by their new product label, for naming new products. */
+  newProducts: Map<string, string[]>;
+  /** Existing products that keep no listing. */
+  emptied: string[];
+  decisions: Map<string, ListingDecision>;
+  suggestions: MatchSuggestionDraft[];
+}
+
+export const NEW_PRODUCT_PREFIX = 'new:';
+
+/**
+ * Runs the engine over one import's component (the touched blocks' known
+ * listings, the listings sharing a GTIN with them and every listing of the
+ * products they belong to, plus the new listings) and says where each
+ * listing goes. Known listings of frozen products never move.
+ */
+export function planImport(component: readonly ClusterInput[], options: ClusterOptions = {}): ImportPlan {
+  const clustering = clusterListings(component, options);
+  const assignment = assignProducts(clustering, component);
+  const productOf = new Map<string, string>();
+  const newProducts = new Map<string, string[]>();
+  let created = 0;
+  clustering.clusters.forEach((keys, index) => {
+    let productId = assignment.productOf[index];
+    if (!productId) {
+      productId = `${NEW_PRODUCT_PREFIX}${++created}`;
+      newProducts.set(productId, keys);
+    }
+    for (const key of keys) productOf.set(key, productId);
+  });
+  return { productOf, newProducts, emptied: assignment.emptied, decisions: clustering.decisions, suggestions: clustering.suggestions };
+}
+
+/** The listing that names a new product: the longest title after cleaning, ties to the smaller key. */
+export function namingListing<T extends { key: string; title: string }>(members: readonly T[]): T {
+  return [...members].sort((a, b) => titleWords(b.title).text.length - titleWords(a.title).text.length || compareText(a.key, b.key))[0]!;
+}

@@ -1,0 +1,88 @@
+// The words of a listing title, for telling one supplier's products apart.
+//
+// Chinese titles have no spaces. A segmenter (jieba, compiled to WebAssembly
+// and shipped inside its npm package) cuts the cleaned title into words with
+// the project's own dictionary on top of jieba's; synonyms are folded to one
+// spelling and generic or decorative words are dropped, all from the data
+// files beside this module, each entry with its reason.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { add_word as addWord, cut, cut_for_search as cutForSearch } from 'jieba-wasm';
+import { normalizeTitle } from '../listingMatching';
+
+const DATA_DIR = join(__dirname, 'data');
+
+/** Non-empty lines of a data file without their `#` comments. */
+function dataLines(file: string): string[] {
+  return readFileSync(join(DATA_DIR, file), 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*$/u, '').trim())
+    .filter((line) => line.length > 0);
+}
+
+function loadSynonyms(): Map<string, string> {
+  const synonyms = new Map<string, string>();
+  for (const line of dataLines('synonyms.txt')) {
+    const [canonical, ...spellings] = line.split(/\s+/u);
+    for (const spelling of spellings) {
+      if (synonyms.has(spelling)) throw new Error(`synonyms.txt lists ${spelling} twice`);
+      synonyms.set(spelling, canonical!);
+    }
+  }
+  return synonyms;
+}
+
+const SYNONYMS = loadSynonyms();
+// Generic words name a kind, not a product (橙子 beside 脐橙), and decorative
+// words praise without telling products apart (脆甜, 农家): neither is a conflict.
+const IGNORED = new Set([...dataLines('generic.txt'), ...dataLines('decorative.txt')]);
+
+let dictionaryLoaded = false;
+function loadDictionary(): void {
+  if (dictionaryLoaded) return;
+  dictionaryLoaded = true;
+  // A high frequency makes jieba keep the word whole rather than cut it.
+  for (const word of [...dataLines('dictionary.txt'), ...SYNONYMS.keys(), ...new Set(SYNONYMS.values())]) addWord(word, 100_000);
+}
+
+function canonicalWord(word: string): string {
+  return SYNONYMS.get(word) ?? word;
+}
+
+export interface TitleWords {
+  /** The title as compared: normalized, synonyms folded, without spaces. */
+  text: string;
+  /** Content words of two or more characters, synonyms folded, generic and decorative words dropped. */
+  words: readonly string[];
+}
+
+const cache = new Map<string, TitleWords>();
+const CACHE_LIMIT = 20_000;
+
+/** The comparable words of a title (remembered in a bounded table). */
+export function titleWords(title: string): TitleWords {
+  let value = cache.get(title);
+  if (value) return value;
+  loadDictionary();
+  const words = new Set<string>();
+  let text = '';
+  for (const chunk of normalizeTitle(title).split(' ')) {
+    if (!chunk) continue;
+    for (const raw of cutForSearch(chunk, true)) {
+      const word = canonicalWord(raw.trim());
+      if ([...word].length >= 2 && !IGNORED.has(word) && !/^[\da-z.]+$/u.test(word)) words.add(word);
+    }
+    // The text keeps every character, so a word is looked for in the other
+    // title as written there, whatever the segmenter made of it.
+    text += `${cut(chunk, true).map(canonicalWord).join('')} `;
+  }
+  value = { text: text.trim(), words: [...words].sort() };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(title, value);
+  return value;
+}
+
+/** Words of `a` that `b` does not say anywhere in its text. */
+export function wordsMissingFrom(a: TitleWords, b: TitleWords): string[] {
+  return a.words.filter((word) => !b.text.includes(word));
+}
