@@ -1,23 +1,12 @@
-// Links listings of the same real product on different member platforms to one
-// catalog product (listing feed v1, ../shared/contract/listing-feed.md).
-//
-// The decision is staged so that it can run against a database with one
-// indexed query per listing:
-//   1. GTIN: a product with the listing's GTIN is the product;
-//   2. blocking: otherwise only products of the same supplier AND the same
-//      canonical pack size (`blockingKey`, stored in product.match_key) are
-//      candidates at all, so 5斤 and 10斤 boxes, or the same fruit of two
-//      cooperatives, can never link;
-//   3. conflicts: a small product vocabulary vetoes candidates whose title
-//      names a different product, grade, packaging, flavour... (木耳 vs 香菇);
-//   4. similarity: the best remaining candidate links if the titles, compared
-//      as token multisets after removing what platforms add to every title
-//      (couriers, promotions, emoji) and what is compared elsewhere (pack
-//      size), are similar enough.
-// Everything here is pure and deterministic: no I/O, no clock, no randomness,
-// and no dependence on Map/Set iteration other than insertion order.
+// What the matching engine (matching/catalogClustering.ts) reads of a listing
+// (listing feed v1, ../shared/contract/listing-feed.md): its canonical pack
+// size and blocking key (supplier and pack size), its title without what
+// platforms add to every title (couriers, promotions, emoji) and with the
+// product vocabulary's spellings folded, the title similarity, and the
+// vocabulary's conflicts (木耳 vs 香菇, 礼盒 vs 袋装, one-sided flavours).
+// Everything here is pure and deterministic: no I/O, no clock, no randomness.
 
-export type PackMeasure = 'g' | 'ml' | 'count';
+export type PackMeasure = 'g' | 'ml' | 'count' | 'cm2';
 
 export interface PackSize {
   measure: PackMeasure;
@@ -50,15 +39,6 @@ export interface MatchOptions {
   threshold?: number;
 }
 
-/**
- * Chosen from the threshold sweep of scripts/evaluateMatching.ts over
- * test/fixtures/matching/labelled-listings.jsonl: F1 is flat (0.987) from 0.10
- * to 0.30 and falls from 0.35 on. The top of the plateau is taken because below
- * it the title barely matters and every same-supplier, same-size pair that the
- * product vocabulary cannot tell apart would link; above it, noisy titles of
- * the same product start to split.
- */
-export const DEFAULT_MATCH_THRESHOLD = 0.3;
 
 const UNKNOWN_PACK = '?';
 
@@ -105,9 +85,9 @@ const MEASURE_UNIT = String.raw`(?:kg|千克|公斤|市斤|斤|g|克|ml|毫升|l
 // Containers also act as multipliers ("250g*2袋", "每瓶300ml ... 6瓶装");
 // the rest only count pieces.
 const CONTAINER_UNIT = '(?:袋|瓶|罐|盒|听|包|桶|箱|支)';
-const PIECE_UNIT = '(?:枚|个|颗|只|粒|双|条|根|件|份|串|片)';
+const PIECE_UNIT = '(?:枚|个|颗|只|粒|双|条|根|件|份|串|片|张|幅|把|套|对)';
 
-const MEASURE_FACTORS: Readonly<Record<string, readonly [Exclude<PackMeasure, 'count'>, number]>> = {
+const MEASURE_FACTORS: Readonly<Record<string, readonly [Exclude<PackMeasure, 'count' | 'cm2'>, number]>> = {
   kg: ['g', 1000], 千克: ['g', 1000], 公斤: ['g', 1000], 市斤: ['g', 500], 斤: ['g', 500],
   g: ['g', 1], 克: ['g', 1], 两: ['g', 50], ml: ['ml', 1], 毫升: ['ml', 1], l: ['ml', 1000], 升: ['ml', 1000],
 };
@@ -148,7 +128,7 @@ interface Quantity {
   kind: 'measure' | 'count' | 'operator';
   start: number;
   end: number;
-  measure?: Exclude<PackMeasure, 'count'>;
+  measure?: Exclude<PackMeasure, 'count' | 'cm2'>;
   amount: number;
   /** For counts: the unit word; for measures: the container of "300g/瓶", "每瓶300ml". */
   container?: string;
@@ -199,8 +179,22 @@ function trailingFactor(text: string, operator: Quantity): number | null {
   return match ? parseNumber(match[1]!) : null;
 }
 
+// Handicrafts are sold by size: "60×90cm", "40*60厘米" (the area, in either order).
+const DIMENSIONS = /(\d+(?:\.\d+)?)\s*(?:cm|厘米|mm|毫米)?\s*[x×✕✖*]\s*(\d+(?:\.\d+)?)\s*(cm|厘米|mm|毫米)/u;
+// "2x500克", "2 x 250g": a bare count before the amount multiplies it.
+const LEADING_FACTOR = new RegExp(String.raw`(?<![\d.])(\d+)\s*\*\s*(\d+(?:\.\d+)?\s*${MEASURE_UNIT})(?![a-z])`, 'gu');
+
 function parseQuantities(text: string): PackSize | null {
-  const prepared = text.replace(PER_PIECE_SPEC, ' ').replace(RANGE, '$1').replace(MULTIPLY, '*');
+  const dimensions = DIMENSIONS.exec(text);
+  if (dimensions) {
+    const scale = /mm|毫米/u.test(dimensions[3]!) ? 0.1 : 1;
+    return { measure: 'cm2', amount: round(Number(dimensions[1]) * scale * Number(dimensions[2]) * scale) };
+  }
+  const prepared = text
+    .replace(PER_PIECE_SPEC, ' ')
+    .replace(RANGE, '$1')
+    .replace(MULTIPLY, '*')
+    .replace(LEADING_FACTOR, (_whole, factor: string, amount: string) => `${amount}*${factor}`);
   const items = scanQuantities(prepared);
   const measures: Quantity[] = [];
   const counts: Quantity[] = [];
@@ -281,11 +275,17 @@ function parseQuantities(text: string): PackSize | null {
  * when it names an amount; otherwise the title is read.
  */
 export function parsePackSize(title: string, unit?: string | null): PackSize | null {
+  const fromTitle = () => parseQuantities(foldCharacters(title));
   if (unit) {
     const fromUnit = parseQuantities(foldCharacters(unit));
+    // "2盒/盒" counts boxes; the title's "2x500克" says what they hold.
+    if (fromUnit && fromUnit.measure === 'count') {
+      const titled = fromTitle();
+      return titled && titled.measure !== 'count' ? titled : fromUnit;
+    }
     if (fromUnit) return fromUnit;
   }
-  return parseQuantities(foldCharacters(title));
+  return fromTitle();
 }
 
 export function packSizeLabel(pack: PackSize): string {
@@ -720,9 +720,18 @@ function displayValues(values: readonly string[]): string {
 export function titleConflict(a: string, b: string): string | null {
   const left = profileOf(a);
   const right = profileOf(b);
+  // A flavour one title names and the other writes without 味 ("甜辣味" beside
+  // "甜辣香酥") is the same flavour.
+  const leftText = cleanTitle(a).replace(/\s+/gu, '');
+  const rightText = cleanTitle(b).replace(/\s+/gu, '');
   for (const aspect of ASPECTS) {
-    const l = mostSpecific(left[aspect]);
-    const r = mostSpecific(right[aspect]);
+    let l = mostSpecific(left[aspect]);
+    let r = mostSpecific(right[aspect]);
+    if (aspect === 'flavour') {
+      const shared = [...l.filter((value) => rightText.includes(value)), ...r.filter((value) => leftText.includes(value))];
+      l = l.filter((value) => !shared.includes(value));
+      r = r.filter((value) => !shared.includes(value));
+    }
     const differ = l.length > 0 && r.length > 0 && !l.some((x) => r.some((y) => compatible(x, y)));
     const oneSided = (l.length === 0) !== (r.length === 0)
       && (aspect === 'flavour' || (aspect === 'grade' && [...l, ...r].some((g) => ONE_SIDED_GRADES.has(g))));
@@ -732,7 +741,7 @@ export function titleConflict(a: string, b: string): string | null {
 }
 
 // ---------------------------------------------------------------------------
-// Decision
+// GTIN
 // ---------------------------------------------------------------------------
 
 /**
@@ -743,176 +752,4 @@ export function titleConflict(a: string, b: string): string | null {
 export function canonicalGtin(gtin: string | null | undefined): string | null {
   const digits = (gtin ?? '').replace(/\D/g, '');
   return digits.length === 0 ? null : digits.padStart(14, '0');
-}
-
-function displayScore(score: number): string {
-  return score.toFixed(2);
-}
-
-function byProductId(a: { productId: string }, b: { productId: string }): number {
-  // Code-unit order, not localeCompare: the result must not depend on the ICU
-  // build or the process locale.
-  return a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0;
-}
-
-/**
- * Decides which catalog product a listing belongs to. `candidates` is whatever
- * the caller fetched (products with the listing's GTIN and products with its
- * blocking key); the rules are enforced here regardless, so a caller that
- * fetches too much cannot cause a wrong link:
- *   - a candidate with the same GTIN wins outright;
- *   - otherwise only candidates with the same blocking key (supplier + pack
- *     size) and without a conflicting GTIN compete on title similarity;
- *   - the best of them links if its score reaches the threshold; ties go to
- *     the smallest productId.
- * Scores are rounded to two decimals before comparison, so the explanation
- * shows exactly the numbers that were compared.
- */
-export function decideMatch(
-  input: MatchInput,
-  candidates: readonly MatchCandidate[],
-  options: MatchOptions = {},
-): MatchDecision {
-  const threshold = options.threshold ?? DEFAULT_MATCH_THRESHOLD;
-  const gtin = canonicalGtin(input.gtin);
-
-  if (gtin !== null) {
-    const sameGtin = candidates.filter((c) => canonicalGtin(c.gtin) === gtin).sort(byProductId)[0];
-    if (sameGtin) {
-      return {
-        kind: 'gtin',
-        productId: sameGtin.productId,
-        score: null,
-        explanation: `linked to ${sameGtin.productId} by GTIN ${input.gtin?.trim()}`,
-      };
-    }
-  }
-
-  const pack = parsePackSize(input.title, input.unit);
-  const packText = pack ? `pack size ${packSizeLabel(pack)}` : 'unknown pack size';
-  const key = blockingKey(input);
-  const excluded = new Map<string, string>();
-  const best = new Map<string, number>();
-  for (const candidate of candidates) {
-    if (candidate.blockingKey !== key) continue;
-    const candidateGtin = canonicalGtin(candidate.gtin);
-    if (gtin !== null && candidateGtin !== null && candidateGtin !== gtin) {
-      if (!excluded.has(candidate.productId)) excluded.set(candidate.productId, `different GTIN ${candidate.gtin?.trim()}`);
-      continue;
-    }
-    const conflict = titleConflict(input.title, candidate.name);
-    if (conflict !== null) {
-      if (!excluded.has(candidate.productId)) excluded.set(candidate.productId, conflict);
-      continue;
-    }
-    const score = Math.round(titleSimilarity(input.title, candidate.name) * 100) / 100;
-    if (score > (best.get(candidate.productId) ?? -1)) best.set(candidate.productId, score);
-  }
-  // A product excluded through one of its names but scored through another
-  // (several candidates may carry the same productId) was not excluded.
-  for (const productId of best.keys()) excluded.delete(productId);
-  const exclusionNote = [...excluded]
-    .map(([productId, reason]) => ({ productId, reason }))
-    .sort(byProductId)
-    .map(({ productId, reason }) => `; ${productId} excluded: ${reason}`)
-    .join('');
-
-  const ranked = [...best].map(([productId, score]) => ({ productId, score }))
-    .sort((a, b) => b.score - a.score || byProductId(a, b));
-  const top = ranked[0];
-  if (!top) {
-    return {
-      kind: 'new',
-      productId: null,
-      score: null,
-      explanation: `new product: no candidate with the same supplier and ${packText}${exclusionNote}`,
-    };
-  }
-  if (top.score >= threshold) {
-    return {
-      kind: 'title',
-      productId: top.productId,
-      score: top.score,
-      explanation: `linked to ${top.productId}: same supplier, same ${packText}, title similarity ${displayScore(top.score)} ≥ ${displayScore(threshold)}${exclusionNote}`,
-    };
-  }
-  return {
-    kind: 'new',
-    productId: null,
-    score: top.score,
-    explanation: `new product: best candidate ${top.productId} scored ${displayScore(top.score)} < ${displayScore(threshold)} (same supplier, same ${packText})${exclusionNote}`,
-  };
-}
-
-// ---------------------------------------------------------------------------
-// In-memory catalog
-// ---------------------------------------------------------------------------
-
-export interface CatalogMatcherOptions extends MatchOptions {
-  /** Id for the n-th product created (1-based); must sort in creation order for stable tie-breaks. */
-  newProductId?: (n: number) => string;
-}
-
-/**
- * The catalog side of matching without a database: for evaluation, and for
- * matching a whole feed before writing it. It fetches candidates the way the
- * database does (by GTIN and by blocking key) and creates a product for every
- * listing that matches none, named after that listing's title.
- */
-export class CatalogMatcher {
-  private readonly threshold: number;
-  private readonly newProductId: (n: number) => string;
-  private readonly products: MatchCandidate[] = [];
-  private readonly byId = new Map<string, MatchCandidate>();
-  private readonly byGtin = new Map<string, MatchCandidate>();
-  private readonly byBlockingKey = new Map<string, MatchCandidate[]>();
-
-  constructor(options: CatalogMatcherOptions = {}) {
-    this.threshold = options.threshold ?? DEFAULT_MATCH_THRESHOLD;
-    this.newProductId = options.newProductId ?? ((n) => `P${String(n).padStart(5, '0')}`);
-  }
-
-  get productCount(): number {
-    return this.products.length;
-  }
-
-  /** Products created so far, in creation order. */
-  catalog(): readonly Readonly<MatchCandidate>[] {
-    return this.products.map((product) => ({ ...product }));
-  }
-
-  match(input: MatchInput): MatchDecision & { productId: string } {
-    const gtin = canonicalGtin(input.gtin);
-    const key = blockingKey(input);
-    const candidates = [...(this.byBlockingKey.get(key) ?? [])];
-    const gtinProduct = gtin === null ? undefined : this.byGtin.get(gtin);
-    if (gtinProduct && !candidates.includes(gtinProduct)) candidates.push(gtinProduct);
-
-    const decision = decideMatch(input, candidates, { threshold: this.threshold });
-    if (decision.kind === 'new' || decision.productId === null) {
-      const product: MatchCandidate = {
-        productId: this.newProductId(this.products.length + 1),
-        gtin: input.gtin,
-        blockingKey: key,
-        name: input.title,
-      };
-      this.products.push(product);
-      this.byId.set(product.productId, product);
-      if (gtin !== null) this.byGtin.set(gtin, product);
-      const block = this.byBlockingKey.get(key);
-      if (block) block.push(product);
-      else this.byBlockingKey.set(key, [product]);
-      return { ...decision, productId: product.productId };
-    }
-
-    // A product linked by title learns the listing's GTIN, as the catalog row
-    // would: later listings carrying that GTIN then link by GTIN even when
-    // their supplier name resolves differently or their title is poor.
-    const product = this.byId.get(decision.productId);
-    if (product && product.gtin === null && gtin !== null) {
-      product.gtin = input.gtin;
-      this.byGtin.set(gtin, product);
-    }
-    return { ...decision, productId: decision.productId };
-  }
 }

@@ -3,16 +3,16 @@ import { peerClient, type SubgraphModule } from '../../common/subgraphProcess';
 import { buildSubgraphServer } from '../../common/subgraphServer';
 import { certifiedProductsFrom } from './certifiedProducts';
 import { createProductsContext, type ProductsContext } from './context';
-import { DEFAULT_MATCH_THRESHOLD } from './listingMatching';
+import { DEFAULT_LINK_THRESHOLD } from './matching/catalogClustering';
 import { resolvers } from './resolvers';
 import { seedProductsIfEmpty } from './seed';
 import { openProductsStore, type ProductsDb } from './store';
 import { SupplierDirectory } from './supplierDirectory';
 
-/** MATCH_THRESHOLD: title similarity (0 to 1) at or above which a listing links to an existing product. */
+/** MATCH_THRESHOLD: title similarity (0 to 1) at or above which the matching engine links two listings of one block. */
 export function matchThreshold(env: Record<string, string | undefined>): number {
   const text = envString(env, 'MATCH_THRESHOLD');
-  if (text === undefined) return DEFAULT_MATCH_THRESHOLD;
+  if (text === undefined) return DEFAULT_LINK_THRESHOLD;
   const value = Number(text);
   if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(text) || Number.isNaN(value)) {
     throw new ConfigError('MATCH_THRESHOLD', `must be a number from 0 to 1, got "${text}"`);

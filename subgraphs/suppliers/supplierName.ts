@@ -21,7 +21,7 @@ const ADMINISTRATIVE_SUFFIX = /(?:省|市|县|区|州|盟|旗|地区|林区|特�
 // The legal form says nothing about who the producer is, and feeds write it
 // every way (农民专业合作社, 专业合作社, 合作社; 有限责任公司, 有限公司, 公司,
 // 厂) or leave it out: the key keeps the name without it. Longer forms first.
-const ORGANISATION_FORM_SUFFIX = /(?:股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社|厂)$/u;
+const ORGANISATION_FORM_SUFFIX = /(?:家庭农场|农场|股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社|厂)$/u;
 
 // Relief workshops were renamed in 2021 (扶贫车间 → 帮扶车间, likewise 扶贫工坊
 // → 帮扶工坊); platforms still carry both names for one workshop.
@@ -83,6 +83,8 @@ export function normalizeSupplierName(name: string, region: RegionNames): string
   }
 
   for (const [word, renamed] of RENAMED_WORDS) rest = rest.replace(word, renamed);
+  // Towns are written with and without their 镇/乡 ("旧院镇黑鸡养殖" and "旧院黑鸡养殖").
+  rest = rest.replace(/(?<=.)(?:镇|乡|街道)(?=.)/gu, '');
   // Never strip the whole name: a supplier called just "合作社" keeps it.
   const core = rest.replace(ORGANISATION_FORM_SUFFIX, '');
   if (core.length >= 2) rest = core;

@@ -33,9 +33,10 @@ function loadSynonyms(): Map<string, string> {
 }
 
 const SYNONYMS = loadSynonyms();
-// Generic words name a kind, not a product (橙子 beside 脐橙), and decorative
-// words praise without telling products apart (脆甜, 农家): neither is a conflict.
-const IGNORED = new Set([...dataLines('generic.txt'), ...dataLines('decorative.txt')]);
+// Generic words name a kind, not a product (橙子 beside 脐橙), decorative
+// words praise without telling products apart (脆甜, 农家), and place names
+// say where: none of them is a conflict.
+const IGNORED = new Set([...dataLines('generic.txt'), ...dataLines('decorative.txt'), ...dataLines('places.txt')]);
 
 let dictionaryLoaded = false;
 function loadDictionary(): void {
