@@ -318,27 +318,27 @@ describe('normalizeSupplierName', () => {
   const leishan = { province: '贵州省', city: '黔东南苗族侗族自治州', county: '雷山县' };
   const lixian = { province: '甘肃省', city: '陇南市', county: '礼县' };
 
-  it('drops the county prefix and abbreviates the organisation form', () => {
-    expect(normalizeSupplierName('宁陵县金顶谢花酥梨种植专业合作社', ningling)).toBe('金顶谢花酥梨种植合作社');
-    expect(normalizeSupplierName('金顶谢花酥梨种植合作社', ningling)).toBe('金顶谢花酥梨种植合作社');
-    expect(normalizeSupplierName('宁陵金顶谢花酥梨种植农民专业合作社', ningling)).toBe('金顶谢花酥梨种植合作社');
+  it('drops the county prefix and the organisation form', () => {
+    expect(normalizeSupplierName('宁陵县金顶谢花酥梨种植专业合作社', ningling)).toBe('金顶谢花酥梨种植');
+    expect(normalizeSupplierName('金顶谢花酥梨种植合作社', ningling)).toBe('金顶谢花酥梨种植');
+    expect(normalizeSupplierName('宁陵金顶谢花酥梨种植农民专业合作社', ningling)).toBe('金顶谢花酥梨种植');
   });
 
   it('strips province, city and county in any written form', () => {
-    expect(normalizeSupplierName('河南省商丘市宁陵县梨乡食品有限公司', ningling)).toBe('梨乡食品公司');
-    expect(normalizeSupplierName('河南宁陵梨乡食品有限责任公司', ningling)).toBe('梨乡食品公司');
-    expect(normalizeSupplierName('商丘 宁陵 梨乡食品公司', ningling)).toBe('梨乡食品公司');
-    expect(normalizeSupplierName('黔东南州雷山县银球茶业有限责任公司', leishan)).toBe('银球茶业公司');
-    expect(normalizeSupplierName('黔东南苗族侗族自治州雷山银球茶业有限公司', leishan)).toBe('银球茶业公司');
+    expect(normalizeSupplierName('河南省商丘市宁陵县梨乡食品有限公司', ningling)).toBe('梨乡食品');
+    expect(normalizeSupplierName('河南宁陵梨乡食品有限责任公司', ningling)).toBe('梨乡食品');
+    expect(normalizeSupplierName('商丘 宁陵 梨乡食品公司', ningling)).toBe('梨乡食品');
+    expect(normalizeSupplierName('黔东南州雷山县银球茶业有限责任公司', leishan)).toBe('银球茶业');
+    expect(normalizeSupplierName('黔东南苗族侗族自治州雷山银球茶业有限公司', leishan)).toBe('银球茶业');
   });
 
   it('folds full-width characters, spaces and Latin case', () => {
-    expect(normalizeSupplierName('宁陵县　ＡＢＣ 酥梨合作社', ningling)).toBe('abc酥梨合作社');
-    expect(normalizeSupplierName('宁陵县abc酥梨专业合作社', ningling)).toBe('abc酥梨合作社');
+    expect(normalizeSupplierName('宁陵县　ＡＢＣ 酥梨合作社', ningling)).toBe('abc酥梨');
+    expect(normalizeSupplierName('宁陵县abc酥梨专业合作社', ningling)).toBe('abc酥梨');
   });
 
   it('does not cut one-character county stems off the producer name', () => {
-    expect(normalizeSupplierName('礼县盐官镇苹果种植农民专业合作社', lixian)).toBe('盐官镇苹果种植合作社');
-    expect(normalizeSupplierName('礼品包装有限公司', lixian)).toBe('礼品包装公司');
+    expect(normalizeSupplierName('礼县盐官镇苹果种植农民专业合作社', lixian)).toBe('盐官苹果种植');
+    expect(normalizeSupplierName('礼品包装有限公司', lixian)).toBe('礼品包装');
   });
 });

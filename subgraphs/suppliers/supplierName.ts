@@ -83,8 +83,9 @@ export function normalizeSupplierName(name: string, region: RegionNames): string
   }
 
   for (const [word, renamed] of RENAMED_WORDS) rest = rest.replace(word, renamed);
-  // Towns are written with and without their 镇/乡 ("旧院镇黑鸡养殖" and "旧院黑鸡养殖").
-  rest = rest.replace(/(?<=.)(?:镇|乡|街道)(?=.)/gu, '');
+  // Towns are written with and without their 镇 ("旧院镇黑鸡养殖" and "旧院黑鸡养殖"); 乡 stays, it
+  // is as often part of a name (梨乡).
+  rest = rest.replace(/(?<=.)(?:镇|街道)(?=.)/gu, '');
   // Never strip the whole name: a supplier called just "合作社" keeps it.
   const core = rest.replace(ORGANISATION_FORM_SUFFIX, '');
   if (core.length >= 2) rest = core;

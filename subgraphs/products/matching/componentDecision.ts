@@ -215,7 +215,7 @@ export async function decideComponent(
         INSERT INTO match_suggestion (id, left_listing_id, right_listing_id, score, evidence)
         SELECT * FROM unnest(
           ${suggestions.map(() => `sug_${randomUUID()}`)}::text[], ${suggestions.map((s) => listingIds.get(s.left)!)}::text[],
-          ${suggestions.map((s) => listingIds.get(s.right)!)}::text[], ${suggestions.map((s) => s.score)}::float8[],
+          ${suggestions.map((s) => listingIds.get(s.right)!)}::text[], ${suggestions.map((s) => s.score)}::numeric[],
           ${suggestions.map((s) => s.evidence)}::text[]
         )
         ON CONFLICT (left_listing_id, right_listing_id) DO UPDATE SET score = EXCLUDED.score, evidence = EXCLUDED.evidence`;

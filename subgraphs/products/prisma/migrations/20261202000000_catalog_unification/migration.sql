@@ -16,7 +16,7 @@ CREATE TABLE "match_suggestion" (
     "id" TEXT NOT NULL,
     "left_listing_id" TEXT NOT NULL,
     "right_listing_id" TEXT NOT NULL,
-    "score" DOUBLE PRECISION NOT NULL,
+    "score" DECIMAL(4,2) NOT NULL,
     "evidence" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
