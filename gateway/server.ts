@@ -50,7 +50,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const metrics = new GatewayMetrics();
   const tracing = config.otlpEndpoint ? createTracing('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint }) : null;
   const redis: Redis | null = config.redisUrl
-    ? await connectRedis(config.redisUrl, (err) => log.warn({ msg: 'redis error', err: err.message }))
+    ? await connectRedis(config.redisUrl, (err) => log.warn({ msg: 'redis error', err: err.message }), { commandTimeoutMs: config.redisTimeoutMs })
     : null;
 
   const subgraphs = new Map<string, string>();
@@ -104,7 +104,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
   let responseCache: ResponseCache | null = null;
   if (config.responseCache) {
-    const version = redis ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`) : memoryCatalogVersion();
+    const version = redis
+      ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`, (entry) => log.warn(entry))
+      : memoryCatalogVersion();
     const cache = redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}response:`) : memoryKeyValueCache();
     responseCache = new ResponseCache(cache, version, (entry) => log.warn(entry));
     plugins.push(versionBumpPlugin(version, (entry) => log.error(entry)), responseCache.plugin());
@@ -121,7 +123,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     plugins,
   });
   await apollo.start();
-  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, { log: (entry) => log.warn(entry), redis: redis ?? undefined }) : null;
+  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, { log: (entry) => log.warn(entry), redis: redis ?? undefined, timeoutMs: config.redisTimeoutMs }) : null;
 
   const app = express();
   app.disable('x-powered-by');
