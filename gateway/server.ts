@@ -5,12 +5,14 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
 import type Redis from 'ioredis';
 import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
 import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
 import { defaultContractDir, readContractOperations } from './contractDocuments';
+import { downstreamErrorPathsPlugin, fieldOwners, type FieldOwners } from './downstreamErrorPaths';
 import { gatewayErrorFormatter } from './errorPolicy';
 import { createLogger } from '../common/logging';
 import { createTracing, tracingPlugin } from '../common/tracing';
@@ -82,14 +84,22 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     },
   });
   let loaded = false;
-  gateway.onSchemaLoadOrUpdate(() => {
+  let apiSchema: GraphQLSchema | null = null;
+  let owners: FieldOwners | null = null;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
     loaded = true;
+    apiSchema = schema;
+    owners = fieldOwners(coreSupergraphSdl);
   });
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     // The bundled playground below replaces Apollo's landing page, which loads from a CDN.
     ApolloServerPluginLandingPageDisabled(),
     metrics.plugin(log),
+    downstreamErrorPathsPlugin(
+      () => apiSchema,
+      () => owners,
+    ),
     queryLimitsPlugin(config.queryLimits, {
       onRejected: (measured, error) => log.info({ msg: 'operation refused', limit: error.extensions.limit, ...measured }),
     }),
