@@ -4,6 +4,7 @@ import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../
 import { subgraphSecret } from '../common/identity';
 import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
+import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
 import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
 import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
 import { DEFAULT_REDIS_TIMEOUT_MS } from './redisConnection';
@@ -56,6 +57,8 @@ export interface GatewayConfig {
   otlpEndpoint: string | null;
   /** MAX_QUERY_DEPTH, MAX_QUERY_ALIASES, MAX_QUERY_FIELDS, MAX_QUERY_COST. */
   queryLimits: QueryLimits;
+  /** MAX_QUERY_TOKENS, MAX_QUERY_SELECTIONS: checked before Apollo parses and validates. */
+  documentLimits: DocumentLimits;
   /** RATE_LIMIT, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_PARTNER, RATE_LIMIT_CERTIFIER. */
   rateLimit: RateLimitConfig;
 }
@@ -131,6 +134,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
     logLevel: logLevel(env),
     otlpEndpoint: envUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']) ?? null,
     queryLimits: queryLimitsFromEnv(env),
+    documentLimits: documentLimitsFromEnv(env),
     rateLimit: rateLimitConfigFromEnv(env),
   };
 }

@@ -12,6 +12,7 @@ import { listen, type RunningServer } from '../common/subgraphServer';
 import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
 import { defaultContractDir, readContractOperations } from './contractDocuments';
+import { documentLimitsMiddleware } from './documentLimits';
 import { downstreamErrorPathsPlugin, fieldOwners, type FieldOwners } from './downstreamErrorPaths';
 import { gatewayErrorFormatter } from './errorPolicy';
 import { createLogger } from '../common/logging';
@@ -128,6 +129,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     csrfPrevention: true,
+    // A backstop for documents that reach Apollo without the middleware's check.
+    parseOptions: { maxTokens: config.documentLimits.maxTokens },
     persistedQueries:
       config.persistedQueries === 'off' ? false : redis ? { cache: new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) } : {},
     plugins,
@@ -174,6 +177,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       : []),
     express.json({ limit: config.maxBodyBytes }),
     ...(responseCache ? [responseCache.middleware((hit, res) => metrics.cacheHit(log, hit, res.locals.requestId as string))] : []),
+    documentLimitsMiddleware(config.documentLimits, (error) => log.info({ msg: 'document refused', limit: error.extensions.limit })),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => ({
         identity: identityFromHeaders(req.headers, config.tokenKey),
