@@ -54,6 +54,15 @@ export function ineligible(message: string, reasons: string[]): GraphQLError {
   return error(ErrorCode.INELIGIBLE, message, { reasons });
 }
 
+/**
+ * A fact the answer needs belongs to another subgraph, which could not give
+ * it (it reached this subgraph as null): the answer is unknown, never a
+ * guess. The gateway reports it as that subgraph's DOWNSTREAM_SERVICE_ERROR.
+ */
+export function dependencyUnavailable(serviceName: string, message: string): GraphQLError {
+  return error(ErrorCode.DOWNSTREAM_SERVICE_ERROR, message, { unavailableService: serviceName });
+}
+
 export function isPublicError(err: unknown): err is GraphQLError {
   return (
     err instanceof GraphQLError &&

@@ -4,8 +4,10 @@ import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../
 import { subgraphSecret } from '../common/identity';
 import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
+import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
 import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
 import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
+import { DEFAULT_REDIS_TIMEOUT_MS } from './redisConnection';
 
 type Env = Record<string, string | undefined>;
 
@@ -45,6 +47,8 @@ export interface GatewayConfig {
   redisUrl: string | null;
   /** REDIS_KEY_PREFIX (relief-goods-graph:): one per deployment sharing a Redis. */
   redisKeyPrefix: string;
+  /** REDIS_TIMEOUT_MS (250): how long any Redis command may take before its fallback (cache miss, no limit). */
+  redisTimeoutMs: number;
   /** SUPERGRAPH_POLL_MS (2000): how often SUPERGRAPH_PATH is checked for changes. */
   supergraphPollMs: number;
   /** LOG_LEVEL (info). */
@@ -53,6 +57,8 @@ export interface GatewayConfig {
   otlpEndpoint: string | null;
   /** MAX_QUERY_DEPTH, MAX_QUERY_ALIASES, MAX_QUERY_FIELDS, MAX_QUERY_COST. */
   queryLimits: QueryLimits;
+  /** MAX_QUERY_TOKENS, MAX_QUERY_SELECTIONS: checked before Apollo parses and validates. */
+  documentLimits: DocumentLimits;
   /** RATE_LIMIT, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_PARTNER, RATE_LIMIT_CERTIFIER. */
   rateLimit: RateLimitConfig;
 }
@@ -123,10 +129,12 @@ export function gatewayConfig(env: Env): GatewayConfig {
     responseCache: envBoolean(env, 'RESPONSE_CACHE', true),
     redisUrl: envUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
     redisKeyPrefix: envString(env, 'REDIS_KEY_PREFIX', 'relief-goods-graph:'),
+    redisTimeoutMs: envInt(env, 'REDIS_TIMEOUT_MS', DEFAULT_REDIS_TIMEOUT_MS, { min: 10, max: 10_000 }),
     supergraphPollMs: envInt(env, 'SUPERGRAPH_POLL_MS', 2000, { min: 100, max: 600_000 }),
     logLevel: logLevel(env),
     otlpEndpoint: envUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']) ?? null,
     queryLimits: queryLimitsFromEnv(env),
+    documentLimits: documentLimitsFromEnv(env),
     rateLimit: rateLimitConfigFromEnv(env),
   };
 }

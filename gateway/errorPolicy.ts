@@ -19,7 +19,10 @@ export function gatewayErrorFormatter(log: Logger) {
     if (typeof serviceName === 'string') {
       // A subgraph's own public error: its message was written for clients.
       if (typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
-        const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+        const { stacktrace: _stack, unavailableService, ...extensions } = formatted.extensions ?? {};
+        // A subgraph that could not answer because another one did not (see
+        // dependencyUnavailable): the client is told which one is missing.
+        if (typeof unavailableService === 'string') extensions.serviceName = unavailableService;
         return { ...formatted, extensions };
       }
       log({ level: 'error', msg: 'subgraph failed', serviceName, detail: String(unwrapResolverError(err)), path: formatted.path });

@@ -341,9 +341,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * process's memory. Pass `redis` to use the process's shared connection
  * instead of opening one for the limiter.
  */
-export function createRateLimiter(config: Pick<RateLimitConfig, 'redisUrl' | 'keyPrefix'>, options: { log?: Logger; redis?: Redis } = {}): RateLimiter {
+export function createRateLimiter(
+  config: Pick<RateLimitConfig, 'redisUrl' | 'keyPrefix'>,
+  options: { log?: Logger; redis?: Redis; timeoutMs?: number } = {},
+): RateLimiter {
   if (!config.redisUrl) return new MemoryRateLimiter();
-  return new RedisRateLimiter({ redis: options.redis ?? config.redisUrl, keyPrefix: config.keyPrefix, log: options.log });
+  return new RedisRateLimiter({ redis: options.redis ?? config.redisUrl, keyPrefix: config.keyPrefix, log: options.log, timeoutMs: options.timeoutMs });
 }
 
 /** The policy a request falls under: the strongest role its verified identity holds. */

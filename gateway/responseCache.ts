@@ -27,12 +27,42 @@ export function memoryCatalogVersion(): CatalogVersion {
   };
 }
 
-export function redisCatalogVersion(redis: Redis, key: string): CatalogVersion {
+/**
+ * The version in Redis, shared by replicas. A bump that Redis does not take
+ * (down, or not answering within the command timeout) is remembered: until it
+ * has been applied, `current()` fails, so this replica skips the cache both
+ * ways rather than serve answers from before the write, and the bump is
+ * retried every second (and before each lookup) until Redis takes it, which
+ * is what makes every other replica drop its answers too.
+ */
+export function redisCatalogVersion(redis: Redis, key: string, log: (entry: Record<string, unknown>) => void = () => undefined): CatalogVersion {
+  let unapplied = false;
+  let retry: NodeJS.Timeout | null = null;
+  const apply = async (): Promise<void> => {
+    await redis.incr(key);
+    if (!unapplied) return;
+    unapplied = false;
+    if (retry) clearInterval(retry);
+    retry = null;
+    log({ level: 'info', msg: 'catalog version bump applied once Redis answered again; the response cache is used again' });
+  };
   return {
     // If Redis cannot answer, no version is known: the caller skips the cache.
-    current: async () => (await redis.get(key)) ?? '0',
+    current: async () => {
+      if (unapplied) await apply();
+      return (await redis.get(key)) ?? '0';
+    },
     bump: async () => {
-      await redis.incr(key);
+      try {
+        await redis.incr(key);
+      } catch (err) {
+        if (!unapplied) {
+          unapplied = true;
+          retry = setInterval(() => void apply().catch(() => undefined), 1000);
+          retry.unref();
+        }
+        throw err;
+      }
     },
   };
 }
@@ -44,8 +74,11 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
     private readonly prefix: string,
   ) {}
 
+  // A Redis that fails or does not answer reads as a miss: the response
+  // cache then computes the answer, and APQ asks the client for the document
+  // (PERSISTED_QUERY_NOT_FOUND, which Apollo clients answer by sending it).
   async get(key: string): Promise<string | undefined> {
-    return (await this.redis.get(this.prefix + key)) ?? undefined;
+    return (await this.redis.get(this.prefix + key).catch(() => null)) ?? undefined;
   }
 
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {

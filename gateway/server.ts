@@ -5,12 +5,15 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
 import type Redis from 'ioredis';
 import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
 import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
 import { defaultContractDir, readContractOperations } from './contractDocuments';
+import { documentLimitsMiddleware } from './documentLimits';
+import { downstreamErrorPathsPlugin, fieldOwners, type FieldOwners } from './downstreamErrorPaths';
 import { gatewayErrorFormatter } from './errorPolicy';
 import { createLogger } from '../common/logging';
 import { createTracing, tracingPlugin } from '../common/tracing';
@@ -50,7 +53,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const metrics = new GatewayMetrics();
   const tracing = config.otlpEndpoint ? createTracing('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint }) : null;
   const redis: Redis | null = config.redisUrl
-    ? await connectRedis(config.redisUrl, (err) => log.warn({ msg: 'redis error', err: err.message }))
+    ? await connectRedis(config.redisUrl, (err) => log.warn({ msg: 'redis error', err: err.message }), { commandTimeoutMs: config.redisTimeoutMs })
     : null;
 
   const subgraphs = new Map<string, string>();
@@ -82,14 +85,22 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     },
   });
   let loaded = false;
-  gateway.onSchemaLoadOrUpdate(() => {
+  let apiSchema: GraphQLSchema | null = null;
+  let owners: FieldOwners | null = null;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
     loaded = true;
+    apiSchema = schema;
+    owners = fieldOwners(coreSupergraphSdl);
   });
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     // The bundled playground below replaces Apollo's landing page, which loads from a CDN.
     ApolloServerPluginLandingPageDisabled(),
     metrics.plugin(log),
+    downstreamErrorPathsPlugin(
+      () => apiSchema,
+      () => owners,
+    ),
     queryLimitsPlugin(config.queryLimits, {
       onRejected: (measured, error) => log.info({ msg: 'operation refused', limit: error.extensions.limit, ...measured }),
     }),
@@ -104,7 +115,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
   let responseCache: ResponseCache | null = null;
   if (config.responseCache) {
-    const version = redis ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`) : memoryCatalogVersion();
+    const version = redis
+      ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`, (entry) => log.warn(entry))
+      : memoryCatalogVersion();
     const cache = redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}response:`) : memoryKeyValueCache();
     responseCache = new ResponseCache(cache, version, (entry) => log.warn(entry));
     plugins.push(versionBumpPlugin(version, (entry) => log.error(entry)), responseCache.plugin());
@@ -116,12 +129,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     csrfPrevention: true,
+    // A backstop for documents that reach Apollo without the middleware's check.
+    parseOptions: { maxTokens: config.documentLimits.maxTokens },
     persistedQueries:
       config.persistedQueries === 'off' ? false : redis ? { cache: new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) } : {},
     plugins,
   });
   await apollo.start();
-  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, { log: (entry) => log.warn(entry), redis: redis ?? undefined }) : null;
+  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, { log: (entry) => log.warn(entry), redis: redis ?? undefined, timeoutMs: config.redisTimeoutMs }) : null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -162,6 +177,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       : []),
     express.json({ limit: config.maxBodyBytes }),
     ...(responseCache ? [responseCache.middleware((hit, res) => metrics.cacheHit(log, hit, res.locals.requestId as string))] : []),
+    documentLimitsMiddleware(config.documentLimits, (error) => log.info({ msg: 'document refused', limit: error.extensions.limit })),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => ({
         identity: identityFromHeaders(req.headers, config.tokenKey),

@@ -229,6 +229,25 @@ describe('production gateway', () => {
       expect(big.status).toBe(413);
       expect(big.errors?.[0].extensions).toMatchObject({ code: 'REQUEST_TOO_LARGE', limit: 4096 });
     });
+
+    it('refuses a document over the token limit or the validation budget before Apollo validates it', async () => {
+      const limited = await gatewayOver(urlsOf(catalog), { MAX_QUERY_TOKENS: '200', MAX_QUERY_SELECTIONS: '100' });
+      try {
+        // Unknown fields: had validation run, the answer would be GRAPHQL_VALIDATION_FAILED.
+        const long = await post(limited.url, { query: `{ ${'unknownField '.repeat(300)} }` });
+        expect(long.status).toBe(400);
+        expect(long.errors).toEqual([expect.objectContaining({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'maxTokens', max: 200 } })]);
+        const fragments = `query { ...F0 } ${Array.from({ length: 8 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')} fragment F8 on Query { nope }`;
+        const expanded = await post(limited.url, { query: fragments });
+        expect(expanded.errors).toEqual([expect.objectContaining({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'maxSelections', max: 100 } })]);
+        // Also by GET, and ordinary operations pass.
+        const byGet = await fetch(`${limited.url}?query=${encodeURIComponent(`{ ${'x '.repeat(300)} }`)}`, { headers: { 'apollo-require-preflight': 'true' } });
+        expect(byGet.status).toBe(400);
+        expect((await post(limited.url, { query: op('ProductDetail'), variables: { id: 'prd_001' } })).errors).toBeUndefined();
+      } finally {
+        await limited.close();
+      }
+    });
   });
 
   it('turns introspection off in production and answers browsers only from allowed origins, with CSRF prevention on', async () => {

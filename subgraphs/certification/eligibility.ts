@@ -16,7 +16,7 @@ export interface Eligibility {
  * households. The reasons name each rule and whether it held.
  */
 export function decideEligibility(facts: EligibilityFacts): Eligibility {
-  const county = facts.regionCode ? `county ${facts.regionCode}` : "the supplier's county";
+  const county = facts.regionCode ? `county ${facts.regionCode}` : 'county';
   const reasons = [
     facts.designatedPovertyCounty
       ? `Held: the supplier's ${county} is a designated poverty county.`

@@ -1,4 +1,5 @@
 import { capCacheAge } from '../../../common/cachePolicy';
+import { dependencyUnavailable } from '../../../common/errors';
 import { isCertifier } from '../../../common/identity';
 import { currentCertification, isValidCertificate } from '../certificationStatus';
 import { decideEligibility } from '../eligibility';
@@ -28,11 +29,18 @@ export const Product: ProductResolvers = {
     capAtLapse(context, certifications, now);
     return certifications.some((certification) => isValidCertificate(certification, now));
   },
-  // The supplier facts arrive with the representation (@requires): nothing to read here.
-  reliefEligibility: (product) =>
-    decideEligibility({
-      regionCode: product.supplier?.region?.code ?? null,
-      designatedPovertyCounty: product.supplier?.region?.designatedPovertyCounty === true,
-      beneficiaryHouseholds: product.supplier?.beneficiaryHouseholds ?? 0,
-    }),
+  // The supplier facts arrive with the representation (@requires): nothing to
+  // read here. They are missing only when the suppliers subgraph could not
+  // answer the gateway, and then eligibility is unknown, not false.
+  reliefEligibility: (product) => {
+    const supplier = product.supplier;
+    if (!supplier?.region || typeof supplier.beneficiaryHouseholds !== 'number' || typeof supplier.region.designatedPovertyCounty !== 'boolean') {
+      throw dependencyUnavailable('suppliers', "Eligibility is unknown: the supplier's facts could not be read.");
+    }
+    return decideEligibility({
+      regionCode: supplier.region.code ?? null,
+      designatedPovertyCounty: supplier.region.designatedPovertyCounty,
+      beneficiaryHouseholds: supplier.beneficiaryHouseholds,
+    });
+  },
 };
