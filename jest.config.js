@@ -5,6 +5,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.e2e.ts'],
+  // The build output (npm run build) carries a copy of package.json.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -4,7 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
-import { applyMigrations, type SqlExecutor } from './migrations';
+import { applyMigrations, STORE_SETUP_LOCK, type SqlExecutor } from './migrations';
 
 /** Where a subgraph's store lives: a PostgreSQL URL, else a PGlite folder. */
 export type StoreLocation = { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string } | { kind: 'memory' };
@@ -26,6 +26,12 @@ export interface Store<Client> {
   statements: SqlStatementCounter;
   /** Raw driver access for migrations and tests (never used by resolvers). */
   sql: SqlExecutor;
+  /**
+   * Runs `work` while holding the store's setup lock (the advisory lock of the
+   * migrations), so one-time setup such as seeding an empty store happens once
+   * however many replicas start together. PGlite is one process's: no lock.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -127,6 +133,16 @@ export async function openStore<Client>(options: OpenStoreOptions<Client>): Prom
       location,
       statements,
       sql,
+      // A session lock on a connection of its own: the pool's connections are shared by requests.
+      exclusively: (work) =>
+        withPgClient(location.url, async (executor) => {
+          await executor.query('SELECT pg_advisory_lock($1)', [STORE_SETUP_LOCK]);
+          try {
+            return await work();
+          } finally {
+            await executor.query('SELECT pg_advisory_unlock($1)', [STORE_SETUP_LOCK]);
+          }
+        }),
       close: async () => {
         await client.$disconnect();
         await pool.end();
@@ -143,6 +159,7 @@ export async function openStore<Client>(options: OpenStoreOptions<Client>): Prom
     location,
     statements,
     sql,
+    exclusively: (work) => work(),
     close: async () => {
       await client.$disconnect();
       await db.close();

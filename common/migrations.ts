@@ -43,7 +43,9 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 // Several processes may start against one PostgreSQL database at once (replicas,
 // parallel test workers): an advisory lock makes them apply migrations one at a time.
-const LOCK_KEY = 72707369;
+// The same lock guards the demo seed (`Store.exclusively`), so the second of two
+// replicas starting on an empty store waits, then finds it migrated and seeded.
+export const STORE_SETUP_LOCK = 72707369;
 
 /**
  * Applies the committed migrations that the store has not seen yet, each in its
@@ -52,7 +54,7 @@ const LOCK_KEY = 72707369;
  */
 export async function applyMigrations(db: SqlExecutor, migrationsDir: string): Promise<string[]> {
   const migrations = readMigrations(migrationsDir);
-  await db.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+  await db.query('SELECT pg_advisory_lock($1)', [STORE_SETUP_LOCK]);
   try {
     await db.exec(BOOKKEEPING);
     const applied = await db.query<{ migration_name: string; checksum: string }>(
@@ -85,6 +87,6 @@ export async function applyMigrations(db: SqlExecutor, migrationsDir: string): P
     }
     return done;
   } finally {
-    await db.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
+    await db.query('SELECT pg_advisory_unlock($1)', [STORE_SETUP_LOCK]);
   }
 }

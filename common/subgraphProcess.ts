@@ -74,7 +74,8 @@ export async function startSubgraph<Client, Context extends object>(
   config: SubgraphProcessConfig,
 ): Promise<StartedSubgraph<Client>> {
   const store = await module.openStore(config.store);
-  if (config.seedDemoData) await module.seedIfEmpty(store);
+  // Under the setup lock: replicas starting together on an empty store seed it once.
+  if (config.seedDemoData) await store.exclusively(() => module.seedIfEmpty(store));
   const server = module.buildServer(config);
   let running: RunningServer;
   try {

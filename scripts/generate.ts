@@ -1,11 +1,18 @@
 // Rebuilds every generated file (run on install): the three Prisma clients
 // and the codegen resolver types. Generated code is never committed.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUBGRAPH_NAMES } from '../common/topology';
 
 const root = join(__dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+// `npm ci --omit=dev` has no Prisma CLI or codegen: such an install runs the
+// build output (npm run build), which already holds the generated code.
+if (!existsSync(bin('prisma')) || !existsSync(bin('graphql-codegen'))) {
+  console.log('generate: skipped (no devDependencies installed); run the build output in dist/');
+  process.exit(0);
+}
 // `prisma generate` never runs the schema engine, but the CLI wants the variable
 // to name an existing file instead of downloading the engine; any file will do.
 const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath };

@@ -10,11 +10,15 @@ import { SUBGRAPH_NAMES, subgraphUrls } from '../common/topology';
 import { gatewayConfig } from '../gateway/config';
 
 const root = join(__dirname, '..');
+// Compiled by `npm run build`, this file runs as JavaScript and starts the
+// compiled entry points with plain node; from the checkout it runs them with tsx.
+const compiled = __filename.endsWith('.js');
 const children: ChildProcess[] = [];
 let stopping = false;
 
 function launch(name: string, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+  const file = join(root, compiled ? entry.replace(/\.ts$/, '.js') : entry);
+  const child = spawn(process.execPath, compiled ? [file] : ['--import', 'tsx', file], {
     cwd: process.cwd(),
     env: process.env,
     stdio: ['ignore', 'inherit', 'inherit'],
