@@ -1,5 +1,6 @@
 import { demoCatalog } from '../../demo/demoCatalog';
 import { refreshListingAggregates } from './listingAggregates';
+import { gtinKey } from '../../common/listingFeed';
 import { blockingKey } from './listingMatching';
 import type { ProductsDb } from './store';
 
@@ -16,7 +17,19 @@ export async function seedProductsIfEmpty(db: ProductsDb, now = new Date()): Pro
         matchKey: blockingKey({ supplierKey: product.supplierId, title: product.name, unit: product.unit ?? null }),
       })),
     });
-    await tx.listing.createMany({ data: catalog.listings });
+    // Listings carry their supplier, block and GTIN-14 as imported ones do.
+    const supplierOf = new Map(catalog.products.map((product) => [product.id, product.supplierId]));
+    await tx.listing.createMany({
+      data: catalog.listings.map((listing) => {
+        const supplierId = supplierOf.get(listing.productId)!;
+        return {
+          ...listing,
+          supplierId,
+          matchKey: blockingKey({ supplierKey: supplierId, title: listing.title, unit: listing.unit ?? null }),
+          gtinKey: listing.gtin ? gtinKey(listing.gtin) : null,
+        };
+      }),
+    });
     await refreshListingAggregates(tx, catalog.products.map((product) => product.id));
   });
   return true;
