@@ -123,3 +123,11 @@ export async function deleteEmptyProducts(tx: Tx, productIds: readonly string[])
 export async function bumpProductVersions(tx: Tx, productIds: readonly string[]): Promise<void> {
   await tx.$executeRaw`UPDATE product SET version = version + 1 WHERE id = ANY(${[...productIds]}::text[])`;
 }
+
+/**
+ * Serializes everything that rearranges listings among products (imports and
+ * staff decisions) for the rest of the transaction.
+ */
+export async function lockListingMatching(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('relief-goods-graph:listing-matching'))`;
+}

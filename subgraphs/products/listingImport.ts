@@ -3,7 +3,7 @@ import { badUserInput, forbidden, notFound } from '../../common/errors';
 import type { Identity } from '../../common/identity';
 import { gtinKey, validateFeedRow, type FeedListing } from '../../common/listingFeed';
 import type { SubgraphClient } from '../../common/subgraphClient';
-import { insertListings, insertProducts, updateListings, type ChangedListingRow, type NewListingRow } from './catalogWrites';
+import { insertListings, insertProducts, lockListingMatching, updateListings, type ChangedListingRow, type NewListingRow } from './catalogWrites';
 import type { Listing } from './generated/prisma/client';
 
 /** What matching needs of a listing the platform already has. */
@@ -136,7 +136,18 @@ export async function upsertListings(
 
   await deps.db.$transaction(
     async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('relief-goods-graph:listing-matching'))`;
+      await lockListingMatching(tx);
+      // A supplier staff merged meanwhile is written as the one it was merged into.
+      const survivors = new Map(
+        (
+          await tx.$queryRaw<{ id: string; intoId: string }[]>`
+            SELECT id, into_id AS "intoId" FROM merged_supplier WHERE id = ANY(${[...new Set([...ready.values()].map(({ supplier }) => supplier.id))]}::text[])`
+        ).map((row) => [row.id, row.intoId]),
+      );
+      for (const entry of ready.values()) {
+        const survivor = survivors.get(entry.supplier.id);
+        if (survivor) entry.supplier = { ...entry.supplier, id: survivor };
+      }
       // Plain SQL with array parameters: a thousand keys are one bound value
       // each, not a thousand placeholders to compile and bind.
       const skus = [...ready.values()].map(({ row }) => row.platformSku);

@@ -52,3 +52,10 @@ export interface UpsertListingsResult {
   linkedToExisting: number;
   results: ListingResult[];
 }
+
+/** A listing moved by staff: the rows are loaded only when selected. */
+export interface MoveListingResult {
+  listingId: string;
+  fromId: string;
+  toId: string;
+}

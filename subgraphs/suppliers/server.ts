@@ -1,4 +1,4 @@
-import type { SubgraphModule } from '../../common/subgraphProcess';
+import { peerClient, type SubgraphModule } from '../../common/subgraphProcess';
 import { buildSubgraphServer } from '../../common/subgraphServer';
 import { createSuppliersContext, type SuppliersContext } from './context';
 import { resolvers } from './resolvers';
@@ -10,6 +10,6 @@ export const suppliersSubgraph: SubgraphModule<SuppliersDb, SuppliersContext> = 
   name: 'suppliers',
   openStore: openSuppliersStore,
   buildServer: (config) => buildSubgraphServer<SuppliersContext>({ name: 'suppliers', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, log: config.log, tracing: config.tracing }),
-  createContext: async (store, identity) => createSuppliersContext(store, identity),
+  createContext: async (store, identity, config) => createSuppliersContext(store, identity, peerClient('suppliers', 'products', config)),
   seedIfEmpty: (store) => seedSuppliersIfEmpty(store.client),
 };

@@ -20,7 +20,8 @@ export async function findSuppliersPage(
   regionPrefix: string | null,
   page: PageRequest,
 ): Promise<SupplierConnection> {
-  const inRegion: Prisma.SupplierWhereInput = regionPrefix ? { regionCode: { startsWith: regionPrefix } } : {};
+  // Merged suppliers live on only as another's spelling.
+  const inRegion: Prisma.SupplierWhereInput = regionPrefix ? { regionCode: { startsWith: regionPrefix }, mergedIntoId: null } : { mergedIntoId: null };
   const after: Prisma.SupplierWhereInput = page.after
     ? {
         OR: [

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { normalizeSupplierName } from './supplierName';
 import type { Supplier, SupplierKind } from './generated/prisma/client';
 import type { SuppliersDb } from './store';
+import { recordNearMisses } from './supplierReview';
 
 export const MAX_SUPPLIERS_PER_CALL = 1000;
 
@@ -85,6 +86,16 @@ export async function resolveSuppliers(
       skipDuplicates: true,
     });
     found = new Map((await find()).map((supplier) => [keyOf(supplier.regionCode, supplier.normalizedName), supplier]));
+    await recordNearMisses(
+      db,
+      [...missing.keys()].map((key) => found.get(key)).filter((supplier): supplier is Supplier => supplier !== undefined && !existing.has(keyOf(supplier.regionCode, supplier.normalizedName))),
+    );
+  }
+  // A spelling of a merged supplier names the supplier it was merged into.
+  const mergedInto = [...found.values()].map((supplier) => supplier.mergedIntoId).filter((id): id is string => id !== null);
+  if (mergedInto.length > 0) {
+    const survivors = new Map((await db.supplier.findMany({ where: { id: { in: mergedInto } } })).map((supplier) => [supplier.id, supplier]));
+    for (const [key, supplier] of found) if (supplier.mergedIntoId) found.set(key, survivors.get(supplier.mergedIntoId) ?? supplier);
   }
   return wanted.map((entry) => {
     if (!entry.ok) return { supplier: null, created: false, problemField: entry.problemField, problem: entry.problem };

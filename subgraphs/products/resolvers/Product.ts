@@ -1,3 +1,4 @@
+import { isCertifier } from '../../../common/identity';
 import type { ProductConnectionResolvers, ProductResolvers } from '../generated/graphql';
 
 export const Product: ProductResolvers = {
@@ -5,6 +6,8 @@ export const Product: ProductResolvers = {
   origin: (product) => ({ code: product.originRegionCode }),
   supplier: (product) => ({ id: product.supplierId }),
   listings: (product, _args, { loaders }) => loaders.listingsByProductId.load(product.id),
+  arrangedByStaff: (product) => product.pinned,
+  history: (product, _args, { identity, loaders }) => (isCertifier(identity) ? loaders.eventsByProductId.load(product.id) : null),
   // The range is kept on the product row with every listing write: no query here.
   priceRange: (product) =>
     product.minPrice && product.maxPrice && product.priceCurrency

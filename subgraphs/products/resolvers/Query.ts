@@ -1,9 +1,11 @@
 import { capCacheAge } from '../../../common/cachePolicy';
 import { pageRequest } from '../../../common/connection';
 import { badUserInput } from '../../../common/errors';
+import { requireRole } from '../../../common/identity';
 import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalogQueries';
 import type { Product } from '../generated/prisma/client';
 import type { QueryResolvers } from '../generated/graphql';
+import { findMatchSuggestions, MATCH_SUGGESTION_ORDER } from '../matching/matchSuggestions';
 
 const MAX_IDS = 500;
 
@@ -42,4 +44,8 @@ export const Query: QueryResolvers = {
     });
   },
   platforms: (_parent, _args, { db }) => db.platform.findMany({ orderBy: { code: 'asc' } }),
+  matchSuggestions: (_parent, args, { identity, db }) => {
+    requireRole(identity, ['certifier'], 'matchSuggestions');
+    return findMatchSuggestions(db, pageRequest(args, MATCH_SUGGESTION_ORDER));
+  },
 };

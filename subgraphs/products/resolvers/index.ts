@@ -2,6 +2,7 @@ import { DateTimeScalar, DecimalScalar } from '../../../common/scalars';
 import type { Resolvers } from '../generated/graphql';
 import { Listing } from './Listing';
 import { ListingResult } from './ListingResult';
+import { MatchSuggestion, MatchSuggestionConnection, MoveListingResult } from './MatchSuggestion';
 import { Mutation } from './Mutation';
 import { Product, ProductConnection } from './Product';
 import { Query } from './Query';
@@ -16,5 +17,8 @@ export const resolvers: Resolvers = {
   ProductConnection,
   Listing,
   ListingResult,
+  MatchSuggestion,
+  MatchSuggestionConnection,
+  MoveListingResult,
   Supplier,
 };

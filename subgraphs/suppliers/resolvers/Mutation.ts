@@ -1,6 +1,8 @@
 import { badUserInput, forbidden } from '../../../common/errors';
 import type { MutationResolvers } from '../generated/graphql';
+import { requireRole } from '../../../common/identity';
 import { MAX_SUPPLIERS_PER_CALL, resolveSuppliers } from '../supplierRegistry';
+import { dismissSupplierSuggestion, mergeSuppliers } from '../supplierReview';
 
 export const Mutation: MutationResolvers = {
   // Internal to the graph (@inaccessible): only another subgraph may call it.
@@ -10,5 +12,13 @@ export const Mutation: MutationResolvers = {
       throw badUserInput('suppliers', `at most ${MAX_SUPPLIERS_PER_CALL} per call, got ${suppliers.length}`);
     }
     return resolveSuppliers(db, suppliers);
+  },
+  mergeSuppliers: (_parent, args, context) => {
+    requireRole(context.identity, ['certifier'], 'mergeSuppliers');
+    return mergeSuppliers(context, args);
+  },
+  dismissSupplierSuggestion: (_parent, args, context) => {
+    requireRole(context.identity, ['certifier'], 'dismissSupplierSuggestion');
+    return dismissSupplierSuggestion(context, args);
   },
 };
