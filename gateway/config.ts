@@ -27,8 +27,8 @@ export interface GatewayConfig {
   /** SUBGRAPH_SECRET: signs the identity header subgraphs trust. */
   subgraphSecret: string;
   production: boolean;
-  /** SUBGRAPH_TIMEOUT_MS (5000) and SUBGRAPH_RETRIES (1, reads only). */
-  subgraphFetch: { timeoutMs: number; retries: number };
+  /** SUBGRAPH_TIMEOUT_MS (5000), SUBGRAPH_MUTATION_TIMEOUT_MS (60000) and SUBGRAPH_RETRIES (1, reads only). */
+  subgraphFetch: { timeoutMs: number; mutationTimeoutMs: number; retries: number };
   /** SHUTDOWN_GRACE_MS (10000): how long SIGTERM lets in-flight requests finish. */
   shutdownGraceMs: number;
   /** INTROSPECTION: default on outside production, off in production. */
@@ -109,6 +109,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
     production,
     subgraphFetch: {
       timeoutMs: envInt(env, 'SUBGRAPH_TIMEOUT_MS', 5000, { min: 1, max: 300_000 }),
+      mutationTimeoutMs: envInt(env, 'SUBGRAPH_MUTATION_TIMEOUT_MS', 60_000, { min: 1, max: 600_000 }),
       retries: envInt(env, 'SUBGRAPH_RETRIES', 1, { min: 0, max: 5 }),
     },
     shutdownGraceMs: envInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),

@@ -24,8 +24,14 @@ export interface GatewayContext {
 
 
 export interface SubgraphFetchPolicy {
-  /** SUBGRAPH_TIMEOUT_MS: how long one subgraph fetch may take. */
+  /** SUBGRAPH_TIMEOUT_MS: how long one subgraph read may take. */
   timeoutMs: number;
+  /**
+   * SUBGRAPH_MUTATION_TIMEOUT_MS: how long a mutation may take. Longer than a
+   * read's: a mutation cut short may still be applied, and a batch of a
+   * thousand listings is slow on a cold store.
+   */
+  mutationTimeoutMs?: number;
   /** SUBGRAPH_RETRIES: extra attempts for a failed read (never for a mutation). */
   retries: number;
 }
@@ -254,7 +260,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const fetchAnswer =
         key !== null && 'incomingRequestContext' in options
           ? () => this.mergeable(options.context, { query: request.query!, operationName: request.operationName, variables: request.variables }, headers, body)
-          : () => postAnswer(this.endpoint, this.agent, headers, body, this.policy.timeoutMs);
+          : () => postAnswer(this.endpoint, this.agent, headers, body, key === null ? (this.policy.mutationTimeoutMs ?? this.policy.timeoutMs) : this.policy.timeoutMs);
       answer = await this.shared.run(key, fetchAnswer, () => this.observeSaving?.({ subgraph: this.name, saving: 'shared_fetch', count: 1 }));
     } catch (error) {
       throw this.unreachable(error as Error);

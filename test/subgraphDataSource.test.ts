@@ -82,4 +82,24 @@ describe('SubgraphDataSource', () => {
       await new Promise((resolve) => subgraph.server.close(resolve));
     }
   });
+
+  it('gives a mutation its own, longer timeout than a read (a mutation cut short may still be applied)', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => res.end(JSON.stringify({ data: { answered: true } })), 400));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    const source = new SubgraphDataSource('products', url, secret, { timeoutMs: 100, mutationTimeoutMs: 5000, retries: 0 });
+    const context: GatewayContext = { identity: ANONYMOUS };
+    const send = (query: string) =>
+      source.process({ kind: 'incoming operation', request: { query }, context, incomingRequestContext: { overallCachePolicy: undefined } } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
+    try {
+      await expect(send('query Slow { answered }')).rejects.toThrow(/in time|within/);
+      await expect(send('mutation Slow { answered }')).resolves.toMatchObject({ data: { answered: true } });
+    } finally {
+      source.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { buildSubgraphServer } from '../../common/subgraphServer';
 import { certifiedProductsFrom } from './certifiedProducts';
 import { createProductsContext, type ProductsContext } from './context';
 import { DEFAULT_LINK_THRESHOLD } from './matching/catalogClustering';
+import { loadDictionary } from './matching/titleWords';
 import { resolvers } from './resolvers';
 import { seedProductsIfEmpty } from './seed';
 import { openProductsStore, type ProductsDb } from './store';
@@ -24,6 +25,8 @@ export function matchThreshold(env: Record<string, string | undefined>): number 
 export function productsSubgraph(env: Record<string, string | undefined> = process.env): SubgraphModule<ProductsDb, ProductsContext> {
   const threshold = matchThreshold(env);
   const supplierDirectory = new SupplierDirectory();
+  // At start, not in the first import's request.
+  loadDictionary();
   return {
     name: 'products',
     openStore: openProductsStore,

@@ -39,7 +39,8 @@ const SYNONYMS = loadSynonyms();
 const IGNORED = new Set([...dataLines('generic.txt'), ...dataLines('decorative.txt'), ...dataLines('places.txt')]);
 
 let dictionaryLoaded = false;
-function loadDictionary(): void {
+/** Teaches jieba the project's words (about a second, once per process). */
+export function loadDictionary(): void {
   if (dictionaryLoaded) return;
   dictionaryLoaded = true;
   // A high frequency makes jieba keep the word whole rather than cut it.
