@@ -20,6 +20,7 @@ import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
 import { buildManifest } from '../gateway/trustedDocuments';
 import { freePort, startCatalog, startExtraGateway, type Catalog, type GraphQLResponse } from './support/catalogHarness';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const root = join(__dirname, '..');
@@ -45,7 +46,7 @@ function urlsOf(catalog: Catalog, overrides: Partial<Record<SubgraphName, string
 }
 
 async function gatewayOver(urls: Record<SubgraphName, string>, env: Record<string, string> = {}): Promise<StartedGateway> {
-  return startGateway({ ...gatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), subgraphUrls: urls });
+  return startGateway({ ...gatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), subgraphUrls: urls });
 }
 
 async function dropRedisKeys(prefix: string): Promise<void> {
@@ -255,12 +256,14 @@ describe('production gateway', () => {
       ...gatewayConfig({
         NODE_ENV: 'production',
         AUTH_SECRET: 'a-production-secret-of-at-least-32-characters',
-        SUBGRAPH_SECRET: subgraphSecret({}),
+        SUBGRAPH_SECRET: 'a-production-subgraph-secret-of-32-characters',
         PORT: '0',
         LOG_LEVEL: 'silent',
         RATE_LIMIT: 'off',
         CORS_ORIGINS: 'https://shop.example.cn',
       }),
+      // The test's subgraphs run on the development secret, which production refuses to be configured with.
+      subgraphSecret: subgraphSecret(DEVELOPMENT_ENV),
       subgraphUrls: urlsOf(catalog),
     });
     try {
@@ -613,7 +616,7 @@ describe('production gateway', () => {
     const urls = urlsOf(catalog);
     writeFileSync(file, composeSupergraph(urls));
     const gateway = await startGateway({
-      ...gatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', SUPERGRAPH_PATH: file, SUPERGRAPH_POLL_MS: '100' }),
+      ...gatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', SUPERGRAPH_PATH: file, SUPERGRAPH_POLL_MS: '100' }),
     });
     const queryFields = async () =>
       (await post<{ __type: { fields: { name: string }[] } }>(gateway.url, { query: '{ __type(name: "Query") { fields { name } } }' })).data!.__type.fields.map(
@@ -657,7 +660,7 @@ describe('production gateway', () => {
     writeFileSync(file, composeSupergraph(urlsOf(catalog, { products: `http://127.0.0.1:${proxy.port}/graphql` })));
     const port = await freePort();
     const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'gateway', 'index.ts')], {
-      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), SUPERGRAPH_PATH: file, SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'warn', SUBGRAPH_SECRET: subgraphSecret({}) },
+      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), SUPERGRAPH_PATH: file, SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'warn', SUBGRAPH_SECRET: subgraphSecret(DEVELOPMENT_ENV) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const url = `http://127.0.0.1:${port}/graphql`;

@@ -15,6 +15,7 @@ import { identityFromHeaders } from '../gateway/bearerToken';
 import { DEV_AUTH_SECRET, gatewayConfig, tokenKey } from '../gateway/config';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
 import { startCatalog, type Backend, type Catalog, type GraphQLResponse } from './support/catalogHarness';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const REPO_ROOT = join(__dirname, '..');
 const BACKENDS = (process.env.TEST_BACKENDS ?? 'pglite,postgres').split(',') as Backend[];
@@ -423,7 +424,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
         expired: {
           [IDENTITY_HEADER]: jwt.sign(
             { roles: ['certifier'], platform: null, authenticated: true, service: false, iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 },
-            subgraphSecret({}),
+            subgraphSecret(DEVELOPMENT_ENV),
             { algorithm: 'HS256', subject: 'mallory', issuer: 'relief-goods-graph/gateway', audience: 'relief-goods-graph/subgraphs' },
           ),
         },
@@ -458,13 +459,13 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
           const response = await post(catalog.subgraphs[name].url, headers, query, { representations });
           expect({ name, status: response.status, code: codeOf(response) }).toEqual({ name, status: 401, code: 'UNAUTHENTICATED' });
         }
-        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret({})) }, query, { representations });
+        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV)) }, query, { representations });
         expect(signed.status).toBe(200);
         expect(signed.data).toEqual({ _entities: [{ __typename: name === 'products' ? 'Product' : 'Supplier' }] });
       }
 
       // Control: the same requests with a header signed by the gateway's secret do reach the resolvers.
-      const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret({})) };
+      const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret(DEVELOPMENT_ENV)) };
       const ok = await post(url, signed, entities, { representations: [{ __typename: 'Product', id: pending.id }] });
       expect(ok.status).toBe(200);
       expect(ok.data).toEqual({ _entities: [{ id: pending.id, reliefCertified: false, certification: { id: latest(pending).id, status: 'PENDING', evidence: expect.any(String) } }] });
@@ -1062,7 +1063,7 @@ describe('gateway token keys', () => {
     expect(configured.tokenKey).toEqual({ algorithm: 'HS256', secret: 'p'.repeat(40) });
     expect(configured.production).toBe(true);
     // Outside production the development secret keeps a fresh clone running.
-    expect(tokenKey({})).toEqual({ algorithm: 'HS256', secret: DEV_AUTH_SECRET });
+    expect(tokenKey(DEVELOPMENT_ENV)).toEqual({ algorithm: 'HS256', secret: DEV_AUTH_SECRET });
   });
 
   it('verifies RS256 tokens with the public key file, and only tokens signed by its private key', () => {
