@@ -422,6 +422,33 @@ describe('production gateway', () => {
       expect(await cacheHits(a)).toBe(hitsBefore + 2);
     });
 
+    it('keeps every cached answer through mutations that wrote nothing: anonymous, refused or bad input', async () => {
+      const certifier = catalog.token('cache-test', ['certifier']);
+      const partner = catalog.token('cache-partner', ['partner'], { platform: 'jd' });
+      await detail(a, 'prd_012');
+      const refusals: [Record<string, string>, string, Record<string, unknown>, string][] = [
+        [{}, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: 'anonymous' }, 'UNAUTHENTICATED'],
+        [{}, `mutation { a: registerPlatform(code: "x1", name: "X") { code } }`, {}, 'UNAUTHENTICATED'],
+        [{ authorization: `Bearer ${partner}` }, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: 'partner' }, 'FORBIDDEN'],
+        [{ authorization: `Bearer ${certifier}` }, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: 'missing' }, 'NOT_FOUND'],
+        [{ authorization: `Bearer ${certifier}` }, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: '  ' }, 'BAD_USER_INPUT'],
+        [{ authorization: `Bearer ${certifier}` }, `mutation { registerPlatform(code: 1) { code } }`, {}, 'GRAPHQL_VALIDATION_FAILED'],
+      ];
+      for (const [headers, query, variables, code] of refusals) {
+        const refused = await post(b.url, { query, variables }, headers);
+        expect(refused.errors?.[0].extensions?.code).toBe(code);
+        const hits = await cacheHits(a);
+        await detail(a, 'prd_012');
+        expect({ code, hit: (await cacheHits(a)) - hits }).toEqual({ code, hit: 1 });
+      }
+      // A mutation that wrote empties it, as before.
+      const registered = await post(b.url, { query: `mutation { registerPlatform(code: "cachetest", name: "缓存测试") { code } }` }, { authorization: `Bearer ${certifier}` });
+      expect(registered.errors).toBeUndefined();
+      const hits = await cacheHits(a);
+      await detail(a, 'prd_012');
+      expect(await cacheHits(a)).toBe(hits);
+    });
+
     it('shows a certification change made through one replica on the very next read through both', async () => {
       const certifier = catalog.token('cache-test', ['certifier']);
       const target = (await detail(a, 'prd_002')).data!.product;
