@@ -174,6 +174,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ? [
           rateLimitMiddleware(rateLimiter, config.rateLimit.policies, (req) => identityFromHeaders(req.headers, config.tokenKey), {
             log: (entry) => log.warn(entry),
+            apiKeys: config.rateLimit.apiKeys,
             onRejected: ({ role }) => metrics.rateLimitRejected(role),
           }),
         ]

@@ -285,7 +285,15 @@ describe('production gateway', () => {
   describe('rate limiting', () => {
     it('refuses a client over its token bucket with RATE_LIMITED and a retry-after hint, shared by two replicas on Redis', async () => {
       const prefix = `rgg-test-${randomBytes(4).toString('hex')}:`;
-      const env = { RATE_LIMIT: 'on', RATE_LIMIT_ANONYMOUS: '1/s,burst=4', REDIS_URL, RATE_LIMIT_KEY_PREFIX: prefix, REDIS_KEY_PREFIX: prefix };
+      const env = {
+        RATE_LIMIT: 'on',
+        RATE_LIMIT_ANONYMOUS: '1/s,burst=4',
+        // Two clients on one address tell themselves apart by keys the gateway knows.
+        RATE_LIMIT_API_KEYS: `client-${prefix},other-${prefix}`,
+        REDIS_URL,
+        RATE_LIMIT_KEY_PREFIX: prefix,
+        REDIS_KEY_PREFIX: prefix,
+      };
       const a = await startExtraGateway(catalog, env);
       const b = await startExtraGateway(catalog, env);
       try {
