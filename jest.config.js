@@ -7,6 +7,8 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.e2e.ts'],
   // The build output (npm run build) carries a copy of package.json.
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // Tests, like npm start, ask for the development secrets (DEVELOPMENT_SECRETS=1).
+  setupFiles: ['<rootDir>/test/support/developmentSecrets.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

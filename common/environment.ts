@@ -61,3 +61,36 @@ export function envUrl(env: Env, name: string, protocols: string[]): string | un
   }
   return value;
 }
+
+/**
+ * DEVELOPMENT_SECRETS=1 asks for the publicly known development secrets in
+ * place of missing ones (`npm start`, `npm run dev` and the tests set it).
+ * Nothing else does: a process started without its secrets and without this
+ * refuses to start. Production (NODE_ENV=production) never uses them.
+ */
+export function developmentSecretsAllowed(env: Env): boolean {
+  return env.NODE_ENV !== 'production' && envBoolean(env, 'DEVELOPMENT_SECRETS', false);
+}
+
+/**
+ * A secret of at least 32 characters from `name`; without one, the
+ * development value when DEVELOPMENT_SECRETS=1 asks for it, else a refusal.
+ * The development value is refused in production even when set by hand.
+ */
+export function envSecret(env: Env, name: string, development: string, alternative = ''): string {
+  const secret = raw(env, name);
+  if (secret) {
+    if (secret.length < 32) throw new ConfigError(name, 'must be at least 32 characters');
+    if (secret === development && env.NODE_ENV === 'production') {
+      throw new ConfigError(name, 'is the publicly known development secret, which production refuses');
+    }
+    return secret;
+  }
+  if (developmentSecretsAllowed(env)) return development;
+  throw new ConfigError(
+    name,
+    env.NODE_ENV === 'production'
+      ? `${alternative}is required when NODE_ENV=production`
+      : `${alternative}is required (or set DEVELOPMENT_SECRETS=1 to use the development secrets on this machine)`,
+  );
+}

@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { ConfigError, envString } from './environment';
+import { envSecret } from './environment';
 import { forbidden, unauthenticated } from './errors';
 
 type Env = Record<string, string | undefined>;
@@ -33,21 +33,25 @@ const ISSUER = 'relief-goods-graph/gateway';
 const AUDIENCE = 'relief-goods-graph/subgraphs';
 // Short-lived: an identity header captured from internal traffic is useless a minute later.
 const IDENTITY_TTL_SECONDS = 60;
-const DEV_SUBGRAPH_SECRET = 'relief-goods-graph-dev-subgraph-secret-not-for-production';
+export const DEV_SUBGRAPH_SECRET = 'relief-goods-graph-dev-subgraph-secret-not-for-production';
 
 /**
  * The secret the gateway and the subgraphs share to sign identity headers:
- * SUBGRAPH_SECRET, required in production (NODE_ENV=production); elsewhere a
- * fixed development value so a fresh clone runs without configuration.
+ * SUBGRAPH_SECRET; the fixed development value only with DEVELOPMENT_SECRETS=1
+ * (see envSecret), so a forgotten secret stops the process instead of
+ * quietly trusting a key anyone can read in this repository.
  */
 export function subgraphSecret(env: Env): string {
-  const secret = envString(env, 'SUBGRAPH_SECRET');
-  if (secret) {
-    if (secret.length < 32) throw new ConfigError('SUBGRAPH_SECRET', 'must be at least 32 characters');
-    return secret;
-  }
-  if (env.NODE_ENV === 'production') throw new ConfigError('SUBGRAPH_SECRET', 'is required when NODE_ENV=production');
-  return DEV_SUBGRAPH_SECRET;
+  return envSecret(env, 'SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET);
+}
+
+/** The warning every process logs at start while a development secret stands in for a real one. */
+export function developmentSecretWarning(variables: string[]): Record<string, unknown> | null {
+  if (variables.length === 0) return null;
+  return {
+    msg: `development secret in use for ${variables.join(' and ')}: anyone can sign requests this process trusts; set ${variables.join(' and ')} outside local development`,
+    developmentSecrets: variables,
+  };
 }
 
 // Signing runs for every request: given a string, jsonwebtoken first tries to

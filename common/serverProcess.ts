@@ -8,10 +8,13 @@ export interface StoppableServer {
 /**
  * Runs a server as its process's whole job: logs where it listens, and on
  * SIGINT or SIGTERM stops it (which drains in-flight requests) and exits. A
- * configuration error ends the process with the message naming the variable.
+ * failure to start (a configuration error, thrown while the settings are
+ * read or later) ends the process with one line: the message naming the
+ * variable, never a stack trace an operator has to read through.
  */
 export function runServerProcess(service: Record<string, string>, start: () => Promise<StoppableServer & { describe?: Record<string, string> }>): void {
-  start()
+  Promise.resolve()
+    .then(start)
     .then((server) => {
       console.log(JSON.stringify({ level: 'info', ...service, msg: 'listening', url: server.url, ...server.describe }));
       let stopping = false;
@@ -30,7 +33,8 @@ export function runServerProcess(service: Record<string, string>, start: () => P
       process.once('SIGTERM', stop);
     })
     .catch((err: Error) => {
-      console.error(err instanceof ConfigError ? err.message : err);
+      const name = Object.values(service)[0] ?? 'server';
+      console.error(err instanceof ConfigError ? err.message : `${name} could not start: ${String(err?.message ?? err).split('\n')[0]}`);
       process.exit(1);
     });
 }

@@ -5,7 +5,7 @@ import { runServerProcess } from './serverProcess';
 import { createLogger, logLevel, type Logger } from './logging';
 import { createTracing, type Tracing } from './tracing';
 import { describeStore, type Store, type StoreLocation } from './database';
-import { IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
+import { DEV_SUBGRAPH_SECRET, developmentSecretWarning, IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
 import { SubgraphClient } from './subgraphClient';
 import { storeLocation } from './storeLocation';
 import { DEFAULT_SUBGRAPH_PORTS, subgraphUrls, type SubgraphName } from './topology';
@@ -22,6 +22,8 @@ export interface SubgraphProcessConfig {
   seedDemoData: boolean;
   /** Signs and verifies the identity header shared with the gateway. */
   secret: string;
+  /** The variables whose publicly known development value is in use (DEVELOPMENT_SECRETS=1); logged as a warning at start. */
+  developmentSecrets: string[];
   /** <NAME>_CACHE_MAX_AGE: seconds the gateway may cache this subgraph's answers (resolvers may say less). */
   cacheMaxAgeSeconds: number;
   /** SHUTDOWN_GRACE_MS: how long a stopping subgraph lets in-flight requests finish. */
@@ -40,13 +42,15 @@ export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphPro
   if (seed !== 'if-empty' && seed !== 'never') {
     throw new ConfigError('SEED_DEMO_DATA', `must be "if-empty" or "never", got "${seed}"`);
   }
+  const secret = subgraphSecret(env);
   return {
     host: envString(env, 'SUBGRAPH_HOST', envString(env, 'HOST', '127.0.0.1')),
     port: envPort(env, `${name.toUpperCase()}_PORT`, DEFAULT_SUBGRAPH_PORTS[name]),
     peers: subgraphUrls(env),
     store: storeLocation(env, name),
     seedDemoData: seed === 'if-empty',
-    secret: subgraphSecret(env),
+    secret,
+    developmentSecrets: secret === DEV_SUBGRAPH_SECRET ? ['SUBGRAPH_SECRET'] : [],
     cacheMaxAgeSeconds: envInt(env, `${name.toUpperCase()}_CACHE_MAX_AGE`, DEFAULT_CACHE_MAX_AGE[name], { min: 0, max: 86_400 }),
     shutdownGraceMs: envInt(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, { min: 0, max: 600_000 }),
     log: createLogger(name, logLevel(env)),
@@ -73,6 +77,8 @@ export async function startSubgraph<Client, Context extends object>(
   module: SubgraphModule<Client, Context>,
   config: SubgraphProcessConfig,
 ): Promise<StartedSubgraph<Client>> {
+  const warning = developmentSecretWarning(config.developmentSecrets);
+  if (warning) config.log.warn(warning);
   const store = await module.openStore(config.store);
   // Under the setup lock: replicas starting together on an empty store seed it once.
   if (config.seedDemoData) await store.exclusively(() => module.seedIfEmpty(store));

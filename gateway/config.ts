@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../common/environment';
-import { subgraphSecret } from '../common/identity';
+import { ConfigError, envBoolean, envInt, envPort, envSecret, envString, envUrl } from '../common/environment';
+import { DEV_SUBGRAPH_SECRET, subgraphSecret } from '../common/identity';
 import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
 import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
@@ -26,6 +26,8 @@ export interface GatewayConfig {
   tokenKey: TokenKey;
   /** SUBGRAPH_SECRET: signs the identity header subgraphs trust. */
   subgraphSecret: string;
+  /** The variables whose publicly known development value is in use (DEVELOPMENT_SECRETS=1); logged as a warning at start. */
+  developmentSecrets: string[];
   production: boolean;
   /** SUBGRAPH_TIMEOUT_MS (5000), SUBGRAPH_MUTATION_TIMEOUT_MS (60000) and SUBGRAPH_RETRIES (1, reads only). */
   subgraphFetch: { timeoutMs: number; mutationTimeoutMs: number; retries: number };
@@ -63,10 +65,10 @@ export interface GatewayConfig {
   rateLimit: RateLimitConfig;
 }
 
-// Only for development and tests: production refuses to start without a key.
+// Only with DEVELOPMENT_SECRETS=1 (npm start, tests); never in production.
 export const DEV_AUTH_SECRET = 'relief-goods-graph-dev-auth-secret-not-for-production';
 
-/** AUTH_PUBLIC_KEY_PATH (RS256) or AUTH_SECRET (HS256); a development default outside production. */
+/** AUTH_PUBLIC_KEY_PATH (RS256) or AUTH_SECRET (HS256); the development secret only with DEVELOPMENT_SECRETS=1. */
 export function tokenKey(env: Env): TokenKey {
   const keyPath = envString(env, 'AUTH_PUBLIC_KEY_PATH');
   if (keyPath) {
@@ -82,15 +84,13 @@ export function tokenKey(env: Env): TokenKey {
     if (type !== 'rsa') throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `must hold an RSA public key for RS256, got ${type}`);
     return { algorithm: 'RS256', publicKey };
   }
-  const secret = envString(env, 'AUTH_SECRET');
-  if (secret) {
-    if (secret.length < 32) throw new ConfigError('AUTH_SECRET', 'must be at least 32 characters');
-    return { algorithm: 'HS256', secret };
-  }
-  if (env.NODE_ENV === 'production') {
-    throw new ConfigError('AUTH_SECRET', 'or AUTH_PUBLIC_KEY_PATH is required when NODE_ENV=production');
-  }
-  return { algorithm: 'HS256', secret: DEV_AUTH_SECRET };
+  return { algorithm: 'HS256', secret: envSecret(env, 'AUTH_SECRET', DEV_AUTH_SECRET, 'or AUTH_PUBLIC_KEY_PATH ') };
+}
+
+function supergraphPath(env: Env): string | null {
+  const path = envString(env, 'SUPERGRAPH_PATH');
+  if (path && !existsSync(path)) throw new ConfigError('SUPERGRAPH_PATH', `names a file that does not exist: ${path}`);
+  return path ?? null;
 }
 
 export function gatewayConfig(env: Env): GatewayConfig {
@@ -99,13 +99,19 @@ export function gatewayConfig(env: Env): GatewayConfig {
   if (persistedQueries !== 'auto' && persistedQueries !== 'only' && persistedQueries !== 'off') {
     throw new ConfigError('PERSISTED_QUERIES', `must be auto, only or off, got "${persistedQueries}"`);
   }
+  const key = tokenKey(env);
+  const secret = subgraphSecret(env);
   return {
     host: envString(env, 'HOST', '127.0.0.1'),
     port: envPort(env, 'PORT', 4000),
-    supergraphPath: envString(env, 'SUPERGRAPH_PATH') ?? null,
+    supergraphPath: supergraphPath(env),
     subgraphUrls: subgraphUrls(env),
-    tokenKey: tokenKey(env),
-    subgraphSecret: subgraphSecret(env),
+    tokenKey: key,
+    subgraphSecret: secret,
+    developmentSecrets: [
+      ...(key.algorithm === 'HS256' && key.secret === DEV_AUTH_SECRET ? ['AUTH_SECRET'] : []),
+      ...(secret === DEV_SUBGRAPH_SECRET ? ['SUBGRAPH_SECRET'] : []),
+    ],
     production,
     subgraphFetch: {
       timeoutMs: envInt(env, 'SUBGRAPH_TIMEOUT_MS', 5000, { min: 1, max: 300_000 }),

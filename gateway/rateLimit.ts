@@ -37,6 +37,12 @@ export interface RateLimitConfig {
   redisUrl: string | null;
   /** RATE_LIMIT_KEY_PREFIX: prefix of the bucket keys in Redis, default `rgg:ratelimit:`. */
   keyPrefix: string;
+  /**
+   * RATE_LIMIT_API_KEYS: the x-api-key values this gateway accepts as a
+   * client's own (comma-separated; none by default), kept as their hashes.
+   * Any other x-api-key is ignored: the caller is keyed by its address.
+   */
+  apiKeys: ReadonlySet<string>;
 }
 
 const POLICY_VARIABLES: Record<RateLimitRole, string> = {
@@ -72,6 +78,13 @@ export function rateLimitConfigFromEnv(env: Env): RateLimitConfig {
     policies,
     redisUrl: envUrl(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? null,
     keyPrefix: envString(env, 'RATE_LIMIT_KEY_PREFIX', 'rgg:ratelimit:'),
+    apiKeys: new Set(
+      (envString(env, 'RATE_LIMIT_API_KEYS') ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean)
+        .map(hashed),
+    ),
   };
 }
 
@@ -357,21 +370,64 @@ export function rateLimitRole(identity: Identity): RateLimitRole {
   return 'anonymous';
 }
 
+function hashed(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
+}
+
 /**
- * Whose bucket a request takes from: its `x-api-key`, else its IP address
- * (req.ip, so behind a proxy set express's `trust proxy`, or every client
- * shares the proxy's bucket). API keys are hashed: bucket keys then have a
- * fixed length whatever a client sends, and no key is stored in Redis in clear.
- *
- * Nothing in this gateway verifies x-api-key: a client that sends a new value
- * with each request gets a new bucket each time. Key on it only when a proxy
- * in front of the gateway verifies the keys, or pass your own `clientKey`.
+ * Whose bucket a request takes from. A verified caller: its token's subject.
+ * An anonymous one: its `x-api-key` only when that key is one of
+ * RATE_LIMIT_API_KEYS, else its IP address (req.ip, so behind a proxy set
+ * express's `trust proxy`, or every client shares the proxy's bucket). An
+ * unverified key is ignored: a client sending a new value with each request
+ * would otherwise get a new bucket each time. Subjects and keys are hashed:
+ * bucket keys have a fixed length whatever a client sends, and no key is
+ * stored in Redis in clear.
  */
-export function clientKeyOf(req: Request): string {
+export function clientKeyOf(req: Request, identity: Identity | null, apiKeys: ReadonlySet<string>): string {
+  if (identity?.authenticated) return `sub:${hashed(identity.sub)}`;
   const apiKey = req.headers['x-api-key'];
   const value = Array.isArray(apiKey) ? apiKey[0] : apiKey;
-  if (value) return `key:${createHash('sha256').update(value).digest('base64url').slice(0, 32)}`;
-  return `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+  if (value && apiKeys.has(hashed(value))) return `key:${hashed(value)}`;
+  return `ip:${addressOf(req)}`;
+}
+
+function addressOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Buckets one address may hold (one per token subject or verified key) beyond its own. */
+export const MAX_BUCKETS_PER_ADDRESS = 16;
+
+/**
+ * Bounds the buckets each address can make: its first MAX_BUCKETS_PER_ADDRESS
+ * subjects and keys get buckets of their own, any further ones take from the
+ * address's own bucket. One address holding many tokens or keys cannot fill
+ * the bucket table and push other clients' buckets out. Addresses are kept
+ * least recently seen first, at most `maxAddresses` of them.
+ */
+export class BucketsPerAddress {
+  private readonly keysOf = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly maxPerAddress = MAX_BUCKETS_PER_ADDRESS,
+    private readonly maxAddresses = 100_000,
+  ) {}
+
+  /** The client key to use: `key` while its address has room for it, else the address's own. */
+  bound(address: string, key: string): string {
+    const own = `ip:${address}`;
+    if (key === own) return key;
+    let keys = this.keysOf.get(address);
+    if (keys) this.keysOf.delete(address);
+    else if (this.keysOf.size >= this.maxAddresses) this.keysOf.delete(this.keysOf.keys().next().value!);
+    keys ??= new Set();
+    this.keysOf.set(address, keys);
+    if (keys.has(key)) return key;
+    if (keys.size >= this.maxPerAddress) return own;
+    keys.add(key);
+    return key;
+  }
 }
 
 /** Error code of a refused request; belongs in common/errors.ts's ErrorCode registry. */
@@ -380,8 +436,10 @@ export const RATE_LIMITED = 'RATE_LIMITED';
 export interface RateLimitMiddlewareOptions {
   /** Called for every request refused (HTTP 429), e.g. to count them. */
   onRejected?: (details: { key: string; role: RateLimitRole; retryAfterSeconds: number }) => void;
-  /** Whose bucket a request takes from; default clientKeyOf. */
-  clientKey?: (req: Request) => string;
+  /** Whose bucket a request takes from; default clientKeyOf with `apiKeys`, bounded per address. */
+  clientKey?: (req: Request, identity: Identity | null) => string;
+  /** Verified x-api-key values, as RateLimitConfig.apiKeys. */
+  apiKeys?: ReadonlySet<string>;
   log?: Logger;
 }
 
@@ -396,7 +454,10 @@ export function rateLimitMiddleware(
   identityOf: (req: Request) => Identity,
   options: RateLimitMiddlewareOptions = {},
 ): RequestHandler {
-  const keyOf = options.clientKey ?? clientKeyOf;
+  const perAddress = new BucketsPerAddress();
+  const apiKeys = options.apiKeys ?? new Set<string>();
+  const keyOf =
+    options.clientKey ?? ((req: Request, identity: Identity | null) => perAddress.bound(addressOf(req), clientKeyOf(req, identity, apiKeys)));
   return async (req, res, next) => {
     let identity: Identity | null;
     try {
@@ -408,7 +469,7 @@ export function rateLimitMiddleware(
     const role = identity ? rateLimitRole(identity) : 'anonymous';
     // Roles get buckets of their own: anonymous traffic from an office's
     // shared IP must not use up the partner at the same address.
-    const key = `${role}:${keyOf(req)}`;
+    const key = `${role}:${keyOf(req, identity)}`;
     let result: RateLimitDecision;
     try {
       result = await limiter.take(key, policies[role]);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type Redis from 'ioredis';
 import type { NextFunction, Request, Response } from 'express';
@@ -7,7 +8,8 @@ import type { GatewayContext } from './subgraphDataSource';
 
 /**
  * The catalog's version: bumped by every mutation that passes through the
- * gateway (all writes do: staff transitions, listing pushes and imports), and
+ * gateway and may have written (all writes do: staff transitions, listing
+ * pushes and imports; refused mutations are not counted), and
  * part of every response cache key. A response computed before a write is
  * therefore never served after it, on this replica or, through Redis, on any
  * other, from the very next request on.
@@ -209,13 +211,39 @@ export class ResponseCache {
   }
 }
 
-/** Bumps the catalog version after every mutation, before its response leaves the gateway. */
+/**
+ * Whether a mutation's answer shows it may have written something: only a
+ * verified caller can write (every mutation needs a role), only an operation
+ * that ran (a refused document has no `data`), and not when every root field
+ * failed itself (its resolver refused: bad input, a missing role and a
+ * version conflict write nothing). A root field that answered, or failed only
+ * below itself, counts as written.
+ */
+export function mutationMayHaveWritten(
+  authenticated: boolean,
+  operation: OperationDefinitionNode | undefined,
+  result: { data?: unknown; errors?: readonly { path?: readonly (string | number)[] }[] },
+): boolean {
+  if (!authenticated || operation?.operation !== 'mutation' || result.data === undefined) return false;
+  const refused = new Set((result.errors ?? []).filter((error) => error.path?.length === 1).map((error) => error.path![0]));
+  const rootFields = operation.selectionSet.selections.map((selection) =>
+    selection.kind === Kind.FIELD ? (selection.alias ?? selection.name).value : null,
+  );
+  return rootFields.some((key) => key === null || !refused.has(key));
+}
+
+/**
+ * Bumps the catalog version after a mutation that may have written (see
+ * mutationMayHaveWritten), before its response leaves the gateway. Refused
+ * mutations, anonymous ones above all, leave every cached answer in place.
+ */
 export function versionBumpPlugin(version: CatalogVersion, log: (entry: Record<string, unknown>) => void): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse(requestContext) {
-          if (requestContext.operation?.operation !== 'mutation') return;
+        async willSendResponse({ contextValue, operation, response }) {
+          if (response.body.kind !== 'single') return;
+          if (!mutationMayHaveWritten(contextValue.identity?.authenticated === true, operation, response.body.singleResult)) return;
           await version.bump().catch((err: Error) => log({ level: 'error', msg: 'catalog version bump failed', err: err.message }));
         },
       };

@@ -7,6 +7,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type Redis from 'ioredis';
+import { developmentSecretWarning } from '../common/identity';
 import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
 import { identityFromHeaders } from './bearerToken';
@@ -50,6 +51,8 @@ export interface StartedGateway extends RunningServer {
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<StartedGateway> {
   const log = options.logger ?? createLogger('gateway', config.logLevel);
+  const warning = developmentSecretWarning(config.developmentSecrets);
+  if (warning) log.warn(warning);
   const metrics = new GatewayMetrics();
   const tracing = config.otlpEndpoint ? createTracing('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint }) : null;
   const redis: Redis | null = config.redisUrl
@@ -171,6 +174,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ? [
           rateLimitMiddleware(rateLimiter, config.rateLimit.policies, (req) => identityFromHeaders(req.headers, config.tokenKey), {
             log: (entry) => log.warn(entry),
+            apiKeys: config.rateLimit.apiKeys,
             onRejected: ({ role }) => metrics.rateLimitRejected(role),
           }),
         ]

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, parse, print, visit, type ASTNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from './subgraphDataSource';
+import { ConfigError } from '../common/environment';
 
 /** Apollo's persisted query manifest format, so other Apollo tooling can read ours. */
 export interface PersistedQueryManifest {
@@ -50,10 +51,15 @@ export function buildManifest(documents: { name: string; query: string }[]): Per
 }
 
 export function readManifest(path: string): PersistedQueryManifest {
-  if (!existsSync(path)) throw new Error(`persisted query manifest ${path} does not exist: run npm run manifest`);
-  const manifest = JSON.parse(readFileSync(path, 'utf8')) as PersistedQueryManifest;
-  if (manifest.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) {
-    throw new Error(`${path} is not a persisted query manifest`);
+  if (!existsSync(path)) throw new ConfigError('PERSISTED_QUERY_MANIFEST', `names a file that does not exist: ${path} (run npm run manifest)`);
+  let manifest: PersistedQueryManifest | null = null;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as PersistedQueryManifest;
+  } catch {
+    // reported below
+  }
+  if (manifest?.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) {
+    throw new ConfigError('PERSISTED_QUERY_MANIFEST', `does not name a persisted query manifest: ${path}`);
   }
   return manifest;
 }

@@ -1,4 +1,4 @@
-import { tokenKey } from '../gateway/config';
+import { DEV_AUTH_SECRET, tokenKey } from '../gateway/config';
 import { mintToken } from '../gateway/bearerToken';
 import type { Role } from '../common/identity';
 
@@ -37,5 +37,6 @@ export function commandToken(given: string | undefined, claims: { sub: string; r
   if (given) return given;
   const key = tokenKey(process.env);
   if (key.algorithm !== 'HS256') throw new Error('pass --token: tokens cannot be minted locally with an RS256 public key');
+  if (key.secret === DEV_AUTH_SECRET) console.error('warning: the token is signed with the development secret; only a catalog started with DEVELOPMENT_SECRETS=1 accepts it');
   return mintToken(claims, key.secret, 3600);
 }

@@ -1,12 +1,12 @@
 // Prints a signed bearer token for local use, and nothing else:
 //   npm run --silent token -- --sub alice --role certifier
 //   npm run --silent token -- --sub shop --role partner --platform jd --ttl 1h
-// Signs with AUTH_SECRET (HS256), or the development secret outside production.
+// Signs with AUTH_SECRET (HS256), or the development secret (DEVELOPMENT_SECRETS=1, which npm run token sets).
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/environment';
 import { ROLES, type Role } from '../common/identity';
 import { mintToken } from '../gateway/bearerToken';
-import { tokenKey } from '../gateway/config';
+import { DEV_AUTH_SECRET, tokenKey } from '../gateway/config';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -33,6 +33,7 @@ function main(): void {
   if (roles.includes('partner') && !values.platform) throw new Error('--role partner needs --platform <code>');
   const key = tokenKey(process.env);
   if (key.algorithm !== 'HS256') throw new Error('Tokens can only be minted with AUTH_SECRET (HS256); RS256 keys are issued elsewhere.');
+  if (key.secret === DEV_AUTH_SECRET) console.error('warning: signed with the development secret; only a catalog started with DEVELOPMENT_SECRETS=1 accepts it');
   process.stdout.write(
     `${mintToken({ sub: values.sub, roles: roles as Role[], platform: values.platform ?? null }, key.secret, seconds(values.ttl ?? '1h'))}\n`,
   );

@@ -6,6 +6,7 @@ import { gatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { composeSupergraph } from '../gateway/supergraph';
 import { startCatalog, type Catalog } from './support/catalogHarness';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 describe('gateway health, readiness and supergraph file', () => {
   let catalog: Catalog;
@@ -29,7 +30,7 @@ describe('gateway health, readiness and supergraph file', () => {
     }));
     // The subgraph URLs of the settings are deliberately wrong: the file's URLs are the ones used.
     const gateway = await startGateway(
-      gatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', SUPERGRAPH_PATH: file, PRODUCTS_PORT: '1', SUPPLIERS_PORT: '1', CERTIFICATION_PORT: '1' }),
+      gatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', SUPERGRAPH_PATH: file, PRODUCTS_PORT: '1', SUPPLIERS_PORT: '1', CERTIFICATION_PORT: '1' }),
     );
     try {
       const response = await fetch(gateway.url, {

@@ -41,7 +41,7 @@ function variablesRead(): Set<string> {
   const files = [...['common', 'gateway', 'subgraphs'].flatMap((folder) => tsFiles(join(root, folder))), join(root, 'scripts', 'migrate.ts')];
   for (const file of files) {
     const code = readFileSync(file, 'utf8');
-    for (const match of code.matchAll(/env(?:String|Int|Port|Boolean|Url)\(\s*env,\s*'([A-Z][A-Z0-9_]+)'/g)) names.add(match[1]);
+    for (const match of code.matchAll(/env(?:String|Int|Port|Boolean|Url|Secret)\(\s*env,\s*'([A-Z][A-Z0-9_]+)'/g)) names.add(match[1]);
     for (const match of code.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) names.add(match[1]);
     // Per-subgraph settings: `${name.toUpperCase()}_PORT` and the like.
     for (const match of code.matchAll(/`\$\{\w+\.toUpperCase\(\)\}_([A-Z][A-Z0-9_]+)`/g)) {

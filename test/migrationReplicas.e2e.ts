@@ -7,6 +7,7 @@ import { ANONYMOUS, IDENTITY_HEADER, signIdentity, subgraphSecret } from '../com
 import { readMigrations, STORE_SETUP_LOCK } from '../common/migrations';
 import { createTestDatabase, freePort } from './support/catalogHarness';
 import { postGraphQL, startProcess, waitForOk, type RunningProcess } from './support/processes';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const root = join(__dirname, '..');
 const migrations = readMigrations(join(root, 'subgraphs', 'products', 'prisma', 'migrations')).map((migration) => migration.name);
@@ -42,6 +43,7 @@ describe('migrations under replicas (PostgreSQL)', () => {
             cwd: root,
             env: {
               PATH: process.env.PATH,
+              ...DEVELOPMENT_ENV,
               PRODUCTS_PORT: String(port),
               PRODUCTS_DATABASE_URL: database.url,
               SEED_DEMO_DATA: 'if-empty',
@@ -73,7 +75,7 @@ describe('migrations under replicas (PostgreSQL)', () => {
       expect(seeded.rows[0]).toEqual({ platforms: 4, products: 66 });
 
       // Both serve the same catalog.
-      const header = { [IDENTITY_HEADER]: signIdentity(ANONYMOUS, subgraphSecret({})) };
+      const header = { [IDENTITY_HEADER]: signIdentity(ANONYMOUS, subgraphSecret(DEVELOPMENT_ENV)) };
       for (const port of ports) {
         const answer = await postGraphQL<{ products: { totalCount: number } }>(
           `http://127.0.0.1:${port}/graphql`,

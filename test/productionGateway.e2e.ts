@@ -20,6 +20,7 @@ import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
 import { buildManifest } from '../gateway/trustedDocuments';
 import { freePort, startCatalog, startExtraGateway, type Catalog, type GraphQLResponse } from './support/catalogHarness';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const root = join(__dirname, '..');
@@ -45,7 +46,7 @@ function urlsOf(catalog: Catalog, overrides: Partial<Record<SubgraphName, string
 }
 
 async function gatewayOver(urls: Record<SubgraphName, string>, env: Record<string, string> = {}): Promise<StartedGateway> {
-  return startGateway({ ...gatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), subgraphUrls: urls });
+  return startGateway({ ...gatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), subgraphUrls: urls });
 }
 
 async function dropRedisKeys(prefix: string): Promise<void> {
@@ -255,12 +256,14 @@ describe('production gateway', () => {
       ...gatewayConfig({
         NODE_ENV: 'production',
         AUTH_SECRET: 'a-production-secret-of-at-least-32-characters',
-        SUBGRAPH_SECRET: subgraphSecret({}),
+        SUBGRAPH_SECRET: 'a-production-subgraph-secret-of-32-characters',
         PORT: '0',
         LOG_LEVEL: 'silent',
         RATE_LIMIT: 'off',
         CORS_ORIGINS: 'https://shop.example.cn',
       }),
+      // The test's subgraphs run on the development secret, which production refuses to be configured with.
+      subgraphSecret: subgraphSecret(DEVELOPMENT_ENV),
       subgraphUrls: urlsOf(catalog),
     });
     try {
@@ -282,7 +285,15 @@ describe('production gateway', () => {
   describe('rate limiting', () => {
     it('refuses a client over its token bucket with RATE_LIMITED and a retry-after hint, shared by two replicas on Redis', async () => {
       const prefix = `rgg-test-${randomBytes(4).toString('hex')}:`;
-      const env = { RATE_LIMIT: 'on', RATE_LIMIT_ANONYMOUS: '1/s,burst=4', REDIS_URL, RATE_LIMIT_KEY_PREFIX: prefix, REDIS_KEY_PREFIX: prefix };
+      const env = {
+        RATE_LIMIT: 'on',
+        RATE_LIMIT_ANONYMOUS: '1/s,burst=4',
+        // Two clients on one address tell themselves apart by keys the gateway knows.
+        RATE_LIMIT_API_KEYS: `client-${prefix},other-${prefix}`,
+        REDIS_URL,
+        RATE_LIMIT_KEY_PREFIX: prefix,
+        REDIS_KEY_PREFIX: prefix,
+      };
       const a = await startExtraGateway(catalog, env);
       const b = await startExtraGateway(catalog, env);
       try {
@@ -417,6 +428,33 @@ describe('production gateway', () => {
       const simpleGet = await fetch(url);
       expect(simpleGet.status).toBe(400);
       expect(await cacheHits(a)).toBe(hitsBefore + 2);
+    });
+
+    it('keeps every cached answer through mutations that wrote nothing: anonymous, refused or bad input', async () => {
+      const certifier = catalog.token('cache-test', ['certifier']);
+      const partner = catalog.token('cache-partner', ['partner'], { platform: 'jd' });
+      await detail(a, 'prd_012');
+      const refusals: [Record<string, string>, string, Record<string, unknown>, string][] = [
+        [{}, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: 'anonymous' }, 'UNAUTHENTICATED'],
+        [{}, `mutation { a: registerPlatform(code: "x1", name: "X") { code } }`, {}, 'UNAUTHENTICATED'],
+        [{ authorization: `Bearer ${partner}` }, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: 'partner' }, 'FORBIDDEN'],
+        [{ authorization: `Bearer ${certifier}` }, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: 'missing' }, 'NOT_FOUND'],
+        [{ authorization: `Bearer ${certifier}` }, op('RejectCertification'), { id: 'cert_none', expectedVersion: 1, reason: '  ' }, 'BAD_USER_INPUT'],
+        [{ authorization: `Bearer ${certifier}` }, `mutation { registerPlatform(code: 1) { code } }`, {}, 'GRAPHQL_VALIDATION_FAILED'],
+      ];
+      for (const [headers, query, variables, code] of refusals) {
+        const refused = await post(b.url, { query, variables }, headers);
+        expect(refused.errors?.[0].extensions?.code).toBe(code);
+        const hits = await cacheHits(a);
+        await detail(a, 'prd_012');
+        expect({ code, hit: (await cacheHits(a)) - hits }).toEqual({ code, hit: 1 });
+      }
+      // A mutation that wrote empties it, as before.
+      const registered = await post(b.url, { query: `mutation { registerPlatform(code: "cachetest", name: "缓存测试") { code } }` }, { authorization: `Bearer ${certifier}` });
+      expect(registered.errors).toBeUndefined();
+      const hits = await cacheHits(a);
+      await detail(a, 'prd_012');
+      expect(await cacheHits(a)).toBe(hits);
     });
 
     it('shows a certification change made through one replica on the very next read through both', async () => {
@@ -613,7 +651,7 @@ describe('production gateway', () => {
     const urls = urlsOf(catalog);
     writeFileSync(file, composeSupergraph(urls));
     const gateway = await startGateway({
-      ...gatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', SUPERGRAPH_PATH: file, SUPERGRAPH_POLL_MS: '100' }),
+      ...gatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', SUPERGRAPH_PATH: file, SUPERGRAPH_POLL_MS: '100' }),
     });
     const queryFields = async () =>
       (await post<{ __type: { fields: { name: string }[] } }>(gateway.url, { query: '{ __type(name: "Query") { fields { name } } }' })).data!.__type.fields.map(
@@ -657,7 +695,7 @@ describe('production gateway', () => {
     writeFileSync(file, composeSupergraph(urlsOf(catalog, { products: `http://127.0.0.1:${proxy.port}/graphql` })));
     const port = await freePort();
     const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'gateway', 'index.ts')], {
-      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), SUPERGRAPH_PATH: file, SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'warn', SUBGRAPH_SECRET: subgraphSecret({}) },
+      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), SUPERGRAPH_PATH: file, SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'warn', SUBGRAPH_SECRET: subgraphSecret(DEVELOPMENT_ENV) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const url = `http://127.0.0.1:${port}/graphql`;

@@ -12,6 +12,7 @@ import { ANONYMOUS, type Identity } from '../common/identity';
 import { identityFromHeaders, mintToken } from '../gateway/bearerToken';
 import { DEV_AUTH_SECRET } from '../gateway/config';
 import {
+  MAX_BUCKETS_PER_ADDRESS,
   createRateLimiter,
   DEFAULT_RATE_LIMIT_POLICIES,
   MemoryRateLimiter,
@@ -97,6 +98,8 @@ describe('rate limit configuration', () => {
       },
       redisUrl: null,
       keyPrefix: 'rgg:ratelimit:',
+      // No x-api-key is trusted unless listed.
+      apiKeys: new Set(),
     });
   });
 
@@ -153,15 +156,19 @@ describe('rateLimitMiddleware', () => {
   let server: Server;
   let url: string;
   let rejected: { key: string; role: string; retryAfterSeconds: number }[];
+  let limiter: MemoryRateLimiter;
+  const verifiedKeys = Array.from({ length: MAX_BUCKETS_PER_ADDRESS + 4 }, (_, index) => `verified-key-${index}`);
 
   beforeEach(async () => {
     rejected = [];
     const clock = fakeClock();
+    limiter = new MemoryRateLimiter({ now: clock.now });
     const app = express();
     app.use(
       '/graphql',
-      rateLimitMiddleware(new MemoryRateLimiter({ now: clock.now }), policies, (req) => identityFromHeaders(req.headers, tokenKey), {
+      rateLimitMiddleware(limiter, policies, (req) => identityFromHeaders(req.headers, tokenKey), {
         onRejected: (details) => rejected.push(details),
+        apiKeys: rateLimitConfigFromEnv({ RATE_LIMIT_API_KEYS: `key-a, key-b,${verifiedKeys.join(',')}` }).apiKeys,
       }),
       (_req, res) => {
         res.json({ data: { ok: true } });
@@ -207,7 +214,7 @@ describe('rateLimitMiddleware', () => {
     expect(rejected[0].role).toBe('anonymous');
   });
 
-  it('keys clients by x-api-key when present, else by IP address', async () => {
+  it('keys anonymous clients by a verified x-api-key (RATE_LIMIT_API_KEYS), else by IP address', async () => {
     expect(await statuses(3, { 'x-api-key': 'key-a' })).toEqual([200, 200, 429]);
     expect(await statuses(2, { 'x-api-key': 'key-b' })).toEqual([200, 200]);
     // Same address, no key: the IP's own bucket, untouched so far.
@@ -215,6 +222,29 @@ describe('rateLimitMiddleware', () => {
     expect((await send({ 'x-api-key': 'key-a' })).status).toBe(429);
     // The key itself is never part of the bucket key.
     expect(rejected.map((details) => details.key).join(' ')).not.toContain('key-a');
+  });
+
+  it('ignores an x-api-key nobody verified: a new key per request still takes from the address', async () => {
+    const answers = [];
+    for (let index = 0; index < 4; index++) answers.push((await send({ 'x-api-key': `made-up-${index}` })).status);
+    expect(answers).toEqual([200, 200, 429, 429]);
+    expect(new Set(rejected.map((details) => details.key))).toEqual(new Set(['anonymous:ip:127.0.0.1']));
+    expect(limiter.size).toBe(1);
+  });
+
+  it('gives one address at most MAX_BUCKETS_PER_ADDRESS buckets of its own; further keys and subjects share the address bucket', async () => {
+    const answers = [];
+    for (const key of verifiedKeys) answers.push((await send({ 'x-api-key': key })).status);
+    // The first keys have buckets; the last four take from the address's anonymous bucket (capacity 2).
+    expect(answers).toEqual([...Array(MAX_BUCKETS_PER_ADDRESS).fill(200), 200, 200, 429, 429]);
+    const partners = Array.from({ length: 4 }, (_, index) => mintToken({ sub: `partner-${index}`, roles: ['partner'] }, DEV_AUTH_SECRET, 600));
+    for (const partner of partners) expect((await send({ authorization: `Bearer ${partner}` })).status).toBe(200);
+    // Four partners (capacity 4 each) shared the address's partner bucket: the fifth request finds it empty.
+    expect((await send({ authorization: `Bearer ${partners[0]}` })).status).toBe(429);
+    expect(limiter.size).toBe(MAX_BUCKETS_PER_ADDRESS + 2);
+    expect(await statuses(1)).toEqual([429]);
+    // The keys that got a bucket keep it.
+    expect(await statuses(2, { 'x-api-key': verifiedKeys[0] })).toEqual([200, 429]);
   });
 
   it('lets requests through when the limiter itself fails', async () => {

@@ -15,6 +15,7 @@ import { identityFromHeaders } from '../gateway/bearerToken';
 import { DEV_AUTH_SECRET, gatewayConfig, tokenKey } from '../gateway/config';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
 import { startCatalog, type Backend, type Catalog, type GraphQLResponse } from './support/catalogHarness';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const REPO_ROOT = join(__dirname, '..');
 const BACKENDS = (process.env.TEST_BACKENDS ?? 'pglite,postgres').split(',') as Backend[];
@@ -65,6 +66,8 @@ interface DemoProduct {
   id: string;
   origin: string;
   eligible: boolean;
+  /** Codes of the platforms that list it. */
+  platforms: string[];
   /** Newest first. */
   certifications: DemoCertification[];
 }
@@ -90,6 +93,7 @@ function demoProducts(now: Date): DemoProduct[] {
       id: product.id!,
       origin: product.originRegionCode,
       eligible: region.designatedPovertyCounty === true || (supplier.beneficiaryHouseholds ?? 0) > 0,
+      platforms: [...new Set(demo.listings.filter((listing) => listing.productId === product.id).map((listing) => listing.platformCode))],
       certifications,
     };
   });
@@ -147,6 +151,9 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
   }
   const neverCertified = (p: DemoProduct) => p.eligible && hasNoCertification(p);
   const fresh = () => pick('eligible and never certified', neverCertified);
+  // The partner's token is for jd: it may apply only for products jd lists.
+  const onJd = (predicate: (product: DemoProduct) => boolean) => (p: DemoProduct) => predicate(p) && p.platforms.includes('jd');
+  const freshOnJd = () => pick('eligible, never certified and listed on jd', onJd(neverCertified));
 
   beforeAll(async () => {
     catalog = await startCatalog({ backend });
@@ -332,7 +339,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
     it('answers FORBIDDEN to a valid token without the role, lets partners apply, and writes nothing else', async () => {
       const pending = peek('pending', latestIs('PENDING'));
       const approvedProduct = peek('approved', latestIs('APPROVED'));
-      const target = fresh();
+      const target = freshOnJd();
       const noRoles = catalog.token('visitor', []);
       const before = await snapshot();
       for (const token of [partner, noRoles]) {
@@ -359,6 +366,23 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       expect(application).toMatchObject({ status: 'PENDING', version: 1, product: { id: target.id } });
       expect(await counts()).toEqual({ certifications: (before.certifications as unknown[]).length + 1, events: (before.events as unknown[]).length + 1 });
       expect((await eventsOf(application.id)).map((event) => [event.action, event.actor])).toEqual([['APPLIED', 'partner-jd']]);
+    });
+
+    it('lets a partner apply only for products listed on its own platform (FORBIDDEN otherwise, nothing written)', async () => {
+      // Applying needs no eligibility (approving does): an ineligible product leaves the eligible ones to the other tests.
+      const elsewhere = pick('ineligible, never certified, listed but not on jd', (p) => !p.eligible && hasNoCertification(p) && p.platforms.length > 0 && !p.platforms.includes('jd'));
+      const before = await snapshot();
+      const squatting = await catalog.query(staffOp('ApplyForCertification'), { productId: elsewhere.id, evidence: 'a place in the queue' }, partner);
+      expect(codeOf(squatting)).toBe('FORBIDDEN');
+      expect(squatting.errors![0].message).toContain(`not listed on jd`);
+      expect(nothingAnswered(squatting)).toBe(true);
+      // A partner token without a platform lists nothing.
+      const noPlatform = catalog.token('partner-nowhere', ['partner']);
+      expect(codeOf(await catalog.query(staffOp('ApplyForCertification'), { productId: elsewhere.id, evidence: 'x' }, noPlatform))).toBe('FORBIDDEN');
+      expect(await snapshot()).toEqual(before);
+      // The partner of a platform that lists it may apply, so the place is free for it.
+      const lister = catalog.token('partner-lister', ['partner'], { platform: elsewhere.platforms[0] });
+      expect(await apply(elsewhere.id, 'Listed on our platform.', lister)).toMatchObject({ status: 'PENDING', product: { id: elsewhere.id } });
     });
 
     it('shows the public the current certificate only; PENDING/REJECTED applications, evidence and history only to certifiers', async () => {
@@ -423,7 +447,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
         expired: {
           [IDENTITY_HEADER]: jwt.sign(
             { roles: ['certifier'], platform: null, authenticated: true, service: false, iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 },
-            subgraphSecret({}),
+            subgraphSecret(DEVELOPMENT_ENV),
             { algorithm: 'HS256', subject: 'mallory', issuer: 'relief-goods-graph/gateway', audience: 'relief-goods-graph/subgraphs' },
           ),
         },
@@ -458,13 +482,13 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
           const response = await post(catalog.subgraphs[name].url, headers, query, { representations });
           expect({ name, status: response.status, code: codeOf(response) }).toEqual({ name, status: 401, code: 'UNAUTHENTICATED' });
         }
-        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret({})) }, query, { representations });
+        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV)) }, query, { representations });
         expect(signed.status).toBe(200);
         expect(signed.data).toEqual({ _entities: [{ __typename: name === 'products' ? 'Product' : 'Supplier' }] });
       }
 
       // Control: the same requests with a header signed by the gateway's secret do reach the resolvers.
-      const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret({})) };
+      const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret(DEVELOPMENT_ENV)) };
       const ok = await post(url, signed, entities, { representations: [{ __typename: 'Product', id: pending.id }] });
       expect(ok.status).toBe(200);
       expect(ok.data).toEqual({ _entities: [{ id: pending.id, reliefCertified: false, certification: { id: latest(pending).id, status: 'PENDING', evidence: expect.any(String) } }] });
@@ -603,8 +627,8 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
     });
 
     it('allows at most one open certification per product: a second application gets CONFLICT and writes nothing', async () => {
-      const pending = peek('pending', latestIs('PENDING'));
-      const approvedProduct = peek('approved', latestIs('APPROVED'));
+      const pending = peek('pending on jd', onJd(latestIs('PENDING')));
+      const approvedProduct = peek('approved on jd', onJd(latestIs('APPROVED')));
       const before = await snapshot();
       for (const product of [pending, approvedProduct]) {
         const second = await catalog.query(staffOp('ApplyForCertification'), { productId: product.id, evidence: 'a second application' }, certifier);
@@ -712,7 +736,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
     });
 
     it('lets exactly one of two simultaneous applications for one product open', async () => {
-      const product = fresh();
+      const product = freshOnJd();
       const before = await counts();
       const responses = await Promise.all([
         catalog.query(staffOp('ApplyForCertification'), { productId: product.id, evidence: 'first' }, certifier),
@@ -862,7 +886,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
   // -------------------------------------------------------------------------
   describe('history: one event per transition, in the same transaction, append-only', () => {
     it('records action, time, actor (the token subject) and note for every transition', async () => {
-      const product = fresh();
+      const product = freshOnJd();
       const started = Date.now();
       const application = await apply(product.id, 'evidence', partner);
       await approved(application.id, 1);
@@ -1062,7 +1086,7 @@ describe('gateway token keys', () => {
     expect(configured.tokenKey).toEqual({ algorithm: 'HS256', secret: 'p'.repeat(40) });
     expect(configured.production).toBe(true);
     // Outside production the development secret keeps a fresh clone running.
-    expect(tokenKey({})).toEqual({ algorithm: 'HS256', secret: DEV_AUTH_SECRET });
+    expect(tokenKey(DEVELOPMENT_ENV)).toEqual({ algorithm: 'HS256', secret: DEV_AUTH_SECRET });
   });
 
   it('verifies RS256 tokens with the public key file, and only tokens signed by its private key', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, conflict, ineligible, notFound } from '../../common/errors';
-import type { Identity } from '../../common/identity';
+import { badUserInput, conflict, forbidden, ineligible, notFound } from '../../common/errors';
+import { isCertifier, type Identity } from '../../common/identity';
 import { optionalText, requiredText } from '../../common/textInput';
 import { effectiveStatus } from './certificationStatus';
 import { decideEligibility } from './eligibility';
@@ -102,7 +102,12 @@ function approvalFields(facts: ProductFacts, deps: LifecycleDeps, validUntil: Da
 
 export async function applyForCertification(deps: LifecycleDeps, productId: string, evidenceInput: string): Promise<Certification> {
   const evidence = requiredText('evidence', evidenceInput, MAX_EVIDENCE);
-  await factsOrThrow(deps, productId);
+  const facts = await factsOrThrow(deps, productId);
+  // An open application blocks every other one for the product: a partner
+  // may hold that place only for a product its own platform sells.
+  if (!isCertifier(deps.actor) && (deps.actor.platform === null || !facts.platforms.includes(deps.actor.platform))) {
+    throw forbidden(`applyForCertification: a partner may apply only for products listed on its own platform, and product ${productId} is not listed on ${deps.actor.platform ?? 'any platform of this token'}.`);
+  }
   try {
     return await deps.db.$transaction(async (tx) => {
       await storeLapsedCertificates(tx, productId, deps.now);

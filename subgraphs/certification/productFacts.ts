@@ -5,12 +5,14 @@ export interface ProductFacts extends EligibilityFacts {
   productId: string;
   /** The product's origin county code: part of its certificate number. */
   originCode: string;
+  /** The platforms that list the product: a partner may apply only for products on its own. */
+  platforms: string[];
 }
 
 const PRODUCT_ENTITIES = /* GraphQL */ `
   query ProductFacts($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Product { id origin { code } supplier { id } }
+      ... on Product { id origin { code } supplier { id } listings { platform { code } } }
     }
   }
 `;
@@ -27,6 +29,7 @@ interface ProductEntity {
   id: string;
   origin: { code: string };
   supplier: { id: string };
+  listings: { platform: { code: string } }[];
 }
 
 interface SupplierEntity {
@@ -63,6 +66,7 @@ export function productFactsReader(products: SubgraphClient, suppliers: Subgraph
       facts.set(product.id, {
         productId: product.id,
         originCode: product.origin.code,
+        platforms: [...new Set(product.listings.map((listing) => listing.platform.code))],
         regionCode: supplier?.region.code ?? null,
         designatedPovertyCounty: supplier?.region.designatedPovertyCounty ?? false,
         beneficiaryHouseholds: supplier?.beneficiaryHouseholds ?? 0,

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../common/logging';
 import { createTracing } from '../../common/tracing';
 import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
 import { subgraphSecret } from '../../common/identity';
+import { DEVELOPMENT_ENV } from './developmentSecrets';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import { mintToken } from '../../gateway/bearerToken';
 import { DEV_AUTH_SECRET, gatewayConfig as readGatewayConfig, type GatewayConfig } from '../../gateway/config';
@@ -106,7 +107,7 @@ export interface CatalogOptions {
 /** Starts one more gateway over a running catalog's subgraphs (a second replica). */
 export async function startExtraGateway(catalog: Catalog, env: Record<string, string> = {}): Promise<StartedGateway> {
   return startGateway({
-    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }),
+    ...readGatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }),
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
   });
 }
@@ -126,7 +127,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
   const ports = {} as Record<SubgraphName, number>;
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
   const peers = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<SubgraphName, string>;
-  const secret = subgraphSecret({});
+  const secret = subgraphSecret(DEVELOPMENT_ENV);
   const subgraphs = {} as Record<SubgraphName, StartedSubgraph<unknown>>;
   const configs = {} as Record<SubgraphName, SubgraphProcessConfig>;
   const stopped = new Set<SubgraphName>();
@@ -140,6 +141,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
           store: locations[name],
           seedDemoData: options.seed ?? true,
           secret,
+          developmentSecrets: ['SUBGRAPH_SECRET'],
           cacheMaxAgeSeconds: { products: 60, suppliers: 300, certification: 60 }[name],
           shutdownGraceMs: 2000,
           log: options.subgraphLog?.(name) ?? createLogger(name, 'silent'),
@@ -156,7 +158,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
   }
   const gatewayConfig: GatewayConfig = {
     // Suites that are not about rate limiting send bursts a default limit would refuse.
-    ...readGatewayConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_GATEWAY_LOG ? 'info' : 'silent', RATE_LIMIT: 'off', ...options.gatewayEnv }),
+    ...readGatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: process.env.TEST_GATEWAY_LOG ? 'info' : 'silent', RATE_LIMIT: 'off', ...options.gatewayEnv }),
     subgraphUrls: peers,
   };
   const gateway = await startGateway(gatewayConfig);
