@@ -93,6 +93,11 @@ export function tokenKey(env: Env): TokenKey {
   return { algorithm: 'HS256', secret: DEV_AUTH_SECRET };
 }
 
+/** Where the gateway listens: HOST (127.0.0.1) and PORT (4000). */
+export function gatewayListenAddress(env: Env): { host: string; port: number } {
+  return { host: envString(env, 'HOST', '127.0.0.1'), port: envPort(env, 'PORT', 4000) };
+}
+
 export function gatewayConfig(env: Env): GatewayConfig {
   const production = env.NODE_ENV === 'production';
   const persistedQueries = envString(env, 'PERSISTED_QUERIES', 'auto');
@@ -100,8 +105,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
     throw new ConfigError('PERSISTED_QUERIES', `must be auto, only or off, got "${persistedQueries}"`);
   }
   return {
-    host: envString(env, 'HOST', '127.0.0.1'),
-    port: envPort(env, 'PORT', 4000),
+    ...gatewayListenAddress(env),
     supergraphPath: envString(env, 'SUPERGRAPH_PATH') ?? null,
     subgraphUrls: subgraphUrls(env),
     tokenKey: tokenKey(env),
