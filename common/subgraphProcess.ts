@@ -36,6 +36,14 @@ export interface SubgraphProcessConfig {
 
 const DEFAULT_CACHE_MAX_AGE: Record<SubgraphName, number> = { products: 60, suppliers: 300, certification: 60 };
 
+/** Where a subgraph process listens: SUBGRAPH_HOST (else HOST, 127.0.0.1) and <NAME>_PORT. */
+export function subgraphListenAddress(env: Env, name: SubgraphName): { host: string; port: number } {
+  return {
+    host: envString(env, 'SUBGRAPH_HOST', envString(env, 'HOST', '127.0.0.1')),
+    port: envPort(env, `${name.toUpperCase()}_PORT`, DEFAULT_SUBGRAPH_PORTS[name]),
+  };
+}
+
 /** Settings every subgraph process reads: <NAME>_PORT, HOST, <NAME>_DATABASE_URL / DATA_DIR, SEED_DEMO_DATA. */
 export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphProcessConfig {
   const seed = envString(env, 'SEED_DEMO_DATA', 'if-empty');
@@ -44,8 +52,7 @@ export function subgraphProcessConfig(env: Env, name: SubgraphName): SubgraphPro
   }
   const secret = subgraphSecret(env);
   return {
-    host: envString(env, 'SUBGRAPH_HOST', envString(env, 'HOST', '127.0.0.1')),
-    port: envPort(env, `${name.toUpperCase()}_PORT`, DEFAULT_SUBGRAPH_PORTS[name]),
+    ...subgraphListenAddress(env, name),
     peers: subgraphUrls(env),
     store: storeLocation(env, name),
     seedDemoData: seed === 'if-empty',

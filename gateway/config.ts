@@ -93,6 +93,11 @@ function supergraphPath(env: Env): string | null {
   return path ?? null;
 }
 
+/** Where the gateway listens: HOST (127.0.0.1) and PORT (4000). */
+export function gatewayListenAddress(env: Env): { host: string; port: number } {
+  return { host: envString(env, 'HOST', '127.0.0.1'), port: envPort(env, 'PORT', 4000) };
+}
+
 export function gatewayConfig(env: Env): GatewayConfig {
   const production = env.NODE_ENV === 'production';
   const persistedQueries = envString(env, 'PERSISTED_QUERIES', 'auto');
@@ -102,8 +107,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
   const key = tokenKey(env);
   const secret = subgraphSecret(env);
   return {
-    host: envString(env, 'HOST', '127.0.0.1'),
-    port: envPort(env, 'PORT', 4000),
+    ...gatewayListenAddress(env),
     supergraphPath: supergraphPath(env),
     subgraphUrls: subgraphUrls(env),
     tokenKey: key,

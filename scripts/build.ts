@@ -21,7 +21,7 @@ const root = resolve(__dirname, '..');
 
 /** Folders whose TypeScript runs in production, and the command-line entry points among scripts/. */
 const RUNTIME_FOLDERS = ['common', 'gateway', 'subgraphs', 'demo', 'importer'];
-const RUNTIME_SCRIPTS = ['start.ts', 'migrate.ts', 'compose.ts', 'token.ts', 'import.ts', 'platform.ts'];
+const RUNTIME_SCRIPTS = ['entrypoint.ts', 'healthcheck.ts', 'start.ts', 'migrate.ts', 'compose.ts', 'token.ts', 'import.ts', 'platform.ts'];
 // The playground's browser code is bundled by build:playground; its output is copied.
 const BROWSER_ONLY = [join('gateway', 'playground', 'app.tsx')];
 

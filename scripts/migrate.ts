@@ -18,7 +18,8 @@ const OPENERS: Record<SubgraphName, (location: StoreLocation) => Promise<Store<u
   certification: openCertificationStore,
 };
 
-async function main(names: string[]): Promise<void> {
+/** Migrates each named subgraph's store in turn (the image's `migrate <subgraph>...` command runs this). */
+export async function migrateStores(names: string[]): Promise<void> {
   if (names.length === 0) throw new Error(`usage: migrate <${SUBGRAPH_NAMES.join('|')}>...`);
   for (const name of names) {
     if (!(SUBGRAPH_NAMES as readonly string[]).includes(name)) throw new Error(`unknown subgraph "${name}"; one of ${SUBGRAPH_NAMES.join(', ')}`);
@@ -33,7 +34,12 @@ async function main(names: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: Error) => {
-  console.error(err instanceof ConfigError ? err.message : err.message);
-  process.exit(1);
-});
+/** Runs the migration as the process's whole job: exit 0 once migrated, 1 with the message otherwise. */
+export function runMigrateProcess(names: string[]): void {
+  migrateStores(names).catch((err: Error) => {
+    console.error(err instanceof ConfigError ? err.message : err.message);
+    process.exit(1);
+  });
+}
+
+if (require.main === module) runMigrateProcess(process.argv.slice(2));
