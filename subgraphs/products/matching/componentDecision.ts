@@ -92,6 +92,14 @@ export async function decideComponent(
     ORDER BY l.id`;
   const freshKeys = new Set(fresh.map((input) => input.key));
   const stored = new Map(rows.map((row) => [listingKeyOf(row.platformCode, row.externalId), row]));
+  // A product's own GTIN speaks for it through one listing (the first by key)
+  // when none of its listings carries a GTIN: enough for a new listing with
+  // that GTIN to find the product, without gluing all its listings together.
+  const gtinAnchor = new Map<string, string>();
+  const productsWithListingGtin = new Set(rows.filter((row) => row.gtin !== null).map((row) => row.productId));
+  for (const [key, row] of [...stored].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (row.productGtin !== null && !productsWithListingGtin.has(row.productId) && !gtinAnchor.has(row.productId)) gtinAnchor.set(row.productId, key);
+  }
   const component: ClusterInput[] = [
     ...rows
       .filter((row) => !freshKeys.has(listingKeyOf(row.platformCode, row.externalId)))
@@ -101,8 +109,7 @@ export async function decideComponent(
         supplierKey: row.supplierId,
         title: row.title,
         unit: row.unit,
-        // A product's own GTIN speaks for listings that carry none.
-        gtin: row.gtin ?? row.productGtin,
+        gtin: row.gtin ?? (gtinAnchor.get(row.productId) === listingKeyOf(row.platformCode, row.externalId) ? row.productGtin : null),
         productId: row.productId,
       })),
     ...fresh,
