@@ -285,6 +285,9 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     if (frozenClash(a, b) || apart(a, b)) suggest(first, i, 1, `same GTIN ${node.gtin}, but ${frozenClash(a, b) ? 'both products are certified or arranged by staff' : 'staff kept the products apart'}`);
     else clusters.union(a, b);
     decisions.set(node.input.key, { kind: 'gtin', score: null, explanation: `same GTIN ${node.gtin} as ${nodes[first]!.input.key}` });
+    // The first listing of a GTIN is explained by the second, whichever of them is new.
+    const firstKey = nodes[first]!.input.key;
+    if (!decisions.has(firstKey)) decisions.set(firstKey, { kind: 'gtin', score: null, explanation: `same GTIN ${node.gtin} as ${node.input.key}` });
   });
 
   // 2. Pairs within each block, judged once.
