@@ -123,8 +123,12 @@ export function runSubgraphProcess<Client, Context extends object>(module: Subgr
   });
 }
 
-/** A client for one subgraph calling another's API, signed as that subgraph. */
-export function peerClient(from: SubgraphName, to: SubgraphName, config: SubgraphProcessConfig): SubgraphClient {
+/**
+ * A client for one subgraph calling another's API, signed as that subgraph.
+ * `timeoutMs` (5 s) bounds each call; a write path that waits on a batch of a
+ * thousand names gives it longer.
+ */
+export function peerClient(from: SubgraphName, to: SubgraphName, config: SubgraphProcessConfig, timeoutMs = 5000): SubgraphClient {
   const identity = serviceIdentity(from);
-  return new SubgraphClient(to, config.peers[to], async () => ({ [IDENTITY_HEADER]: signIdentity(identity, config.secret) }));
+  return new SubgraphClient(to, config.peers[to], async () => ({ [IDENTITY_HEADER]: signIdentity(identity, config.secret) }), timeoutMs);
 }

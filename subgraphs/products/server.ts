@@ -38,7 +38,8 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
         {
           certifiedProducts: certifiedProductsFrom(peerClient('products', 'certification', config)),
           certification: peerClient('products', 'certification', config),
-          suppliers: peerClient('products', 'suppliers', config),
+          // Resolving a batch's suppliers is part of an import, which may take up to a minute.
+          suppliers: peerClient('products', 'suppliers', config, 60_000),
           supplierDirectory,
         },
         threshold,

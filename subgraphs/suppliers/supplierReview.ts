@@ -28,16 +28,24 @@ function bigrams(text: string): Set<string> {
   return pairs;
 }
 
+function similarity(a: { name: string; pairs: Set<string> }, b: { name: string; pairs: Set<string> }): number {
+  if (a.name === b.name) return 1;
+  if (a.name.length >= 2 && b.name.length >= 2 && (a.name.includes(b.name) || b.name.includes(a.name))) return 1;
+  let shared = 0;
+  for (const pair of a.pairs) if (b.pairs.has(pair)) shared++;
+  return a.pairs.size + b.pairs.size === 0 ? 0 : (2 * shared) / (a.pairs.size + b.pairs.size);
+}
+
 /** How alike two normalized supplier names are: 1 when one contains the other, else the Dice coefficient of their character pairs. */
 export function supplierNameSimilarity(a: string, b: string): number {
-  if (a === b) return 1;
-  if (a.length >= 2 && b.length >= 2 && (a.includes(b) || b.includes(a))) return 1;
-  const x = bigrams(a);
-  const y = bigrams(b);
-  let shared = 0;
-  for (const pair of x) if (y.has(pair)) shared++;
-  return x.size + y.size === 0 ? 0 : (2 * shared) / (x.size + y.size);
+  return similarity({ name: a, pairs: bigrams(a) }, { name: b, pairs: bigrams(b) });
 }
+
+// A new supplier is suggested beside its few closest neighbours, not beside
+// every alike name of a county with hundreds of cooperatives.
+const MAX_SUGGESTIONS_PER_SUPPLIER = 3;
+// Below this many names a county's pairs are all indexed.
+const COMMON_PAIR_MIN_NAMES = 50;
 
 /** Records a suggestion for each new supplier that resembles another of its county (one read, one write). */
 export async function recordNearMisses(db: SuppliersDb, created: readonly Supplier[]): Promise<void> {
@@ -45,17 +53,48 @@ export async function recordNearMisses(db: SuppliersDb, created: readonly Suppli
   const createdIds = new Set(created.map((supplier) => supplier.id));
   const neighbours = await db.supplier.findMany({
     where: { regionCode: { in: [...new Set(created.map((supplier) => supplier.regionCode))] }, mergedIntoId: null },
-    select: { id: true, regionCode: true, normalizedName: true, createdAt: true },
+    select: { id: true, regionCode: true, normalizedName: true },
   });
+  // Per county, an index from character pair to the names holding it, so a
+  // new name is compared only with names it shares a pair with. Pairs that
+  // most names of a large county share (合作 of 合作社) say nothing and are
+  // left out of the index; the score still counts them.
+  interface Entry { id: string; name: string; pairs: Set<string> }
+  const counties = new Map<string, { entries: Entry[]; index: Map<string, Entry[]> }>();
+  for (const neighbour of neighbours) {
+    const entry = { id: neighbour.id, name: neighbour.normalizedName, pairs: bigrams(neighbour.normalizedName) };
+    let county = counties.get(neighbour.regionCode);
+    if (!county) counties.set(neighbour.regionCode, (county = { entries: [], index: new Map() }));
+    county.entries.push(entry);
+    for (const pair of entry.pairs) {
+      const holders = county.index.get(pair);
+      if (holders) holders.push(entry);
+      else county.index.set(pair, [entry]);
+    }
+  }
   const suggestions: { id: string; supplierId: string; similarId: string; score: number }[] = [];
   for (const supplier of created) {
-    for (const other of neighbours) {
-      if (other.id === supplier.id || other.regionCode !== supplier.regionCode) continue;
+    const county = counties.get(supplier.regionCode);
+    if (!county) continue;
+    const self = { name: supplier.normalizedName, pairs: bigrams(supplier.normalizedName) };
+    const commonPair = Math.max(COMMON_PAIR_MIN_NAMES, county.entries.length / 4);
+    const candidates = new Set<Entry>();
+    for (const pair of self.pairs) {
+      const holders = county.index.get(pair) ?? [];
+      if (holders.length <= commonPair) for (const holder of holders) candidates.add(holder);
+    }
+    // A name that contains another, or is contained, shares no rare pair only when it is short: compare those too.
+    if (self.name.length <= 3) for (const entry of county.entries) candidates.add(entry);
+    const alike: { similarId: string; score: number }[] = [];
+    for (const other of candidates) {
+      if (other.id === supplier.id) continue;
       // Two suppliers created by one batch are suggested once.
       if (createdIds.has(other.id) && other.id > supplier.id) continue;
-      const score = supplierNameSimilarity(supplier.normalizedName, other.normalizedName);
-      if (score >= NEAR_MISS_THRESHOLD) suggestions.push({ id: `ssg_${randomUUID()}`, supplierId: supplier.id, similarId: other.id, score: Math.round(score * 100) / 100 });
+      const score = similarity(self, other);
+      if (score >= NEAR_MISS_THRESHOLD) alike.push({ similarId: other.id, score: Math.round(score * 100) / 100 });
     }
+    alike.sort((a, b) => b.score - a.score || (a.similarId < b.similarId ? -1 : 1));
+    for (const { similarId, score } of alike.slice(0, MAX_SUGGESTIONS_PER_SUPPLIER)) suggestions.push({ id: `ssg_${randomUUID()}`, supplierId: supplier.id, similarId, score });
   }
   if (suggestions.length > 0) await db.supplierSuggestion.createMany({ data: suggestions, skipDuplicates: true });
 }
