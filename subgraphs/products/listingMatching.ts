@@ -275,6 +275,11 @@ function parseQuantities(text: string): PackSize | null {
  * when it names an amount; otherwise the title is read.
  */
 export function parsePackSize(title: string, unit?: string | null): PackSize | null {
+  return rememberedPackSize(unit ? `${title}\u0000${unit}` : title);
+}
+
+const rememberedPackSize = rememberedPerTitle((key: string): PackSize | null => {
+  const [title, unit] = key.split('\u0000') as [string, string | undefined];
   const fromTitle = () => parseQuantities(foldCharacters(title));
   if (unit) {
     const fromUnit = parseQuantities(foldCharacters(unit));
@@ -286,7 +291,7 @@ export function parsePackSize(title: string, unit?: string | null): PackSize | n
     if (fromUnit) return fromUnit;
   }
   return fromTitle();
-}
+});
 
 export function packSizeLabel(pack: PackSize): string {
   return pack.measure === 'count' ? `${pack.amount}pcs` : `${pack.amount}${pack.measure}`;
@@ -462,6 +467,24 @@ function normalizeTitleUncached(title: string): string {
 }
 
 /**
+ * Remembers a pure function of a title, in a bounded table (emptied when
+ * full): an import judges every pair of a block, so each title is read many
+ * times.
+ */
+function rememberedPerTitle<T>(compute: (title: string) => T, limit = 200_000): (title: string) => T {
+  const table = new Map<string, T>();
+  return (title) => {
+    let value = table.get(title);
+    if (value === undefined) {
+      value = compute(title);
+      if (table.size >= limit) table.clear();
+      table.set(title, value);
+    }
+    return value;
+  };
+}
+
+/**
  * Tokens of a title: character bigrams of each CJK run (a lone character is
  * its own token) and whole Latin/number tokens. Chinese has no spaces, so
  * bigrams stand in for words without a dictionary; because runs are cut at
@@ -469,6 +492,10 @@ function normalizeTitleUncached(title: string): string {
  * "宁陵酥梨 新鲜水果") only loses the bigram across the seam.
  */
 export function titleTokens(title: string): string[] {
+  return [...bigramTokens(title)];
+}
+
+const bigramTokens = rememberedPerTitle((title: string): readonly string[] => {
   const tokens: string[] = [];
   for (const run of normalizeTitle(title).match(/\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu) ?? []) {
     if (!/\p{Script=Han}/u.test(run)) {
@@ -480,7 +507,7 @@ export function titleTokens(title: string): string[] {
     for (let i = 0; i + 1 < chars.length; i++) tokens.push(chars[i]! + chars[i + 1]!);
   }
   return tokens;
-}
+});
 
 function multiset(tokens: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -488,24 +515,25 @@ function multiset(tokens: readonly string[]): Map<string, number> {
   return counts;
 }
 
-function dice(left: readonly string[], right: readonly string[]): number {
-  if (left.length === 0 || right.length === 0) return 0;
-  const counts = multiset(left);
+/** Dice coefficient of two token multisets, given as counts and their sizes. */
+function dice(left: { counts: Map<string, number>; size: number }, right: { counts: Map<string, number>; size: number }): number {
+  if (left.size === 0 || right.size === 0) return 0;
+  const [small, large] = left.counts.size <= right.counts.size ? [left.counts, right.counts] : [right.counts, left.counts];
   let shared = 0;
-  for (const token of right) {
-    const available = counts.get(token) ?? 0;
-    if (available > 0) {
-      shared++;
-      counts.set(token, available - 1);
-    }
-  }
-  return (2 * shared) / (left.length + right.length);
+  for (const [token, count] of small) shared += Math.min(count, large.get(token) ?? 0);
+  return (2 * shared) / (left.size + right.size);
 }
 
 /** Single CJK characters and whole Latin/number tokens. */
 function characterTokens(title: string): string[] {
   return normalizeTitle(title).match(/\p{Script=Han}|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu) ?? [];
 }
+
+const similarityFeatures = rememberedPerTitle((title: string) => {
+  const bigrams = bigramTokens(title);
+  const characters = characterTokens(title);
+  return { bigrams: { counts: multiset(bigrams), size: bigrams.length }, characters: { counts: multiset(characters), size: characters.length } };
+});
 
 /**
  * Similarity of two titles in [0, 1]: the mean of the Dice coefficients of
@@ -516,7 +544,9 @@ function characterTokens(title: string): string[] {
  * pack size have no tokens and score 0: nothing vouches that they are the same.
  */
 export function titleSimilarity(a: string, b: string): number {
-  return (dice(titleTokens(a), titleTokens(b)) + dice(characterTokens(a), characterTokens(b))) / 2;
+  const left = similarityFeatures(a);
+  const right = similarityFeatures(b);
+  return (dice(left.bigrams, right.bigrams) + dice(left.characters, right.characters)) / 2;
 }
 
 // ---------------------------------------------------------------------------
@@ -717,13 +747,16 @@ function displayValues(values: readonly string[]): string {
  * 香菇, 礼盒 vs 袋装, 明前 vs 雨前), or one side names a formal grade or a
  * flavour the other does not.
  */
+const rememberedProfile = rememberedPerTitle((title: string) => profileOf(title));
+const compactText = rememberedPerTitle((title: string) => cleanTitle(title).replace(/\s+/gu, ''));
+
 export function titleConflict(a: string, b: string): string | null {
-  const left = profileOf(a);
-  const right = profileOf(b);
+  const left = rememberedProfile(a);
+  const right = rememberedProfile(b);
   // A flavour one title names and the other writes without 味 ("甜辣味" beside
   // "甜辣香酥") is the same flavour.
-  const leftText = cleanTitle(a).replace(/\s+/gu, '');
-  const rightText = cleanTitle(b).replace(/\s+/gu, '');
+  const leftText = compactText(a);
+  const rightText = compactText(b);
   for (const aspect of ASPECTS) {
     let l = mostSpecific(left[aspect]);
     let r = mostSpecific(right[aspect]);
