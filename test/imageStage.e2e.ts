@@ -55,7 +55,7 @@ describe('container image, staged from the Dockerfile', () => {
     app = join(image.root, image.workdir);
     // mkdtemp makes the folder private; the image's user must be able to read it.
     chmodSync(out, 0o755);
-  }, 480_000);
+  }, 600_000);
 
   afterAll(async () => {
     await Promise.all(processes.map((child) => child.stop()));
