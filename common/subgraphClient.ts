@@ -15,12 +15,26 @@ export class SubgraphClient {
   ) {}
 
   async request<Data>(document: DocumentNode | string, variables: Record<string, unknown> = {}): Promise<Data> {
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await this.headers()) },
-      body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const query = typeof document === 'string' ? document : print(document);
+    const send = async () =>
+      fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await this.headers()) },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    // A read is tried once more when the connection failed or a proxy in front
+    // of the peer answered that no replica could take it (one replica of the
+    // peer killed or restarting), as the gateway does for its subgraph reads.
+    const read = !/^\s*mutation\b/.test(query);
+    let response: Response;
+    try {
+      response = await send();
+      if (read && [502, 503, 504].includes(response.status)) response = await send();
+    } catch (err) {
+      if (!read || (err as Error).name === 'TimeoutError') throw err;
+      response = await send();
+    }
     const body = (await response.json().catch(() => null)) as { data?: Data; errors?: { message: string }[] } | null;
     if (!response.ok || !body || body.errors?.length || body.data === undefined) {
       const detail = body?.errors?.map((e) => e.message).join('; ') ?? `HTTP ${response.status}`;

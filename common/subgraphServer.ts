@@ -55,6 +55,10 @@ export function buildSubgraphServer<Context extends object>(options: SubgraphSer
       ...(options.plugins ?? []),
     ],
     includeStacktraceInErrorResponses: false,
+    // The process owns shutdown (listen() drains, then stops this server).
+    // Apollo's own SIGTERM handler would stop it at once and re-raise the
+    // signal, killing the process under the requests still in flight.
+    stopOnTerminationSignals: false,
   });
 }
 

@@ -130,6 +130,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     gateway,
     formatError: gatewayErrorFormatter((entry) => log.error(entry)),
     includeStacktraceInErrorResponses: false,
+    // SIGTERM drains through listen() below; Apollo's own handler would stop at once and re-raise it.
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     csrfPrevention: true,
     // A backstop for documents that reach Apollo without the middleware's check.

@@ -124,7 +124,8 @@ export async function buildProduction(outDir: string, env: Record<string, string
 
   // The package manifest and lock travel with the code, so `npm ci --omit=dev` installs exactly what it needs.
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
-  cpSync(join(root, 'package-lock.json'), join(appDir, 'package-lock.json'));
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as PackageLock;
+  writeFileSync(join(appDir, 'package-lock.json'), `${JSON.stringify(productionLock(lock), null, 2)}\n`);
   writeFileSync(join(appDir, 'package.json'), `${JSON.stringify(productionManifest(pkg), null, 2)}\n`);
 
   writeFileSync(join(appDir, 'supergraph.graphql'), composeSupergraph(subgraphUrls(env)));
@@ -134,14 +135,37 @@ export async function buildProduction(outDir: string, env: Record<string, string
   return appDir;
 }
 
+interface PackageLock {
+  packages: Record<string, { dev?: boolean; devOptional?: boolean; devDependencies?: Record<string, string> }>;
+}
+
 /**
- * package.json of the build: the same dependencies (devDependencies stay listed
- * so the lock file still matches; `--omit=dev` skips them), scripts that run
- * compiled code, and no install hooks.
+ * The lock of the build: the production tree only. Packages the lock marks
+ * `devOptional` are there for a devDependency and are at most an optional
+ * dependency of a production package (prisma and typescript, optional peers
+ * of @prisma/client): `npm ci --omit=dev` would still install them, so they go.
+ */
+export function productionLock<Lock extends PackageLock>(lock: Lock): Lock {
+  const packages = Object.fromEntries(
+    Object.entries(lock.packages)
+      .filter(([, entry]) => !entry.dev && !entry.devOptional)
+      .map(([path, entry]) => {
+        if (path !== '') return [path, entry];
+        const { devDependencies: _dev, ...rootEntry } = entry;
+        return [path, rootEntry];
+      }),
+  );
+  return { ...lock, packages };
+}
+
+/**
+ * package.json of the build: the production dependencies (as in its lock),
+ * scripts that run compiled code, and no install hooks.
  */
 function productionManifest(pkg: Record<string, unknown>): Record<string, unknown> {
+  const { devDependencies: _dev, ...production } = pkg;
   return {
-    ...pkg,
+    ...production,
     scripts: {
       start: 'node scripts/start.js',
       'start:gateway': 'node gateway/index.js',

@@ -31,6 +31,7 @@ export async function seedProductsIfEmpty(db: ProductsDb, now = new Date()): Pro
       }),
     });
     await refreshListingAggregates(tx, catalog.products.map((product) => product.id));
-  });
+    // Prisma's default of 5 s is for requests; on a busy machine this one-off bulk insert can take longer.
+  }, { timeout: 60_000 });
   return true;
 }

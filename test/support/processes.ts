@@ -13,8 +13,17 @@ export interface RunningProcess {
   kill(): Promise<void>;
 }
 
-export function startProcess(name: string, command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }): RunningProcess {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface ProcessOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Run as this user and group (needs root). */
+  uid?: number;
+  gid?: number;
+}
+
+export function startProcess(name: string, command: string, args: string[], options: ProcessOptions): RunningProcess {
+  const { cwd, env, uid, gid } = options;
+  const child = spawn(command, args, { cwd, env: env as NodeJS.ProcessEnv, uid, gid, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
