@@ -83,3 +83,9 @@ export function pageFromRows<Row, Node>(
     },
   };
 }
+
+/** The key of a cursor over a 0-to-1 score kept with two decimals ("0.18"), as these connections write it. */
+export function scoreCursorKey(position: CursorPosition): string {
+  if (typeof position.key !== 'string' || !/^[01]\.\d{2}$/.test(position.key)) throw badUserInput('after', 'is not a cursor returned by this connection');
+  return position.key;
+}

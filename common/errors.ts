@@ -70,3 +70,13 @@ export function isPublicError(err: unknown): err is GraphQLError {
     PUBLIC_ERROR_CODES.has(err.extensions.code as string)
   );
 }
+
+const MAX_REASON_LENGTH = 500;
+
+/** A staff decision's reason, trimmed: required (it goes into a history) and at most 500 characters. */
+export function staffReason(reason: string, history: string): string {
+  const trimmed = reason.trim();
+  if (trimmed.length === 0) throw badUserInput('reason', `must say why (it goes into the ${history} history)`);
+  if (trimmed.length > MAX_REASON_LENGTH) throw badUserInput('reason', `at most ${MAX_REASON_LENGTH} characters, got ${trimmed.length}`);
+  return trimmed;
+}

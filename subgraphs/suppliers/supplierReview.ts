@@ -5,8 +5,8 @@
 // subgraph is told first, idempotently), the merged supplier's id and its
 // spelling answer with the survivor from then on.
 import { randomUUID } from 'node:crypto';
-import { pageFromRows, type Edge, type PageInfo, type PageRequest } from '../../common/connection';
-import { badUserInput, dependencyUnavailable, notFound } from '../../common/errors';
+import { pageFromRows, scoreCursorKey, type Edge, type PageInfo, type PageRequest } from '../../common/connection';
+import { badUserInput, dependencyUnavailable, notFound, staffReason } from '../../common/errors';
 import type { Identity } from '../../common/identity';
 import type { SubgraphClient } from '../../common/subgraphClient';
 import { Prisma, type Supplier, type SupplierSuggestion } from './generated/prisma/client';
@@ -17,8 +17,6 @@ export const SUPPLIER_SUGGESTION_ORDER = 'SCORE_DESC';
 // Names this alike (character pairs shared, 0 to 1) within one county are
 // worth a look by staff.
 export const NEAR_MISS_THRESHOLD = 0.5;
-
-const MAX_REASON_LENGTH = 500;
 
 function bigrams(text: string): Set<string> {
   const chars = [...text];
@@ -108,8 +106,7 @@ export interface SupplierSuggestionPage {
 export async function findSupplierSuggestions(db: SuppliersDb, page: PageRequest): Promise<SupplierSuggestionPage> {
   let after: Prisma.SupplierSuggestionWhereInput = {};
   if (page.after) {
-    const key = page.after.key;
-    if (typeof key !== 'string' || !/^[01]\.\d{2}$/.test(key)) throw badUserInput('after', 'is not a cursor returned by this connection');
+    const key = scoreCursorKey(page.after);
     after = { OR: [{ score: { lt: key } }, { score: key, id: { gt: page.after.id } }] };
   }
   const rows = await db.supplierSuggestion.findMany({ where: after, orderBy: [{ score: 'desc' }, { id: 'asc' }], take: page.first + 1 });
@@ -122,13 +119,6 @@ export async function findSupplierSuggestions(db: SuppliersDb, page: PageRequest
     ),
     totalCount: () => db.supplierSuggestion.count(),
   };
-}
-
-function reasonOf(reason: string): string {
-  const trimmed = reason.trim();
-  if (trimmed.length === 0) throw badUserInput('reason', 'must say why (it goes into the supplier history)');
-  if (trimmed.length > MAX_REASON_LENGTH) throw badUserInput('reason', `at most ${MAX_REASON_LENGTH} characters, got ${trimmed.length}`);
-  return trimmed;
 }
 
 const SUPPLIER_MERGED = /* GraphQL */ `
@@ -144,7 +134,7 @@ export interface SupplierReviewDeps {
 }
 
 export async function mergeSuppliers(deps: SupplierReviewDeps, args: { survivorId: string; mergedId: string; reason: string }): Promise<Supplier> {
-  const reason = reasonOf(args.reason);
+  const reason = staffReason(args.reason, 'supplier');
   if (args.survivorId === args.mergedId) throw badUserInput('mergedId', 'is the survivor itself');
   const found = await deps.db.supplier.findMany({ where: { id: { in: [args.survivorId, args.mergedId] } } });
   const survivor = found.find((supplier) => supplier.id === args.survivorId);
@@ -179,7 +169,7 @@ export async function mergeSuppliers(deps: SupplierReviewDeps, args: { survivorI
 }
 
 export async function dismissSupplierSuggestion(deps: Omit<SupplierReviewDeps, 'products'>, args: { id: string; reason: string }): Promise<boolean> {
-  const reason = reasonOf(args.reason);
+  const reason = staffReason(args.reason, 'supplier');
   return deps.db.$transaction(async (tx) => {
     const suggestion = await tx.supplierSuggestion.findUnique({ where: { id: args.id } });
     if (!suggestion) throw notFound(`No supplier suggestion ${args.id}.`);

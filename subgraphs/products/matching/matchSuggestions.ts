@@ -1,8 +1,7 @@
 // The review queue: pairs the engine found alike but did not link, best first.
 // Pairs already settled (both listings on one product, or products kept
 // apart) are left out even before the next decision deletes them.
-import { pageFromRows, type Edge, type PageInfo, type PageRequest } from '../../../common/connection';
-import { badUserInput } from '../../../common/errors';
+import { pageFromRows, scoreCursorKey, type Edge, type PageInfo, type PageRequest } from '../../../common/connection';
 import { Prisma, type MatchSuggestion } from '../generated/prisma/client';
 import type { ProductsDb } from '../store';
 
@@ -30,8 +29,8 @@ export async function findMatchSuggestions(db: ProductsDb, page: PageRequest): P
   let keyset = Prisma.empty;
   if (after) {
     // Keyset on (score DESC, id ASC): the cursor's key is the score as a decimal string.
-    if (typeof after.key !== 'string' || !/^[01]\.\d{2}$/.test(after.key)) throw badUserInput('after', 'is not a cursor returned by this connection');
-    keyset = Prisma.sql`AND (s.score < ${after.key}::numeric OR (s.score = ${after.key}::numeric AND s.id > ${after.id}))`;
+    const key = scoreCursorKey(after);
+    keyset = Prisma.sql`AND (s.score < ${key}::numeric OR (s.score = ${key}::numeric AND s.id > ${after.id}))`;
   }
   const rows = await db.$queryRaw<MatchSuggestion[]>`${COLUMNS} ${OPEN_SUGGESTIONS} ${keyset} ORDER BY s.score DESC, s.id LIMIT ${page.first + 1}`;
   return {

@@ -5,7 +5,7 @@
 // under the same advisory lock as imports, checks the versions the caller saw
 // and writes a history event.
 import { randomUUID } from 'node:crypto';
-import { badUserInput, conflict, notFound } from '../../../common/errors';
+import { badUserInput, conflict, notFound, staffReason } from '../../../common/errors';
 import type { Identity } from '../../../common/identity';
 import type { SubgraphClient } from '../../../common/subgraphClient';
 import { bumpProductVersions, lockListingMatching, moveListings } from '../catalogWrites';
@@ -24,18 +24,10 @@ export interface StaffDecisionDeps {
   identity: Identity;
 }
 
-const MAX_REASON_LENGTH = 500;
 const MAX_KEPT_APART = 10;
 
-function reasonOf(reason: string): string {
-  const trimmed = reason.trim();
-  if (trimmed.length === 0) throw badUserInput('reason', 'must say why (it goes into the product history)');
-  if (trimmed.length > MAX_REASON_LENGTH) throw badUserInput('reason', `at most ${MAX_REASON_LENGTH} characters, got ${trimmed.length}`);
-  return trimmed;
-}
-
 /** Locks the products and checks each is at the version the caller saw. */
-async function lockProducts(tx: Tx, expected: readonly { id: string; version: number | null; field: string }[]): Promise<Map<string, Product>> {
+async function lockProducts(tx: Tx, expected: readonly { id: string; version: number | null }[]): Promise<Map<string, Product>> {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM product WHERE id = ANY(${expected.map((e) => e.id)}::text[]) ORDER BY id FOR UPDATE`;
   const found = new Set(rows.map((row) => row.id));
   const products = new Map((await tx.product.findMany({ where: { id: { in: [...found] } } })).map((product) => [product.id, product]));
@@ -77,13 +69,13 @@ export async function mergeProducts(
   deps: StaffDecisionDeps,
   args: { survivorId: string; survivorVersion: number; mergedId: string; mergedVersion: number; reason: string },
 ): Promise<Product> {
-  const reason = reasonOf(args.reason);
+  const reason = staffReason(args.reason, 'product');
   if (args.survivorId === args.mergedId) throw badUserInput('mergedId', 'is the survivor itself');
   return deps.db.$transaction(async (tx) => {
     await lockListingMatching(tx);
     const products = await lockProducts(tx, [
-      { id: args.survivorId, version: args.survivorVersion, field: 'survivorVersion' },
-      { id: args.mergedId, version: args.mergedVersion, field: 'mergedVersion' },
+      { id: args.survivorId, version: args.survivorVersion },
+      { id: args.mergedId, version: args.mergedVersion },
     ]);
     const survivor = products.get(args.survivorId)!;
     const merged = products.get(args.mergedId)!;
@@ -126,7 +118,7 @@ export async function moveListing(
   deps: StaffDecisionDeps,
   args: { listingId: string; expectedVersion: number; toProductId?: string | null; toVersion?: number | null; reason: string },
 ): Promise<{ listingId: string; fromId: string; toId: string }> {
-  const reason = reasonOf(args.reason);
+  const reason = staffReason(args.reason, 'product');
   const toProductId = args.toProductId ?? null;
   if (toProductId !== null && (args.toVersion === null || args.toVersion === undefined)) {
     throw badUserInput('toVersion', 'is required with toProductId: the version of the target product you saw');
@@ -136,8 +128,8 @@ export async function moveListing(
     const listing = await tx.listing.findUnique({ where: { id: args.listingId } });
     if (!listing) throw notFound(`No listing ${args.listingId}.`);
     if (listing.productId === toProductId) throw badUserInput('toProductId', `listing ${listing.id} is already on ${toProductId}`);
-    const expected = [{ id: listing.productId, version: args.expectedVersion, field: 'expectedVersion' }];
-    if (toProductId !== null) expected.push({ id: toProductId, version: args.toVersion!, field: 'toVersion' });
+    const expected = [{ id: listing.productId, version: args.expectedVersion }];
+    if (toProductId !== null) expected.push({ id: toProductId, version: args.toVersion! });
     const products = await lockProducts(tx, expected);
     const from = products.get(listing.productId)!;
     if ((await tx.listing.count({ where: { productId: from.id } })) < 2) {
@@ -188,12 +180,12 @@ export async function moveListing(
 }
 
 export async function keepProductsApart(deps: StaffDecisionDeps, args: { productIds: readonly string[]; reason: string }): Promise<Product[]> {
-  const reason = reasonOf(args.reason);
+  const reason = staffReason(args.reason, 'product');
   const ids = [...new Set(args.productIds)];
   if (ids.length < 2 || ids.length > MAX_KEPT_APART) throw badUserInput('productIds', `name 2 to ${MAX_KEPT_APART} different products, got ${ids.length}`);
   return deps.db.$transaction(async (tx) => {
     await lockListingMatching(tx);
-    await lockProducts(tx, ids.map((id) => ({ id, version: null, field: 'productIds' })));
+    await lockProducts(tx, ids.map((id) => ({ id, version: null })));
     const pairs: [string, string][] = ids.flatMap((a, i) => ids.slice(i + 1).map((b): [string, string] => (a < b ? [a, b] : [b, a])));
     await tx.$executeRaw`
       INSERT INTO kept_apart (product_a, product_b, actor, reason)
@@ -221,7 +213,7 @@ export async function supplierMerged(
   deps: Pick<StaffDecisionDeps, 'db'>,
   args: { fromSupplierId: string; toSupplierId: string; actor: string; reason: string },
 ): Promise<number> {
-  const reason = reasonOf(args.reason);
+  const reason = staffReason(args.reason, 'product');
   if (args.fromSupplierId === args.toSupplierId) throw badUserInput('toSupplierId', 'is the merged supplier itself');
   // Blocks are "<supplier id>|<pack size>".
   const prefix = `${args.fromSupplierId}|`;
