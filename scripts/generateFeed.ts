@@ -217,18 +217,20 @@ interface Variant {
   county: County;
   product: ProductTemplate;
   pack: Pack;
-  /** GTIN-13 of the variant: the same box has the same barcode on every platform, which the catalog links by. */
-  gtin: string;
+  /** Position in VARIANTS: with the producer and its base it makes the box's barcode. */
+  index: number;
 }
 
-const VARIANTS: readonly Variant[] = COUNTIES.flatMap((county, c) =>
-  county.products.flatMap((product, p) =>
-    product.packs.map((pack, k) => {
-      const body = `69${String(31_000_000 + c * 10_000 + p * 100 + k).padStart(10, '0')}`;
-      return { county, product, pack, gtin: body + gtinCheckDigit(body) };
-    }),
-  ),
-);
+// GTIN-13 of one producer's box: the same box has the same barcode on every
+// platform, which the catalog links by, and the same box of two producers (or
+// two bases of one) has two barcodes, each from its own company prefix.
+function boxGtin(variant: Variant, supplier: number, base: number): string {
+  const body = `6${String(variant.index * 100_000_000 + supplier * 10_000_000 + base).padStart(11, '0')}`;
+  return body + gtinCheckDigit(body);
+}
+
+const VARIANTS: readonly Variant[] = COUNTIES.flatMap((county) => county.products.flatMap((product) => product.packs.map((pack) => ({ county, product, pack }))))
+  .map((variant, index) => ({ ...variant, index }));
 
 /** mulberry32: tiny, fast and good enough to vary titles; Math.random cannot be seeded. */
 function random(seed: number): () => number {
@@ -275,19 +277,22 @@ export function* generateFeedRows(options: FeedGeneratorOptions): Generator<Reco
     // Prices end in .90/.80/.00 like shop prices, within ±15% of the list price.
     const cents = Math.floor((pack.cents * (0.85 + next() * 0.3)) / 100) * 100 + pick([90, 80, 0]);
     const sku = `${platform}${String(10_000_000 + index)}`;
+    const supplier = Math.floor(next() * product.suppliers.length);
+    const base = bases > 1 ? 1 + Math.floor(next() * bases) : 0;
+    const gtin = boxGtin(variant, supplier, base);
     const gtinRoll = next();
     const row: Record<string, string> = {
       platform_sku: sku,
       title,
       price: money(cents),
       currency: next() < 0.5 ? 'CNY' : '',
-      gtin: gtinRoll < 0.35 ? variant.gtin : gtinRoll < 0.4 ? `0${variant.gtin}` : '',
+      gtin: gtinRoll < 0.35 ? gtin : gtinRoll < 0.4 ? `0${gtin}` : '',
       unit: next() < 0.9 ? pack.unit : '',
       stock: next() < 0.9 ? String(Math.floor(next() * 5000)) : '',
       monthly_sales: next() < 0.8 ? String(Math.floor(next() * 20000)) : '',
       url: next() < 0.95 ? link(sku) : '',
       category: next() < 0.7 ? product.category : next() < 0.5 ? product.category.toLowerCase() : '',
-      supplier_name: bases > 1 ? `${pick(product.suppliers)}（${1 + Math.floor(next() * bases)}号基地）` : pick(product.suppliers),
+      supplier_name: bases > 1 ? `${product.suppliers[supplier]}（${base}号基地）` : product.suppliers[supplier]!,
       supplier_region_code: county.code,
       description: next() < 0.6 ? `${county.place}${product.description}` : '',
     };
@@ -306,7 +311,7 @@ function spoil(row: Record<string, string>, kind: BadRowKind): void {
       row.price = `${row.price}9`;
       break;
     case 'bad-gtin-check-digit': {
-      const gtin = row.gtin || VARIANTS[0].gtin;
+      const gtin = row.gtin || boxGtin(VARIANTS[0]!, 0, 0);
       row.gtin = gtin.slice(0, -1) + ((Number(gtin[gtin.length - 1]) + 1) % 10);
       break;
     }

@@ -127,10 +127,9 @@ function varietyWords(nodes: readonly Node[]): Set<string> {
       const b = nodes[j]!;
       if (a.input.platform !== b.input.platform) continue;
       if (a.gtin !== null && a.gtin === b.gtin) continue;
-      if (titleSimilarity(a.input.title, b.input.title) >= SAME_PLATFORM_THRESHOLD) continue;
-      const wa = titleWords(a.input.title);
-      const wb = titleWords(b.input.title);
-      for (const word of [...wordsMissingFrom(wa, wb), ...wordsMissingFrom(wb, wa)]) {
+      const facts = pairFacts(a.input.title, b.input.title);
+      if (facts.similarity >= SAME_PLATFORM_THRESHOLD) continue;
+      for (const word of [...facts.onlyLeft, ...facts.onlyRight]) {
         if (!platformsOf.has(word)) platformsOf.set(word, new Set());
         platformsOf.get(word)!.add(a.input.platform);
       }
@@ -145,7 +144,18 @@ function varietyWords(nodes: readonly Node[]): Set<string> {
 // sell different grades.
 const PIECE_SPECS = /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|([红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]/gu;
 
+const pieceSpecsTable = new Map<string, Set<string>>();
+
 function pieceSpecs(title: string): Set<string> {
+  const known = pieceSpecsTable.get(title);
+  if (known) return known;
+  const specs = computePieceSpecs(title);
+  if (pieceSpecsTable.size >= PAIR_FACTS_LIMIT) pieceSpecsTable.clear();
+  pieceSpecsTable.set(title, specs);
+  return specs;
+}
+
+function computePieceSpecs(title: string): Set<string> {
   const specs = new Set<string>();
   for (const match of title.normalize('NFKC').matchAll(PIECE_SPECS)) {
     if (match[4]) specs.add(`${match[4]}号`);
@@ -162,14 +172,45 @@ function specConflict(a: string, b: string): string | null {
   return `piece size ${[...left].join('+')} vs ${[...right].join('+')}`;
 }
 
+/** What two titles say of each other, whatever the block: the same in every import. */
+interface PairFacts {
+  similarity: number;
+  /** A vocabulary or piece-size conflict. */
+  vocabulary: string | null;
+  /** Content words of the left title the right one does not say, and the other way round. */
+  onlyLeft: readonly string[];
+  onlyRight: readonly string[];
+  shared: readonly string[];
+}
+
+// Every import re-judges the blocks it touches, so the same stored pairs come
+// back batch after batch: their title facts are remembered (bounded, emptied
+// when full), and only the block-dependent part is computed again.
+const PAIR_FACTS_LIMIT = 300_000;
+const pairFactsTable = new Map<string, PairFacts>();
+
+function pairFacts(left: string, right: string): PairFacts {
+  const id = `${left}\u0001${right}`;
+  let facts = pairFactsTable.get(id);
+  if (facts) return facts;
+  const wa = titleWords(left);
+  const wb = titleWords(right);
+  facts = {
+    similarity: titleSimilarity(left, right),
+    vocabulary: titleConflict(left, right) ?? specConflict(left, right),
+    onlyLeft: wordsMissingFrom(wa, wb),
+    onlyRight: wordsMissingFrom(wb, wa),
+    shared: wa.words.filter((word) => wb.text.includes(word)),
+  };
+  if (pairFactsTable.size >= PAIR_FACTS_LIMIT) pairFactsTable.clear();
+  pairFactsTable.set(id, facts);
+  return facts;
+}
+
 function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict {
-  const vocabulary = titleConflict(a.input.title, b.input.title) ?? specConflict(a.input.title, b.input.title);
-  const wa = titleWords(a.input.title);
-  const wb = titleWords(b.input.title);
-  const onlyA = wordsMissingFrom(wa, wb).filter((word) => variety.has(word));
-  const onlyB = wordsMissingFrom(wb, wa).filter((word) => variety.has(word));
-  const shared = wa.words.filter((word) => wb.text.includes(word));
-  const similarity = titleSimilarity(a.input.title, b.input.title);
+  const { similarity, vocabulary, onlyLeft, onlyRight, shared } = pairFacts(a.input.title, b.input.title);
+  const onlyA = onlyLeft.filter((word) => variety.has(word));
+  const onlyB = onlyRight.filter((word) => variety.has(word));
   const oneSided = onlyA.length + onlyB.length;
   const score = round2(Math.max(0, similarity - (onlyA.length > 0 && onlyB.length > 0 ? 0 : oneSided * ONE_SIDED_PENALTY)));
   const conflict = vocabulary ?? (onlyA.length > 0 && onlyB.length > 0 ? `variety words ${onlyA.join('+')} vs ${onlyB.join('+')}` : null);
@@ -354,11 +395,16 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     result.push(clusters.members[i]!.map((k) => nodes[k]!.input.key).sort(compareText));
   });
   result.sort((a, b) => compareText(a[0]!, b[0]!));
-  for (const node of nodes) {
-    if (decisions.has(node.input.key)) continue;
-    const best = edges
-      .filter((edge) => nodes[edge.i] === node || nodes[edge.j] === node)
-      .map((edge) => ({ edge, other: nodes[edge.i] === node ? nodes[edge.j]! : nodes[edge.i]! }))[0];
+  // Each listing's best candidate: its first edge in score order.
+  const bestEdge = new Map<number, Edge>();
+  for (const edge of edges) {
+    if (!bestEdge.has(edge.i)) bestEdge.set(edge.i, edge);
+    if (!bestEdge.has(edge.j)) bestEdge.set(edge.j, edge);
+  }
+  nodes.forEach((node, index) => {
+    if (decisions.has(node.input.key)) return;
+    const edge = bestEdge.get(index);
+    const best = edge ? { edge, other: nodes[edge.i === index ? edge.j : edge.i]! } : undefined;
     decisions.set(node.input.key, {
       kind: 'new',
       score: best?.edge.verdict.score ?? null,
@@ -366,7 +412,7 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
         ? `no link: best candidate ${best.other.input.key} (${best.edge.verdict.evidence}) below ${linkThreshold.toFixed(2)} or blocked (same platform, GTIN or a conflict across the cluster)`
         : `no candidate with the same supplier and pack size ${node.pack} without a conflict`,
     });
-  }
+  });
   // Suggestions only between listings that ended apart, one per pair of clusters.
   const byClusters = new Map<string, MatchSuggestionDraft>();
   const clusterOf = new Map<string, number>();

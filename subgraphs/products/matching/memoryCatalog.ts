@@ -2,8 +2,7 @@
 // and the order tests import feeds into it exactly as listingImport.ts does
 // into the products store (same component, same plan), so a regression in the
 // engine shows in both.
-import { canonicalGtin } from '../listingMatching';
-import { blockingKey } from '../listingMatching';
+import { blockingKey, canonicalGtin } from '../listingMatching';
 import { planImport, NEW_PRODUCT_PREFIX, type ClusterInput, type ClusterOptions, type ImportPlan } from './catalogClustering';
 
 /** The block and GTIN keys that select an import's component. */
@@ -14,8 +13,18 @@ export function componentKeys(fresh: readonly ClusterInput[]): { blocks: Set<str
   };
 }
 
+function index(table: Map<string, Set<string>>, value: string, key: string): void {
+  const keys = table.get(value);
+  if (keys) keys.add(key);
+  else table.set(value, new Set([key]));
+}
+
 export class MemoryCatalog {
   private readonly listings = new Map<string, ClusterInput>();
+  // Listing keys by block, by GTIN-14 and by product: the same selection the store makes with its indexes.
+  private readonly byBlock = new Map<string, Set<string>>();
+  private readonly byGtin = new Map<string, Set<string>>();
+  private readonly byProduct = new Map<string, Set<string>>();
   private created = 0;
 
   constructor(private readonly options: ClusterOptions = {}) {}
@@ -30,18 +39,25 @@ export class MemoryCatalog {
     const fresh = rows.filter((row) => !this.listings.has(row.key)).map((row) => ({ ...row, productId: null }));
     if (fresh.length === 0) return null;
     const { blocks, gtins } = componentKeys(fresh);
-    const selected = [...this.listings.values()].filter((listing) => {
-      const gtin = canonicalGtin(listing.gtin);
-      return blocks.has(blockingKey(listing)) || (gtin !== null && gtins.has(gtin));
-    });
-    const products = new Set(selected.map((listing) => listing.productId));
-    const component = [...this.listings.values()].filter((listing) => products.has(listing.productId));
+    const selected = [...blocks].flatMap((block) => [...(this.byBlock.get(block) ?? [])]);
+    for (const gtin of gtins) selected.push(...(this.byGtin.get(gtin) ?? []));
+    const products = new Set(selected.map((key) => this.listings.get(key)!.productId!));
+    const component = [...products].flatMap((productId) => [...this.byProduct.get(productId)!].map((key) => this.listings.get(key)!));
     const plan = planImport([...component, ...fresh], this.options);
+    const freshByKey = new Map(fresh.map((row) => [row.key, row]));
     const ids = new Map<string, string>();
     for (const label of plan.newProducts.keys()) ids.set(label, `P${String(++this.created).padStart(5, '0')}`);
     for (const [key, target] of plan.productOf) {
       const productId = target.startsWith(NEW_PRODUCT_PREFIX) ? ids.get(target)! : target;
-      const listing = this.listings.get(key) ?? fresh.find((row) => row.key === key)!;
+      const known = this.listings.get(key);
+      const listing = known ?? freshByKey.get(key)!;
+      if (known) this.byProduct.get(known.productId!)!.delete(key);
+      else {
+        index(this.byBlock, blockingKey(listing), key);
+        const gtin = canonicalGtin(listing.gtin);
+        if (gtin !== null) index(this.byGtin, gtin, key);
+      }
+      index(this.byProduct, productId, key);
       this.listings.set(key, { ...listing, productId });
     }
     return plan;

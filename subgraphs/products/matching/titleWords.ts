@@ -59,7 +59,7 @@ export interface TitleWords {
 }
 
 const cache = new Map<string, TitleWords>();
-const CACHE_LIMIT = 20_000;
+const CACHE_LIMIT = 200_000;
 
 /** The comparable words of a title (remembered in a bounded table). */
 export function titleWords(title: string): TitleWords {
