@@ -116,15 +116,16 @@ export async function decideComponent(
   ];
   const products = [...new Set(rows.map((row) => row.productId))];
   const existingProducts = new Set(products);
+  // The certification subgraph and the kept-apart pairs are asked at once.
+  const [certified, apartRows] = await Promise.all([
+    products.length > 0 ? certificationStates(deps.certification, products) : new Map<string, unknown>(),
+    tx.$queryRaw<{ productA: string; productB: string }[]>`
+      SELECT product_a AS "productA", product_b AS "productB" FROM kept_apart
+      WHERE product_a = ANY(${products}::text[]) OR product_b = ANY(${products}::text[])`,
+  ]);
   const frozen = new Set(rows.filter((row) => row.pinned).map((row) => row.productId));
-  if (products.length > 0) for (const productId of (await certificationStates(deps.certification, products)).keys()) frozen.add(productId);
-  const keptApart = new Set(
-    (
-      await tx.$queryRaw<{ productA: string; productB: string }[]>`
-        SELECT product_a AS "productA", product_b AS "productB" FROM kept_apart
-        WHERE product_a = ANY(${products}::text[]) OR product_b = ANY(${products}::text[])`
-    ).map(({ productA, productB }) => productPairKey(productA, productB)),
-  );
+  for (const productId of certified.keys()) frozen.add(productId);
+  const keptApart = new Set(apartRows.map(({ productA, productB }) => productPairKey(productA, productB)));
   const plan = planImport(component, { linkThreshold: deps.linkThreshold, frozenProducts: frozen, keptApart });
 
   const byKey = new Map(component.map((input) => [input.key, input]));
