@@ -73,6 +73,8 @@ export interface SubgraphModule<Client, Context extends object> {
   createContext(store: Store<Client>, identity: Identity, config: SubgraphProcessConfig, req: express.Request): Promise<Context>;
   /** Seeds the demo catalog when the store is empty; returns whether it did. */
   seedIfEmpty(store: Store<Client>): Promise<boolean>;
+  /** Brings stored data up to the current code's rules after migrating (idempotent). */
+  prepare?(store: Store<Client>, config: SubgraphProcessConfig): Promise<void>;
 }
 
 export interface StartedSubgraph<Client> extends RunningServer {
@@ -88,6 +90,7 @@ export async function startSubgraph<Client, Context extends object>(
   if (warning) config.log.warn(warning);
   const store = await module.openStore(config.store);
   // Under the setup lock: replicas starting together on an empty store seed it once.
+  if (module.prepare) await store.exclusively(() => module.prepare!(store, config));
   if (config.seedDemoData) await store.exclusively(() => module.seedIfEmpty(store));
   const server = module.buildServer(config);
   let running: RunningServer;

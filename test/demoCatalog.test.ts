@@ -341,4 +341,15 @@ describe('normalizeSupplierName', () => {
     expect(normalizeSupplierName('礼县盐官镇苹果种植农民专业合作社', lixian)).toBe('盐官苹果种植');
     expect(normalizeSupplierName('礼品包装有限公司', lixian)).toBe('礼品包装');
   });
+
+  it('reads a township with or without its 乡, and every name a relief workshop was renamed to', () => {
+    const shizong = { province: '云南省', city: '曲靖市', county: '师宗县' };
+    const anhua = { province: '湖南省', city: '益阳市', county: '安化县' };
+    expect(normalizeSupplierName('师宗县五龙乡野生菌专业合作社', shizong)).toBe(normalizeSupplierName('云南省师宗县五龙野生菌合作社', shizong));
+    expect(normalizeSupplierName('安化县江南竹艺乡村振兴帮扶车间', anhua)).toBe(normalizeSupplierName('湖南省益阳市安化县江南镇竹艺扶贫车间', anhua));
+    expect(normalizeSupplierName('安化县江南竹艺乡村振兴车间', anhua)).toBe('江南竹艺帮扶车间');
+    // 乡 that belongs to the name stays.
+    expect(normalizeSupplierName('河南宁陵梨乡食品有限责任公司', ningling)).toBe('梨乡食品');
+    expect(normalizeSupplierName('宁陵县乡村振兴梨果合作社', ningling)).toBe('乡村振兴梨果');
+  });
 });

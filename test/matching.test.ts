@@ -32,6 +32,13 @@ function label(title: string, unit?: string | null): string | null {
 describe('pack size', () => {
   it('reads 5斤, 2.5kg, 2500g, 2.5公斤 and 2.5千克 as the same mass', () => {
     expect(parsePackSize('宁陵酥梨 5斤装')).toEqual({ measure: 'g', amount: 2500 });
+    // So many containers of the amount, unless the amount is the total; a year glued to a quantity is no part of it.
+    expect(parsePackSize('黄桃罐头 六罐装425克')).toEqual({ measure: 'g', amount: 2550 });
+    expect(parsePackSize('秋梨膏两瓶装150g')).toEqual({ measure: 'g', amount: 300 });
+    expect(parsePackSize('秋梨膏两瓶装 共300g')).toEqual({ measure: 'g', amount: 300 });
+    expect(parsePackSize('黄桃果干 土特产100g*32025新货')).toEqual({ measure: 'g', amount: 300 });
+    expect(parsePackSize('富平柿饼 2x500g2025')).toEqual({ measure: 'g', amount: 1000 });
+    expect(parsePackSize('艾草热敷贴 正品30贴')).toEqual({ measure: 'count', amount: 30 });
     for (const title of ['宁陵酥梨 2.5kg', '宁陵酥梨 2500g', '宁陵酥梨 2500克', '宁陵酥梨 2.5公斤', '宁陵酥梨 2.5千克', '宁陵酥梨 五斤']) {
       expect(label(title)).toBe('2500g');
     }
@@ -235,6 +242,10 @@ describe('the matching engine', () => {
   it('keeps piece sizes and stated colours apart', () => {
     expect(clusterListings([listing('jd:1', '洛川苹果 果径80mm 5kg'), listing('pdd:1', '洛川苹果 85mm 5kg')]).clusters).toHaveLength(2);
     expect(clusterListings([listing('jd:1', '彝绣挎包（红）22×28cm'), listing('pdd:1', '彝绣挎包 黑色 22*28cm')]).clusters).toHaveLength(2);
+    // A colour right before the same name, and the finish of a handicraft.
+    expect(clusterListings([listing('jd:1', '师宗牛肝菌干片 黄牛肝 半斤装'), listing('pdd:1', '师宗牛肝菌干片（黑牛肝菌）250g')]).clusters).toHaveLength(2);
+    expect(clusterListings([listing('jd:1', '安化碳化竹编收纳盒 30×20厘米'), listing('pdd:1', '安化原色竹编收纳篮30x20厘米')]).clusters).toHaveLength(2);
+    expect(clusterListings([listing('jd:1', '本色竹编收纳盒 30×20厘米'), listing('pdd:1', '安化原色竹编收纳篮30x20厘米')]).clusters).toHaveLength(1);
   });
 
   it('gives the same partition for any order of the same rows, in one import or feed by feed', () => {

@@ -85,7 +85,7 @@ const MEASURE_UNIT = String.raw`(?:kg|千克|公斤|市斤|斤|g|克|ml|毫升|l
 // Containers also act as multipliers ("250g*2袋", "每瓶300ml ... 6瓶装");
 // the rest only count pieces.
 const CONTAINER_UNIT = '(?:袋|瓶|罐|盒|听|包|桶|箱|支)';
-const PIECE_UNIT = '(?:枚|个|颗|只|粒|双|条|根|件|份|串|片|张|幅|把|套|对)';
+const PIECE_UNIT = '(?:枚|个|颗|只|粒|双|条|根|件|份|串|片|张|幅|把|套|对|贴)';
 
 const MEASURE_FACTORS: Readonly<Record<string, readonly [Exclude<PackMeasure, 'count' | 'cm2'>, number]>> = {
   kg: ['g', 1000], 千克: ['g', 1000], 公斤: ['g', 1000], 市斤: ['g', 500], 斤: ['g', 500],
@@ -181,6 +181,8 @@ function trailingFactor(text: string, operator: Quantity): number | null {
 
 // Handicrafts are sold by size: "60×90cm", "40*60厘米" (the area, in either order).
 const DIMENSIONS = /(\d+(?:\.\d+)?)\s*(?:cm|厘米|mm|毫米)?\s*[x×✕✖*]\s*(\d+(?:\.\d+)?)\s*(cm|厘米|mm|毫米)/u;
+// "2025新货", "2024年": a year is no quantity, even glued to one ("100g*32025新货").
+const VINTAGE = /20[0-3]\d(?=年|新|款|春|秋|夏|冬|产|上市)|(?<=[x×✕✖*]\s*\d{1,2}|kg|g|克|ml|毫升|斤)20[0-3]\d(?![\d.])/gu;
 // "2x500克", "2 x 250g": a bare count before the amount multiplies it.
 const LEADING_FACTOR = new RegExp(String.raw`(?<![\d.])(\d+)\s*\*\s*(\d+(?:\.\d+)?\s*${MEASURE_UNIT})(?![a-z])`, 'gu');
 
@@ -191,6 +193,7 @@ function parseQuantities(text: string): PackSize | null {
     return { measure: 'cm2', amount: round(Number(dimensions[1]) * scale * Number(dimensions[2]) * scale) };
   }
   const prepared = text
+    .replace(VINTAGE, ' ')
     .replace(PER_PIECE_SPEC, ' ')
     .replace(RANGE, '$1')
     .replace(MULTIPLY, '*')
@@ -247,7 +250,11 @@ function parseQuantities(text: string): PackSize | null {
     const sameContainer = only.container
       ? looseCounts.find((count) => count.container === only.container)
       : undefined;
-    const factor = afterOperator ?? sameContainer;
+    // "六罐装425克", "两瓶装 150g": so many containers of the amount, unless it is the total ("共500g").
+    const containersOf = !only.container && !/[共总]\s*(?:重|净含量)?\s*$/u.test(prepared.slice(Math.max(0, only.start - 4), only.start))
+      ? looseCounts.find((count) => count.amount >= 2 && /^(?:袋|瓶|罐|盒|听|包|桶|支)$/u.test(count.container ?? '') && prepared[count.end] === '装')
+      : undefined;
+    const factor = afterOperator ?? sameContainer ?? containersOf;
     if (factor) {
       measures[0] = { ...only, amount: only.amount * factor.amount };
       used.add(factor);

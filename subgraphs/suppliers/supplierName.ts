@@ -25,8 +25,10 @@ const ORGANISATION_FORM_SUFFIX = /(?:家庭农场|农场|股份有限公司|有�
 
 // Relief workshops were renamed in 2021 (扶贫车间 → 帮扶车间, likewise 扶贫工坊
 // → 帮扶工坊); platforms still carry both names for one workshop.
+// Since the renaming many also carry 乡村振兴 (乡村振兴车间, 乡村振兴帮扶车间).
 const RENAMED_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/扶贫(?=车间|工坊|基地)/gu, '帮扶'],
+  [/乡村振兴(?:帮扶)?(?=车间|工坊|基地)/gu, '帮扶'],
   [/就业帮扶车间/gu, '帮扶车间'],
 ];
 
@@ -83,9 +85,11 @@ export function normalizeSupplierName(name: string, region: RegionNames): string
   }
 
   for (const [word, renamed] of RENAMED_WORDS) rest = rest.replace(word, renamed);
-  // Towns are written with and without their 镇 ("旧院镇黑鸡养殖" and "旧院黑鸡养殖"); 乡 stays, it
-  // is as often part of a name (梨乡).
+  // Towns are written with and without their 镇 ("旧院镇黑鸡养殖" and "旧院黑鸡养殖"), and
+  // townships with and without their 乡 ("五龙乡野生菌" and "五龙野生菌"). 乡 is as often part of
+  // a name (梨乡, 水乡) or of 乡村: only a 乡 after a two-character township name at the start goes.
   rest = rest.replace(/(?<=.)(?:镇|街道)(?=.)/gu, '');
+  rest = rest.replace(/^(\p{Script=Han}{2})乡(?!村)(?=..)/u, '$1');
   // Never strip the whole name: a supplier called just "合作社" keeps it.
   const core = rest.replace(ORGANISATION_FORM_SUFFIX, '');
   if (core.length >= 2) rest = core;

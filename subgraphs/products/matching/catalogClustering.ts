@@ -27,7 +27,7 @@
 // Frozen products (certified at any time, or arranged by staff) keep their
 // listings together and are never merged with another existing product by
 // the engine: such a link becomes a suggestion.
-import { blockingKey, canonicalGtin, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from '../listingMatching';
+import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from '../listingMatching';
 import { titleWords, wordsMissingFrom } from './titleWords';
 
 // Chosen on the tuning half (test/fixtures/matching/tuning) with
@@ -142,7 +142,9 @@ function varietyWords(nodes: readonly Node[]): Set<string> {
 // Sizes of the piece rather than of the pack ("果径80mm", "80果", "8-10钱" for
 // crayfish, "中号"), and colours written as such ("红色", "（黑）"): two listings that both state one and state different ones
 // sell different grades.
-const PIECE_SPECS = /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|([红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]/gu;
+// Finishes of handicrafts count as colours: 碳化 bamboo is dark, 本色 and 原木色 are the natural one.
+const PIECE_SPECS = /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|(碳化|原木|原|本|[红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]|(碳化)(?!色)/gu;
+const NATURAL_FINISH = new Set(['原木', '原', '本']);
 
 const pieceSpecsTable = new Map<string, Set<string>>();
 
@@ -159,16 +161,43 @@ function computePieceSpecs(title: string): Set<string> {
   const specs = new Set<string>();
   for (const match of title.normalize('NFKC').matchAll(PIECE_SPECS)) {
     if (match[4]) specs.add(`${match[4]}号`);
-    else if (match[5] || match[6]) specs.add(`${match[5] ?? match[6]}色`);
+    else if (match[5] || match[6] || match[7]) {
+      const colour = match[5] ?? match[6] ?? match[7]!;
+      specs.add(`${NATURAL_FINISH.has(colour) ? '原' : colour}色`);
+    }
     else specs.add(`${match[1]}${match[2] ? `-${match[2]}` : ''}${match[3] === '钱' ? '钱' : 'mm'}`);
   }
   return specs;
 }
 
+// A colour written straight before the same name in both titles (黑牛肝菌 and
+// 黄牛肝, 青花椒 and 红花椒) names two varieties when the colours differ.
+const COLOUR_BEFORE_NAME = /([红黄黑白绿蓝紫灰粉青])(?=(\p{Script=Han}{2}))/gu;
+
+function coloursByName(title: string): Map<string, Set<string>> {
+  const colours = new Map<string, Set<string>>();
+  for (const match of normalizeTitle(title).matchAll(COLOUR_BEFORE_NAME)) {
+    const name = match[2]!;
+    if (!colours.has(name)) colours.set(name, new Set());
+    colours.get(name)!.add(match[1]!);
+  }
+  return colours;
+}
+
+function colourConflict(a: string, b: string): string | null {
+  const left = coloursByName(a);
+  const right = coloursByName(b);
+  for (const [name, colours] of left) {
+    const other = right.get(name);
+    if (other && ![...colours].some((colour) => other.has(colour))) return `colour ${[...colours].join('+')}${name} vs ${[...other].join('+')}${name}`;
+  }
+  return null;
+}
+
 function specConflict(a: string, b: string): string | null {
   const left = pieceSpecs(a);
   const right = pieceSpecs(b);
-  if (left.size === 0 || right.size === 0 || [...left].some((spec) => right.has(spec))) return null;
+  if (left.size === 0 || right.size === 0 || [...left].some((spec) => right.has(spec))) return colourConflict(a, b);
   return `piece size ${[...left].join('+')} vs ${[...right].join('+')}`;
 }
 
