@@ -230,6 +230,16 @@ describe('the matching engine', () => {
     expect(partition(clusters)).toEqual(['jd:1 pdd:1', 'jd:2 pdd:2 taobao:1']);
   });
 
+  it('reads traditional characters as simplified and counts a word and its parts as one difference', () => {
+    expect(normalizeTitle('西江蠟染桌旗 綠茶')).toBe(normalizeTitle('西江蜡染桌旗 绿茶'));
+    expect(clusterListings([listing('jd:1', '西江千户苗寨蠟染桌旗30×180厘米'), listing('pdd:1', '雷山县 蜡染桌旗 30X180CM')]).clusters).toHaveLength(1);
+    // 牦牛肉干 is one word on one side, not three (牦牛, 牦牛肉, 牦牛肉干) to pay for.
+    expect(clusterListings([
+      listing('jd:1', '阿坝五香牛肉干 零食 半斤 正品 助农 源头好货'), listing('jd:2', '阿坝原味牦牛肉干 半斤'),
+      listing('pdd:1', '原味牛肉干 半斤'), listing('pdd:2', '阿坝若尔盖五香味牦牛肉干 零食 农家 半斤装 送礼佳品'),
+    ]).clusters).toEqual([['jd:1', 'pdd:2'], ['jd:2', 'pdd:1']]);
+  });
+
   it('does not count synonyms, generic words, places or decoration as differences', () => {
     const { clusters } = clusterListings([
       listing('jd:1', '定西马铃薯 5斤 新鲜'),

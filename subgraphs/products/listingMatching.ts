@@ -4,7 +4,10 @@
 // platforms add to every title (couriers, promotions, emoji) and with the
 // product vocabulary's spellings folded, the title similarity, and the
 // vocabulary's conflicts (木耳 vs 香菇, 礼盒 vs 袋装, one-sided flavours).
-// Everything here is pure and deterministic: no I/O, no clock, no randomness.
+// Everything here is pure and deterministic: no clock, no randomness, and no
+// I/O but reading its character table once, at load.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type PackMeasure = 'g' | 'ml' | 'count' | 'cm2';
 
@@ -46,23 +49,14 @@ const UNKNOWN_PACK = '?';
 // Character folding
 // ---------------------------------------------------------------------------
 
-// Traditional → simplified for characters that actually occur in food and
-// craft titles (Taiwan/Hong Kong sellers, and "premium" styling on mainland
-// shops). A full OpenCC table would be 4,000 entries for no measurable gain;
-// characters missing here only cost a little similarity, never a wrong link,
-// because blocking does not depend on them.
+// Traditional → simplified (data/traditional.txt, from OpenCC's tables): sellers
+// in Taiwan and Hong Kong, and "premium" styling on mainland shops, write the
+// same words in traditional characters.
 const TRADITIONAL_TO_SIMPLIFIED: ReadonlyMap<string, string> = new Map(
-  [
-    '蘋苹', '棗枣', '禮礼', '裝装', '鮮鲜', '產产', '發发', '貨货', '農农', '陽阳', '縣县', '長长', '東东', '紅红', '綠绿', '葉叶',
-    '雞鸡', '鴨鸭', '鵝鹅', '麵面', '餅饼', '銀银', '級级', '黃黄', '頂顶', '謝谢', '肅肃', '豐丰', '順顺', '郵邮', '現现', '選选',
-    '優优', '質质', '價价', '時时', '殺杀', '薦荐', '團团', '購购', '實实', '種种', '號号', '飲饮', '純纯', '濃浓', '縮缩', '還还',
-    '獼猕', '臍脐', '贛赣', '尋寻', '烏乌', '薑姜', '蔥葱', '蘿萝', '蔔卜', '聖圣', '筍笋', '乾干', '鹹咸', '醬酱', '魚鱼', '豬猪',
-    '臘腊', '兩两', '條条', '顆颗', '個个', '編编', '籃篮', '繡绣', '傳传', '統统', '極极', '當当', '頭头', '廠厂', '場场', '銷销',
-    '專专', '業业', '網网', '單单', '雙双', '龍龙', '貴贵', '廣广', '陝陕', '藥药', '參参', '蓮莲', '穀谷', '麥麦', '糧粮', '雜杂',
-    '鹽盐', '醃腌', '燻熏', '滷卤', '鍋锅', '湯汤', '壺壶', '櫻樱', '檸柠', '鳳凤', '楊杨', '蘭兰', '機机', '態态', '養养', '園园',
-    '莊庄', '灣湾', '臺台', '區区', '鄉乡', '鎮镇', '戶户', '蘇苏', '寧宁', '陸陆', '無无', '買买', '賣卖', '輕轻', '細细', '軟软',
-    '盤盘', '筆笔', '織织', '繩绳', '燈灯', '線线', '盞盏', '導导', '貝贝', '際际', '滿满', '進进', '雲云', '鐵铁', '錦锦', '麗丽',
-  ].map((pair) => [pair[0]!, pair[1]!] as const),
+  readFileSync(join(__dirname, 'matching', 'data', 'traditional.txt'), 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0 && !line.startsWith('#'))
+    .map((line) => [...line] as [string, string]),
 );
 
 /** NFKC (full-width digits, Latin and brackets), lower case, simplified characters. */

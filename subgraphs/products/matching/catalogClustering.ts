@@ -28,7 +28,7 @@
 // listings together and are never merged with another existing product by
 // the engine: such a link becomes a suggestion.
 import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from '../listingMatching';
-import { titleWords, wordsMissingFrom } from './titleWords';
+import { titleWords, wholeWords, wordsMissingFrom } from './titleWords';
 
 // Chosen on the tuning half (test/fixtures/matching/tuning) with
 // `npm run evaluate:matching -- --sweep`: precision stays at 0.988 from 0.15
@@ -140,10 +140,10 @@ function varietyWords(nodes: readonly Node[]): Set<string> {
 }
 
 // Sizes of the piece rather than of the pack ("果径80mm", "80果", "8-10钱" for
-// crayfish, "中号"), and colours written as such ("红色", "（黑）"): two listings that both state one and state different ones
+// crayfish, "中号", an instrument's "41英寸"), and colours written as such ("红色", "（黑）"): two listings that both state one and state different ones
 // sell different grades.
 // Finishes of handicrafts count as colours: 碳化 bamboo is dark, 本色 and 原木色 are the natural one.
-const PIECE_SPECS = /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|(碳化|原木|原|本|[红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]|(碳化)(?!色)/gu;
+const PIECE_SPECS = /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|(碳化|原木|原|本|[红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]|(碳化)(?!色)|(\d+)\s*(?:英寸|寸|inch)/gu;
 const NATURAL_FINISH = new Set(['原木', '原', '本']);
 
 const pieceSpecsTable = new Map<string, Set<string>>();
@@ -160,7 +160,8 @@ function pieceSpecs(title: string): Set<string> {
 function computePieceSpecs(title: string): Set<string> {
   const specs = new Set<string>();
   for (const match of title.normalize('NFKC').matchAll(PIECE_SPECS)) {
-    if (match[4]) specs.add(`${match[4]}号`);
+    if (match[8]) specs.add(`${match[8]}inch`);
+    else if (match[4]) specs.add(`${match[4]}号`);
     else if (match[5] || match[6] || match[7]) {
       const colour = match[5] ?? match[6] ?? match[7]!;
       specs.add(`${NATURAL_FINISH.has(colour) ? '原' : colour}色`);
@@ -240,7 +241,8 @@ function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict 
   const { similarity, vocabulary, onlyLeft, onlyRight, shared } = pairFacts(a.input.title, b.input.title);
   const onlyA = onlyLeft.filter((word) => variety.has(word));
   const onlyB = onlyRight.filter((word) => variety.has(word));
-  const oneSided = onlyA.length + onlyB.length;
+  // A variety word and its parts are one difference, whatever the segmenter made of it.
+  const oneSided = wholeWords(onlyA).length + wholeWords(onlyB).length;
   const score = round2(Math.max(0, similarity - (onlyA.length > 0 && onlyB.length > 0 ? 0 : oneSided * ONE_SIDED_PENALTY)));
   const conflict = vocabulary ?? (onlyA.length > 0 && onlyB.length > 0 ? `variety words ${onlyA.join('+')} vs ${onlyB.join('+')}` : null);
   const words = `shared words ${shared.join('+') || 'none'}; conflicting ${[...onlyA, ...onlyB].join('+') || 'none'}`;

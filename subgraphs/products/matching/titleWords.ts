@@ -38,6 +38,9 @@ const SYNONYMS = loadSynonyms();
 // say where: none of them is a conflict.
 const IGNORED = new Set([...dataLines('generic.txt'), ...dataLines('decorative.txt'), ...dataLines('places.txt')]);
 
+// Units say the pack size, which the block already compares.
+const MEASURE_WORDS = /^(?:厘米|毫米|公分|公斤|千克|市斤|毫升|英寸)$/u;
+
 let dictionaryLoaded = false;
 /** Teaches jieba the project's words (about a second, once per process). */
 export function loadDictionary(): void {
@@ -72,7 +75,7 @@ export function titleWords(title: string): TitleWords {
     if (!chunk) continue;
     for (const raw of cutForSearch(chunk, true)) {
       const word = canonicalWord(raw.trim());
-      if ([...word].length >= 2 && !IGNORED.has(word) && !/^[\da-z.]+$/u.test(word)) words.add(word);
+      if ([...word].length >= 2 && !IGNORED.has(word) && !/^[\da-z.]+$/u.test(word) && !MEASURE_WORDS.test(word)) words.add(word);
     }
     // The text keeps every character, so a word is looked for in the other
     // title as written there, whatever the segmenter made of it.
@@ -87,4 +90,12 @@ export function titleWords(title: string): TitleWords {
 /** Words of `a` that `b` does not say anywhere in its text. */
 export function wordsMissingFrom(a: TitleWords, b: TitleWords): string[] {
   return a.words.filter((word) => !b.text.includes(word));
+}
+
+/**
+ * The segmenter also yields the parts of a long word (小龙 and 龙虾 of 小龙虾):
+ * the words of `words` that are no part of another, each difference once.
+ */
+export function wholeWords(words: readonly string[]): string[] {
+  return words.filter((word) => !words.some((other) => other !== word && other.includes(word)));
 }
