@@ -83,6 +83,7 @@ export interface Clustering {
 
 interface Node {
   input: ClusterInput;
+  title: TitleRecord;
   gtin: string | null;
   block: string;
   pack: string;
@@ -127,7 +128,7 @@ function varietyWords(nodes: readonly Node[]): Set<string> {
       const b = nodes[j]!;
       if (a.input.platform !== b.input.platform) continue;
       if (a.gtin !== null && a.gtin === b.gtin) continue;
-      const facts = pairFacts(a.input.title, b.input.title);
+      const facts = pairFacts(a.title, b.title);
       if (facts.similarity >= SAME_PLATFORM_THRESHOLD) continue;
       for (const word of [...facts.onlyLeft, ...facts.onlyRight]) {
         if (!platformsOf.has(word)) platformsOf.set(word, new Set());
@@ -215,30 +216,53 @@ interface PairFacts {
 
 // Every import re-judges the blocks it touches, so the same stored pairs come
 // back batch after batch: their title facts are remembered (bounded, emptied
-// when full), and only the block-dependent part is computed again.
+// when full), and only the block-dependent part is computed again. Each title
+// is looked up once per run and its pairs by a number, not by both titles.
 const PAIR_FACTS_LIMIT = 300_000;
-const pairFactsTable = new Map<string, PairFacts>();
+interface TitleRecord {
+  id: number;
+  title: string;
+  pairs: Map<number, PairFacts>;
+}
+const titleRecords = new Map<string, TitleRecord>();
+let rememberedPairs = 0;
+// Never reused, so a record a run still holds after the table was emptied is never mistaken for a new one.
+let nextTitleId = 0;
 
-function pairFacts(left: string, right: string): PairFacts {
-  const id = `${left}\u0001${right}`;
-  let facts = pairFactsTable.get(id);
+function titleRecord(title: string): TitleRecord {
+  let record = titleRecords.get(title);
+  if (!record) {
+    record = { id: nextTitleId++, title, pairs: new Map() };
+    titleRecords.set(title, record);
+  }
+  return record;
+}
+
+function pairFacts(left: TitleRecord, right: TitleRecord): PairFacts {
+  let facts = left.pairs.get(right.id);
   if (facts) return facts;
-  const wa = titleWords(left);
-  const wb = titleWords(right);
+  const wa = titleWords(left.title);
+  const wb = titleWords(right.title);
   facts = {
-    similarity: titleSimilarity(left, right),
-    vocabulary: titleConflict(left, right) ?? specConflict(left, right),
+    similarity: titleSimilarity(left.title, right.title),
+    vocabulary: titleConflict(left.title, right.title) ?? specConflict(left.title, right.title),
     onlyLeft: wordsMissingFrom(wa, wb),
     onlyRight: wordsMissingFrom(wb, wa),
     shared: wa.words.filter((word) => wb.text.includes(word)),
   };
-  if (pairFactsTable.size >= PAIR_FACTS_LIMIT) pairFactsTable.clear();
-  pairFactsTable.set(id, facts);
+  if (rememberedPairs >= PAIR_FACTS_LIMIT) {
+    // Records still held by a run keep working; they only forget their pairs.
+    for (const record of titleRecords.values()) record.pairs.clear();
+    titleRecords.clear();
+    rememberedPairs = 0;
+  }
+  left.pairs.set(right.id, facts);
+  rememberedPairs++;
   return facts;
 }
 
 function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict {
-  const { similarity, vocabulary, onlyLeft, onlyRight, shared } = pairFacts(a.input.title, b.input.title);
+  const { similarity, vocabulary, onlyLeft, onlyRight, shared } = pairFacts(a.title, b.title);
   const onlyA = onlyLeft.filter((word) => variety.has(word));
   const onlyB = onlyRight.filter((word) => variety.has(word));
   // A variety word and its parts are one difference, whatever the segmenter made of it.
@@ -303,6 +327,7 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
       const pack = parsePackSize(input.title, input.unit);
       return {
         input,
+        title: titleRecord(input.title),
         gtin: canonicalGtin(input.gtin),
         block: blockingKey({ supplierKey: input.supplierKey, title: input.title, unit: input.unit }),
         pack: pack ? packSizeLabel(pack) : 'unknown',

@@ -33,6 +33,7 @@ function loadSynonyms(): Map<string, string> {
 }
 
 const SYNONYMS = loadSynonyms();
+const SYNONYM_SPELLING = new RegExp([...SYNONYMS.keys()].map((spelling) => spelling.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')).join('|'), 'u');
 // Generic words name a kind, not a product (橙子 beside 脐橙), decorative
 // words praise without telling products apart (脆甜, 农家), and place names
 // say where: none of them is a conflict.
@@ -78,8 +79,9 @@ export function titleWords(title: string): TitleWords {
       if ([...word].length >= 2 && !IGNORED.has(word) && !/^[\da-z.]+$/u.test(word) && !MEASURE_WORDS.test(word)) words.add(word);
     }
     // The text keeps every character, so a word is looked for in the other
-    // title as written there, whatever the segmenter made of it.
-    text += `${cut(chunk, true).map(canonicalWord).join('')} `;
+    // title as written there, whatever the segmenter made of it; synonyms are
+    // folded by whole words, so only a chunk that holds a spelling is cut again.
+    text += `${SYNONYM_SPELLING.test(chunk) ? cut(chunk, true).map(canonicalWord).join('') : chunk} `;
   }
   value = { text: text.trim(), words: [...words].sort() };
   if (cache.size >= CACHE_LIMIT) cache.clear();
