@@ -11,8 +11,20 @@ import { DEFAULT_REDIS_TIMEOUT_MS } from './redisConnection';
 
 type Env = Record<string, string | undefined>;
 
-/** How bearer tokens are verified: a shared HS256 secret or an RS256 public key. */
-export type TokenKey = { algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string };
+/** Claims a bearer token must carry when configured: AUTH_ISSUER (iss) and AUTH_AUDIENCE (aud). */
+export interface TokenClaimsRequired {
+  issuer?: string;
+  audience?: string;
+}
+
+/** How bearer tokens are verified: a shared HS256 secret or an RS256 public key, and the issuer and audience if configured. */
+export type TokenKey = ({ algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string }) & TokenClaimsRequired;
+
+function requiredClaims(env: Env): TokenClaimsRequired {
+  const issuer = envString(env, 'AUTH_ISSUER');
+  const audience = envString(env, 'AUTH_AUDIENCE');
+  return { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+}
 
 export interface GatewayConfig {
   /** HOST, default 127.0.0.1. */
@@ -68,7 +80,7 @@ export interface GatewayConfig {
 // Only with DEVELOPMENT_SECRETS=1 (npm start, tests); never in production.
 export const DEV_AUTH_SECRET = 'relief-goods-graph-dev-auth-secret-not-for-production';
 
-/** AUTH_PUBLIC_KEY_PATH (RS256) or AUTH_SECRET (HS256); the development secret only with DEVELOPMENT_SECRETS=1. */
+/** AUTH_PUBLIC_KEY_PATH (RS256) or AUTH_SECRET (HS256), the development secret only with DEVELOPMENT_SECRETS=1; AUTH_ISSUER, AUTH_AUDIENCE. */
 export function tokenKey(env: Env): TokenKey {
   const keyPath = envString(env, 'AUTH_PUBLIC_KEY_PATH');
   if (keyPath) {
@@ -82,9 +94,9 @@ export function tokenKey(env: Env): TokenKey {
       throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `does not hold a PEM public key: ${keyPath}`);
     }
     if (type !== 'rsa') throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `must hold an RSA public key for RS256, got ${type}`);
-    return { algorithm: 'RS256', publicKey };
+    return { algorithm: 'RS256', publicKey, ...requiredClaims(env) };
   }
-  return { algorithm: 'HS256', secret: envSecret(env, 'AUTH_SECRET', DEV_AUTH_SECRET, 'or AUTH_PUBLIC_KEY_PATH ') };
+  return { algorithm: 'HS256', secret: envSecret(env, 'AUTH_SECRET', DEV_AUTH_SECRET, 'or AUTH_PUBLIC_KEY_PATH '), ...requiredClaims(env) };
 }
 
 function supergraphPath(env: Env): string | null {

@@ -1,7 +1,7 @@
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { maskErrors } from '../common/errorMasking';
-import { PUBLIC_ERROR_CODES } from '../common/errors';
+import { ErrorCode, PUBLIC_ERROR_CODES } from '../common/errors';
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
@@ -19,6 +19,11 @@ export function gatewayErrorFormatter(log: Logger) {
     if (typeof serviceName === 'string') {
       // A subgraph's own public error: its message was written for clients.
       if (typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
+        // The gateway's own failure to get an answer (refused, unreachable): the cause is for the log only.
+        const cause = (unwrapResolverError(err) as GraphQLError | undefined)?.originalError;
+        if (code === ErrorCode.DOWNSTREAM_SERVICE_ERROR && cause) {
+          log({ level: 'error', msg: 'subgraph failed', serviceName, detail: String(cause.message), path: formatted.path });
+        }
         const { stacktrace: _stack, unavailableService, ...extensions } = formatted.extensions ?? {};
         // A subgraph that could not answer because another one did not (see
         // dependencyUnavailable): the client is told which one is missing.
