@@ -75,6 +75,38 @@ export interface GatewayConfig {
   documentLimits: DocumentLimits;
   /** RATE_LIMIT, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_PARTNER, RATE_LIMIT_CERTIFIER. */
   rateLimit: RateLimitConfig;
+  /** Where GET /metrics is served; see metricsConfig. */
+  metrics: MetricsConfig;
+  /** PLAYGROUND: serve GraphiQL at / (default on outside production, off in production). */
+  playground: boolean;
+  /** In production: no "Did you mean …" in error messages, which would spell out the schema. */
+  hideSuggestions: boolean;
+}
+
+/**
+ * GET /metrics. METRICS_PORT: on a listener of its own at METRICS_HOST
+ * (127.0.0.1), not on the public port. METRICS_TOKEN: only with
+ * `Authorization: Bearer <token>`, wherever it is served. With neither, the
+ * public port serves it outside production only.
+ */
+export interface MetricsConfig {
+  port: number | null;
+  host: string;
+  token: string | null;
+  /** Whether the public port answers GET /metrics (with the token when one is set). */
+  onPublicPort: boolean;
+}
+
+export function metricsConfig(env: Env, production: boolean): MetricsConfig {
+  const port = envString(env, 'METRICS_PORT') === undefined ? null : envPort(env, 'METRICS_PORT', 0);
+  const token = envString(env, 'METRICS_TOKEN') ?? null;
+  if (token !== null && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  return {
+    port,
+    host: envString(env, 'METRICS_HOST', '127.0.0.1'),
+    token,
+    onPublicPort: port === null && (token !== null || !production),
+  };
 }
 
 // Only with DEVELOPMENT_SECRETS=1 (npm start, tests); never in production.
@@ -159,5 +191,8 @@ export function gatewayConfig(env: Env): GatewayConfig {
     queryLimits: queryLimitsFromEnv(env),
     documentLimits: documentLimitsFromEnv(env),
     rateLimit: rateLimitConfigFromEnv(env),
+    metrics: metricsConfig(env, production),
+    playground: envBoolean(env, 'PLAYGROUND', !production),
+    hideSuggestions: production,
   };
 }

@@ -10,8 +10,25 @@ export type Logger = (entry: Record<string, unknown>) => void;
  * through (with the gateway's `serviceName`); a subgraph failure without one
  * keeps Apollo's DOWNSTREAM_SERVICE_ERROR shape and the subgraph's name, but
  * never its message (which can hold internal URLs). Everything else is masked.
+ * With `hideSuggestions` (production) no message suggests field, argument,
+ * type or enum value names.
  */
-export function gatewayErrorFormatter(log: Logger) {
+export function gatewayErrorFormatter(log: Logger, options: { hideSuggestions?: boolean } = {}) {
+  const format = formatter(log);
+  if (!options.hideSuggestions) return format;
+  return (formatted: GraphQLFormattedError, err: unknown): GraphQLFormattedError => withoutSuggestions(format(formatted, err));
+}
+
+// graphql-js ends validation and coercion messages with the names closest to
+// a misspelt one ("Did you mean "products"?"): whoever probes learns the schema.
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(SUGGESTION, '');
+  return message === formatted.message ? formatted : { ...formatted, message };
+}
+
+function formatter(log: Logger) {
   const mask = maskErrors((err, formatted) => log({ level: 'error', msg: 'masked error', err: String((err as Error)?.stack ?? err), path: formatted.path }));
   return (formatted: GraphQLFormattedError, err: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
