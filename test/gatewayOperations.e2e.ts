@@ -1,11 +1,17 @@
-// Operating the gateway: health and readiness, and serving a supergraph file.
+// Operating the gateway: health and readiness, and serving a supergraph file;
+// a subgraph's own readiness follows its store.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { composeSupergraph } from '../gateway/supergraph';
-import { startCatalog, type Catalog } from './support/catalogHarness';
+import pg from 'pg';
+import { subgraphSecret } from '../common/identity';
+import { createLogger } from '../common/logging';
+import { startSubgraph } from '../common/subgraphProcess';
+import { suppliersSubgraph } from '../subgraphs/suppliers/server';
+import { ADMIN_DATABASE_URL, createTestDatabase, freePort, startCatalog, type Catalog } from './support/catalogHarness';
 import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 describe('gateway health, readiness and supergraph file', () => {
@@ -70,5 +76,43 @@ describe('gateway health, readiness and supergraph file', () => {
     expect(error?.extensions?.code).toBe('DOWNSTREAM_SERVICE_ERROR');
     expect(error?.extensions?.serviceName).toBe('suppliers');
     expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|stack/);
+  });
+
+  it('a subgraph answers /ready with 200 while its store answers, and 503 once its database is gone, /health staying 200', async () => {
+    const ready = await fetch(new URL('/ready', catalog.subgraphs.products.url));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', store: 'up' });
+
+    const database = await createTestDatabase('ready');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const subgraph = await startSubgraph(suppliersSubgraph, {
+      host: '127.0.0.1',
+      port,
+      peers: { products: catalog.subgraphs.products.url, suppliers: url, certification: catalog.subgraphs.certification.url },
+      store: { kind: 'postgres', url: database.url },
+      seedDemoData: false,
+      secret: subgraphSecret(DEVELOPMENT_ENV),
+      developmentSecrets: [],
+      cacheMaxAgeSeconds: 300,
+      shutdownGraceMs: 1000,
+      log: createLogger('suppliers', 'silent'),
+      tracing: null,
+    });
+    try {
+      expect((await fetch(new URL('/ready', url))).status).toBe(200);
+      const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE ${new URL(database.url).pathname.slice(1)} WITH (FORCE)`);
+      await admin.end();
+      const gone = await fetch(new URL('/ready', url));
+      expect(gone.status).toBe(503);
+      // The probe learns that the store is down, not why (no database name, no driver message).
+      expect(await gone.json()).toEqual({ status: 'not ready', store: 'down' });
+      expect((await fetch(new URL('/health', url))).status).toBe(200);
+    } finally {
+      await subgraph.close();
+      await database.drop();
+    }
   });
 });
