@@ -39,7 +39,7 @@ import { watchedSupergraphFile } from './supergraphSource';
 import { knownOperationNames, readManifest, trustedDocumentsPlugin } from './trustedDocuments';
 
 export interface GatewayOptions {
-  /** Operations preloaded in the playground; default ../shared/contract. */
+  /** The contract: operations preloaded in the playground and named in metrics; default ../shared/contract. */
   contractDir?: string;
   /** Replaces the JSON logger (tests pass a silent one). */
   logger?: Logger;
