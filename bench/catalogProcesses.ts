@@ -83,6 +83,13 @@ export function rssMiB(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface CatalogRequest {
   operationName: string;
   body: string;

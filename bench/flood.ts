@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { partnerRequests, percentile, send, stamp, startCatalogProcesses, type CatalogRequest } from './catalogProcesses';
+import { cpuSeconds, partnerRequests, percentile, send, stamp, startCatalogProcesses, type CatalogRequest } from './catalogProcesses';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -48,6 +48,8 @@ Promise.all(Array.from({ length: flooders }, flooder)).then(() => parentPort.pos
 `;
 
 interface Phase {
+  /** The gateway's CPU time during the phase, as a share of one core. */
+  gatewayCpuShare?: number;
   ordinary: { answered: number; errors: number; p50: number; p95: number; p99: number; max: number; perSecond: number };
   flood?: { sent: number; statuses: Record<string, number>; perSecond: number; megabytesPerSecond: number };
 }
@@ -113,9 +115,13 @@ async function main(): Promise<void> {
     const requests = await partnerRequests(catalog.gatewayUrl);
     log(`warm-up, then ${seconds} s of ${clients} ordinary clients alone`);
     await phase(catalog.gatewayUrl, requests, Math.min(5, seconds), clients, 0, document);
+    let cpu = cpuSeconds(catalog.gatewayPid());
     alone = await phase(catalog.gatewayUrl, requests, seconds, clients, 0, document);
+    alone.gatewayCpuShare = (cpuSeconds(catalog.gatewayPid()) - cpu) / seconds;
     log(`${seconds} s of the same with ${flooders} clients sending ${(document.length / 1024).toFixed(0)} KiB documents back to back`);
+    cpu = cpuSeconds(catalog.gatewayPid());
     flooded = await phase(catalog.gatewayUrl, requests, seconds, clients, flooders, document);
+    flooded.gatewayCpuShare = (cpuSeconds(catalog.gatewayPid()) - cpu) / seconds;
     // What one such document costs on an otherwise idle gateway, sent one at a time.
     const times: number[] = [];
     for (let i = 0; i < 30; i += 1) {
@@ -138,6 +144,7 @@ async function main(): Promise<void> {
     '',
     `Added delay: p50 +${added('p50')} ms, p95 +${added('p95')} ms, p99 +${added('p99')} ms. ` +
       `One such document alone is refused in ${single.toFixed(1)} ms (median of 30, round trip). ` +
+      `The gateway used ${(alone.gatewayCpuShare! * 100).toFixed(0)} % of a core alone, ${(flooded.gatewayCpuShare! * 100).toFixed(0)} % during the flood. ` +
       `Flood: ${flooded.flood!.sent} documents of ${(document.length / 1024).toFixed(0)} KiB (${flooded.flood!.perSecond.toFixed(0)}/s, ${flooded.flood!.megabytesPerSecond.toFixed(0)} MiB/s), answered ${JSON.stringify(flooded.flood!.statuses)}.`,
     '',
   ].join('\n');
