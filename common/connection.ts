@@ -37,7 +37,9 @@ export function decodeCursor(cursor: string, order: string): CursorPosition {
     parsed.length !== 3 ||
     typeof parsed[0] !== 'string' ||
     typeof parsed[2] !== 'string' ||
-    !(parsed[1] === null || typeof parsed[1] === 'string' || typeof parsed[1] === 'number')
+    !(parsed[1] === null || typeof parsed[1] === 'string' || typeof parsed[1] === 'number') ||
+    // PostgreSQL text cannot hold NUL: such a key would fail in the store, not here.
+    parsed.some((part) => typeof part === 'string' && part.includes('\u0000'))
   ) {
     throw badUserInput('after', 'is not a cursor returned by this connection');
   }
@@ -88,4 +90,37 @@ export function pageFromRows<Row, Node>(
 export function scoreCursorKey(position: CursorPosition): string {
   if (typeof position.key !== 'string' || !/^[01]\.\d{2}$/.test(position.key)) throw badUserInput('after', 'is not a cursor returned by this connection');
   return position.key;
+}
+
+// A cursor's key reaches SQL as a typed parameter: one of the wrong type
+// (hand-made, or from another connection with the same ordering name) is the
+// client's mistake, refused here rather than by the database.
+function notOurCursor(): never {
+  throw badUserInput('after', 'is not a cursor returned by this connection');
+}
+
+/** The key of a cursor over a text column (names). */
+export function textCursorKey(position: CursorPosition): string {
+  if (typeof position.key !== 'string') notOurCursor();
+  return position.key;
+}
+
+/** The key of a cursor over a NUMERIC(12,2) column or its sentinels ("39.90", "9999999999.99", "-1"). */
+export function decimalCursorKey(position: CursorPosition): string {
+  const key = typeof position.key === 'number' ? String(position.key) : position.key;
+  if (typeof key !== 'string' || !/^-?\d{1,12}(\.\d{1,2})?$/.test(key)) notOurCursor();
+  return key;
+}
+
+/** The key of a cursor over an integer column (sums of monthly sales). */
+export function integerCursorKey(position: CursorPosition): number {
+  if (typeof position.key !== 'number' || !Number.isSafeInteger(position.key) || Math.abs(position.key) > 2 ** 31 - 1) notOurCursor();
+  return position.key;
+}
+
+/** The key of a cursor over a timestamp, as these connections write it (ISO 8601, UTC). */
+export function timeCursorKey(position: CursorPosition): Date {
+  const key = position.key;
+  if (typeof key !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(key) || Number.isNaN(Date.parse(key))) notOurCursor();
+  return new Date(key);
 }

@@ -30,9 +30,10 @@ export function serviceIdentity(subgraph: string): Identity {
 export const IDENTITY_HEADER = 'x-relief-identity';
 
 const ISSUER = 'relief-goods-graph/gateway';
-const AUDIENCE = 'relief-goods-graph/subgraphs';
-// Short-lived: an identity header captured from internal traffic is useless a minute later.
-const IDENTITY_TTL_SECONDS = 60;
+// Short-lived and bound to one subgraph (its name is the audience): a header
+// captured from internal traffic works on no other subgraph, and on its own
+// for half a minute at most.
+export const IDENTITY_TTL_SECONDS = 30;
 export const DEV_SUBGRAPH_SECRET = 'relief-goods-graph-dev-subgraph-secret-not-for-production';
 
 /**
@@ -64,7 +65,17 @@ export function secretKey(secret: string): KeyObject {
   return key;
 }
 
-export function signIdentity(identity: Identity, secret: string, ttlSeconds = IDENTITY_TTL_SECONDS, nowMs = Date.now()): string {
+/**
+ * The header for requests to `audience`: the subgraph's name (the benchmark's
+ * third-party gateways, which cannot sign per subgraph, name them all).
+ */
+export function signIdentity(
+  identity: Identity,
+  secret: string,
+  audience: string | string[],
+  ttlSeconds = IDENTITY_TTL_SECONDS,
+  nowMs = Date.now(),
+): string {
   return jwt.sign(
     {
       roles: identity.roles,
@@ -74,21 +85,22 @@ export function signIdentity(identity: Identity, secret: string, ttlSeconds = ID
       iat: Math.floor(nowMs / 1000),
     },
     secretKey(secret),
-    { algorithm: 'HS256', subject: identity.sub, issuer: ISSUER, audience: AUDIENCE, expiresIn: ttlSeconds },
+    { algorithm: 'HS256', subject: identity.sub, issuer: ISSUER, audience, expiresIn: ttlSeconds },
   );
 }
 
 /**
- * Signs identity headers, reusing one while it has more than half its life
- * left: a gateway serving many requests of one caller (every anonymous one)
- * signs once per half-minute instead of once per request, and identical
- * subgraph fetches of one caller carry the same header.
+ * Signs identity headers for one subgraph, reusing one while it has more than
+ * half its life left: a gateway serving many requests of one caller (every
+ * anonymous one) signs once per quarter-minute instead of once per request,
+ * and identical subgraph fetches of one caller carry the same header.
  */
 export class IdentitySigner {
   private readonly signed = new Map<string, { header: string; freshUntil: number }>();
 
   constructor(
     private readonly secret: string,
+    private readonly audience: string,
     private readonly ttlSeconds = IDENTITY_TTL_SECONDS,
     private readonly now: () => number = Date.now,
   ) {}
@@ -99,21 +111,27 @@ export class IdentitySigner {
     const cached = this.signed.get(key);
     if (cached && cached.freshUntil > now) return cached.header;
     if (this.signed.size >= 10_000) this.signed.clear();
-    const header = signIdentity(identity, this.secret, this.ttlSeconds, now);
+    const header = signIdentity(identity, this.secret, this.audience, this.ttlSeconds, now);
     this.signed.set(key, { header, freshUntil: now + (this.ttlSeconds * 1000) / 2 });
     return header;
   }
 }
 
-/** Verifies an identity header; throws when it is missing, forged or stale. */
-export function verifyIdentity(header: string | undefined, secret: string): Identity {
-  if (!header) throw unauthenticated('Subgraphs answer only requests that come through the gateway.');
+/**
+ * Verifies an identity header for the subgraph named `audience`; throws when
+ * it is missing, forged, stale, without an expiry or meant for another subgraph.
+ */
+export function verifyIdentity(header: string | undefined, secret: string, audience: string): Identity {
+  const refused = () => unauthenticated('Subgraphs answer only requests that come through the gateway.');
+  if (!header) throw refused();
   let claims: jwt.JwtPayload;
   try {
-    claims = jwt.verify(header, secretKey(secret), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
+    claims = jwt.verify(header, secretKey(secret), { algorithms: ['HS256'], issuer: ISSUER, audience }) as jwt.JwtPayload;
   } catch {
-    throw unauthenticated('Subgraphs answer only requests that come through the gateway.');
+    throw refused();
   }
+  // jsonwebtoken accepts a token without exp as valid forever.
+  if (typeof claims.exp !== 'number') throw refused();
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
   return {
     sub: String(claims.sub ?? 'anonymous'),

@@ -98,9 +98,14 @@ export async function startSubgraph<Client, Context extends object>(
     running = await listenSubgraph(server, {
       host: config.host,
       port: config.port,
+      audience: module.name,
       secret: config.secret,
       shutdownGraceMs: config.shutdownGraceMs,
       context: (req, identity) => module.createContext(store, identity, config, req),
+      ready: async () => {
+        await store.sql.query('SELECT 1');
+      },
+      onNotReady: (err) => config.log.warn({ msg: 'not ready: the store does not answer', err: String((err as Error)?.message ?? err) }),
     });
   } catch (err) {
     await store.close();
@@ -133,5 +138,5 @@ export function runSubgraphProcess<Client, Context extends object>(module: Subgr
  */
 export function peerClient(from: SubgraphName, to: SubgraphName, config: SubgraphProcessConfig, timeoutMs = 5000): SubgraphClient {
   const identity = serviceIdentity(from);
-  return new SubgraphClient(to, config.peers[to], async () => ({ [IDENTITY_HEADER]: signIdentity(identity, config.secret) }), timeoutMs);
+  return new SubgraphClient(to, config.peers[to], async () => ({ [IDENTITY_HEADER]: signIdentity(identity, config.secret, to) }), timeoutMs);
 }

@@ -134,12 +134,36 @@ export interface ListenOptions<Context extends object> {
   port: number;
   /** Shared with the gateway; signs the identity header every request must carry. */
   secret: string;
+  /** The subgraph's name: the audience its identity headers must be signed for. */
+  audience: string;
   shutdownGraceMs?: number;
   context(req: express.Request, identity: Identity): Promise<Context>;
+  /** What GET /ready checks besides the server itself (the store); throws when it cannot serve. */
+  ready?(): Promise<void>;
+  /** Told why /ready answered 503 (for the log). */
+  onNotReady?(err: unknown): void;
+}
+
+/** How long GET /ready waits for the store's `SELECT 1`. */
+export const READY_TIMEOUT_MS = 1000;
+
+async function withinTimeout(check: () => Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
- * Serves a subgraph on POST /graphql, with GET /health for process supervisors.
+ * Serves a subgraph on POST /graphql, with GET /health (the process lives) and
+ * GET /ready (its store answers) for process supervisors.
  * A request without a valid gateway-signed identity header is refused before
  * GraphQL runs, so nobody can skip the gateway's checks by calling a subgraph
  * (its _entities or mutations) directly.
@@ -154,9 +178,21 @@ export async function listenSubgraph<Context extends object>(
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready: the process lives and its store answers now. A subgraph whose
+  // database is gone leaves its Service (503) instead of failing every query.
+  app.get('/ready', async (_req, res) => {
+    try {
+      if (options.ready) await withinTimeout(options.ready, READY_TIMEOUT_MS);
+      res.json({ status: 'ready', store: 'up' });
+    } catch (err) {
+      // The reason stays in the process; the probe learns only that the store is down.
+      options.onNotReady?.(err);
+      res.status(503).json({ status: 'not ready', store: 'down' });
+    }
+  });
   app.use('/graphql', (req, res, next) => {
     try {
-      res.locals.identity = verifyIdentity(req.header(IDENTITY_HEADER), options.secret);
+      res.locals.identity = verifyIdentity(req.header(IDENTITY_HEADER), options.secret, options.audience);
       next();
     } catch (err) {
       res.status(401).json({ errors: [{ message: (err as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });

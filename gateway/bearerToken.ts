@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../common/errors';
 import { ANONYMOUS, ROLES, secretKey, type Identity, type Role } from '../common/identity';
-import type { TokenKey } from './config';
+import type { TokenClaimsRequired, TokenKey } from './config';
 
 function rejected(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
@@ -12,7 +12,8 @@ function rejected(message: string): GraphQLError {
 /**
  * The caller's identity, verified once here at the gateway. No Authorization
  * header means anonymous (the public catalog); a header with a bad, expired or
- * wrongly signed token fails the whole request with UNAUTHENTICATED rather
+ * wrongly signed token, one without exp, or one of another issuer or audience
+ * than AUTH_ISSUER / AUTH_AUDIENCE fails the whole request with UNAUTHENTICATED rather
  * than silently downgrading the caller to anonymous.
  */
 export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey): Identity {
@@ -21,14 +22,17 @@ export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey)
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw rejected('The Authorization header must be "Bearer <token>".');
   let claims: jwt.JwtPayload;
+  const required = { ...(key.issuer ? { issuer: key.issuer } : {}), ...(key.audience ? { audience: key.audience } : {}) };
   try {
     claims =
       key.algorithm === 'HS256'
-        ? (jwt.verify(match[1], secretKey(key.secret), { algorithms: ['HS256'] }) as jwt.JwtPayload)
-        : (jwt.verify(match[1], key.publicKey, { algorithms: ['RS256'] }) as jwt.JwtPayload);
+        ? (jwt.verify(match[1], secretKey(key.secret), { algorithms: ['HS256'], ...required }) as jwt.JwtPayload)
+        : (jwt.verify(match[1], key.publicKey, { algorithms: ['RS256'], ...required }) as jwt.JwtPayload);
   } catch (err) {
     throw rejected(err instanceof jwt.TokenExpiredError ? 'The bearer token has expired.' : 'The bearer token is not valid.');
   }
+  // jsonwebtoken takes a token without exp as valid forever; a leaked one would never lapse.
+  if (typeof claims.exp !== 'number') throw rejected('The bearer token has no expiry (exp).');
   if (typeof claims.sub !== 'string' || claims.sub.trim() === '') throw rejected('The bearer token has no subject (sub).');
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
   return {
@@ -40,15 +44,18 @@ export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey)
   };
 }
 
-/** Mints a token for local use (`npm run token`); HS256 with the configured secret. */
+/** Mints a token for local use (`npm run token`); HS256 with the configured secret, issuer and audience. */
 export function mintToken(
   claims: { sub: string; roles: Role[]; platform?: string | null },
   secret: string,
   ttlSeconds: number,
+  required: TokenClaimsRequired = {},
 ): string {
   return jwt.sign({ roles: claims.roles, ...(claims.platform ? { platform: claims.platform } : {}) }, secret, {
     algorithm: 'HS256',
     subject: claims.sub,
     expiresIn: ttlSeconds,
+    ...(required.issuer ? { issuer: required.issuer } : {}),
+    ...(required.audience ? { audience: required.audience } : {}),
   });
 }

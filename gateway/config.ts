@@ -11,8 +11,20 @@ import { DEFAULT_REDIS_TIMEOUT_MS } from './redisConnection';
 
 type Env = Record<string, string | undefined>;
 
-/** How bearer tokens are verified: a shared HS256 secret or an RS256 public key. */
-export type TokenKey = { algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string };
+/** Claims a bearer token must carry when configured: AUTH_ISSUER (iss) and AUTH_AUDIENCE (aud). */
+export interface TokenClaimsRequired {
+  issuer?: string;
+  audience?: string;
+}
+
+/** How bearer tokens are verified: a shared HS256 secret or an RS256 public key, and the issuer and audience if configured. */
+export type TokenKey = ({ algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string }) & TokenClaimsRequired;
+
+function requiredClaims(env: Env): TokenClaimsRequired {
+  const issuer = envString(env, 'AUTH_ISSUER');
+  const audience = envString(env, 'AUTH_AUDIENCE');
+  return { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+}
 
 export interface GatewayConfig {
   /** HOST, default 127.0.0.1. */
@@ -63,12 +75,44 @@ export interface GatewayConfig {
   documentLimits: DocumentLimits;
   /** RATE_LIMIT, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_PARTNER, RATE_LIMIT_CERTIFIER. */
   rateLimit: RateLimitConfig;
+  /** Where GET /metrics is served; see metricsConfig. */
+  metrics: MetricsConfig;
+  /** PLAYGROUND: serve GraphiQL at / (default on outside production, off in production). */
+  playground: boolean;
+  /** In production: no "Did you mean …" in error messages, which would spell out the schema. */
+  hideSuggestions: boolean;
+}
+
+/**
+ * GET /metrics. METRICS_PORT: on a listener of its own at METRICS_HOST
+ * (127.0.0.1), not on the public port. METRICS_TOKEN: only with
+ * `Authorization: Bearer <token>`, wherever it is served. With neither, the
+ * public port serves it outside production only.
+ */
+export interface MetricsConfig {
+  port: number | null;
+  host: string;
+  token: string | null;
+  /** Whether the public port answers GET /metrics (with the token when one is set). */
+  onPublicPort: boolean;
+}
+
+export function metricsConfig(env: Env, production: boolean): MetricsConfig {
+  const port = envString(env, 'METRICS_PORT') === undefined ? null : envPort(env, 'METRICS_PORT', 0);
+  const token = envString(env, 'METRICS_TOKEN') ?? null;
+  if (token !== null && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  return {
+    port,
+    host: envString(env, 'METRICS_HOST', '127.0.0.1'),
+    token,
+    onPublicPort: port === null && (token !== null || !production),
+  };
 }
 
 // Only with DEVELOPMENT_SECRETS=1 (npm start, tests); never in production.
 export const DEV_AUTH_SECRET = 'relief-goods-graph-dev-auth-secret-not-for-production';
 
-/** AUTH_PUBLIC_KEY_PATH (RS256) or AUTH_SECRET (HS256); the development secret only with DEVELOPMENT_SECRETS=1. */
+/** AUTH_PUBLIC_KEY_PATH (RS256) or AUTH_SECRET (HS256), the development secret only with DEVELOPMENT_SECRETS=1; AUTH_ISSUER, AUTH_AUDIENCE. */
 export function tokenKey(env: Env): TokenKey {
   const keyPath = envString(env, 'AUTH_PUBLIC_KEY_PATH');
   if (keyPath) {
@@ -82,9 +126,9 @@ export function tokenKey(env: Env): TokenKey {
       throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `does not hold a PEM public key: ${keyPath}`);
     }
     if (type !== 'rsa') throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `must hold an RSA public key for RS256, got ${type}`);
-    return { algorithm: 'RS256', publicKey };
+    return { algorithm: 'RS256', publicKey, ...requiredClaims(env) };
   }
-  return { algorithm: 'HS256', secret: envSecret(env, 'AUTH_SECRET', DEV_AUTH_SECRET, 'or AUTH_PUBLIC_KEY_PATH ') };
+  return { algorithm: 'HS256', secret: envSecret(env, 'AUTH_SECRET', DEV_AUTH_SECRET, 'or AUTH_PUBLIC_KEY_PATH '), ...requiredClaims(env) };
 }
 
 function supergraphPath(env: Env): string | null {
@@ -147,5 +191,8 @@ export function gatewayConfig(env: Env): GatewayConfig {
     queryLimits: queryLimitsFromEnv(env),
     documentLimits: documentLimitsFromEnv(env),
     rateLimit: rateLimitConfigFromEnv(env),
+    metrics: metricsConfig(env, production),
+    playground: envBoolean(env, 'PLAYGROUND', !production),
+    hideSuggestions: production,
   };
 }

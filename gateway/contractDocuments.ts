@@ -30,3 +30,8 @@ export function readContractOperations(dir: string): ContractOperation[] {
         });
     });
 }
+
+/** The staff operations of the contract (its staff-operations.graphql): certifier work, never shown to anonymous visitors. */
+export function isStaffOperation(operation: Pick<ContractOperation, 'file'>): boolean {
+  return operation.file.startsWith('staff-');
+}

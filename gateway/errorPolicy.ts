@@ -1,7 +1,7 @@
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { maskErrors } from '../common/errorMasking';
-import { PUBLIC_ERROR_CODES } from '../common/errors';
+import { ErrorCode, PUBLIC_ERROR_CODES } from '../common/errors';
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
@@ -10,8 +10,25 @@ export type Logger = (entry: Record<string, unknown>) => void;
  * through (with the gateway's `serviceName`); a subgraph failure without one
  * keeps Apollo's DOWNSTREAM_SERVICE_ERROR shape and the subgraph's name, but
  * never its message (which can hold internal URLs). Everything else is masked.
+ * With `hideSuggestions` (production) no message suggests field, argument,
+ * type or enum value names.
  */
-export function gatewayErrorFormatter(log: Logger) {
+export function gatewayErrorFormatter(log: Logger, options: { hideSuggestions?: boolean } = {}) {
+  const format = formatter(log);
+  if (!options.hideSuggestions) return format;
+  return (formatted: GraphQLFormattedError, err: unknown): GraphQLFormattedError => withoutSuggestions(format(formatted, err));
+}
+
+// graphql-js ends validation and coercion messages with the names closest to
+// a misspelt one ("Did you mean "products"?"): whoever probes learns the schema.
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(SUGGESTION, '');
+  return message === formatted.message ? formatted : { ...formatted, message };
+}
+
+function formatter(log: Logger) {
   const mask = maskErrors((err, formatted) => log({ level: 'error', msg: 'masked error', err: String((err as Error)?.stack ?? err), path: formatted.path }));
   return (formatted: GraphQLFormattedError, err: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
@@ -19,6 +36,11 @@ export function gatewayErrorFormatter(log: Logger) {
     if (typeof serviceName === 'string') {
       // A subgraph's own public error: its message was written for clients.
       if (typeof code === 'string' && PUBLIC_ERROR_CODES.has(code)) {
+        // The gateway's own failure to get an answer (refused, unreachable): the cause is for the log only.
+        const cause = (unwrapResolverError(err) as GraphQLError | undefined)?.originalError;
+        if (code === ErrorCode.DOWNSTREAM_SERVICE_ERROR && cause) {
+          log({ level: 'error', msg: 'subgraph failed', serviceName, detail: String(cause.message), path: formatted.path });
+        }
         const { stacktrace: _stack, unavailableService, ...extensions } = formatted.extensions ?? {};
         // A subgraph that could not answer because another one did not (see
         // dependencyUnavailable): the client is told which one is missing.

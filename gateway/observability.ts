@@ -1,10 +1,45 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Request, Response, NextFunction } from 'express';
+import type { Request, RequestHandler, Response, NextFunction } from 'express';
+import { PUBLIC_ERROR_CODES } from '../common/errors';
 import type { Logger } from '../common/logging';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REQUEST_ID_HEADER } from '../common/logging';
 import type { GatewayContext, SubgraphFetchObserver, SubgraphSavingObserver } from './subgraphDataSource';
+
+// Error codes as labels: ours and Apollo Server's are a closed set; a code
+// some other layer made up (or a client's input echoed in one) is not.
+const LABELLED_CODES = new Set([
+  ...PUBLIC_ERROR_CODES,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+function codeLabel(code: string): string {
+  return LABELLED_CODES.has(code) ? code : OTHER_OPERATION;
+}
+
+/**
+ * GET /metrics, with `Authorization: Bearer <token>` when a token is set
+ * (compared in constant time); 401 otherwise.
+ */
+export function metricsHandler(registry: Registry, token: string | null): RequestHandler {
+  const expected = token === null ? null : createHash('sha256').update(token).digest();
+  return async (req, res) => {
+    if (expected) {
+      const given = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1] ?? '';
+      if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
+        res.status(401).setHeader('www-authenticate', 'Bearer').type('text/plain').send('metrics need the bearer token (METRICS_TOKEN)\n');
+        return;
+      }
+    }
+    res.type(registry.contentType).send(await registry.metrics());
+  };
+}
 
 // Request ids from clients are echoed only when they look like ids, so a log
 // line can never be forged or bloated through the header.
@@ -22,6 +57,9 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
   res.setHeader(REQUEST_ID_HEADER, id);
   next();
 }
+
+/** The label of operations that are neither in the manifest nor in the contract. */
+export const OTHER_OPERATION = 'other';
 
 /** The gateway's Prometheus metrics, served on GET /metrics. */
 export class GatewayMetrics {
@@ -77,8 +115,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /**
+   * `knownOperations`: the names that may become labels (the persisted query
+   * manifest's and the contract's). Any client can name its operation
+   * anything, and every new label value is a new series held for the life of
+   * the process and sent with every scrape.
+   */
+  constructor(private readonly knownOperations: ReadonlySet<string> = new Set()) {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The label of an operation name: the name when known, `anonymous` without one, else `other`. */
+  operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    return this.knownOperations.has(name) ? name : OTHER_OPERATION;
   }
 
   readonly observeSubgraphFetch: SubgraphFetchObserver = ({ subgraph, seconds, outcome }) => {
@@ -92,11 +142,11 @@ export class GatewayMetrics {
 
   /** A request the response cache answered before it reached Apollo Server: counted and logged like the others. */
   cacheHit(log: Logger, hit: { operationName: string | null; ms: number }, requestId: string): void {
-    const operation = hit.operationName ?? 'anonymous';
+    const operation = this.operationLabel(hit.operationName);
     this.requests.inc({ operation, code: 'OK' });
     this.latency.observe({ operation }, hit.ms / 1000);
     this.cacheLookups.inc({ result: 'hit' });
-    log.info({ requestId, operation, kind: 'query', ms: Math.round(hit.ms), cache: 'hit', actor: 'anonymous' });
+    log.info({ requestId, operation: (hit.operationName ?? 'anonymous').slice(0, 100), kind: 'query', ms: Math.round(hit.ms), cache: 'hit', actor: 'anonymous' });
   }
 
   rateLimitRejected(role: string): void {
@@ -111,17 +161,19 @@ export class GatewayMetrics {
         return {
           willSendResponse: async (context) => {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-            const operation = context.operationName ?? context.request.operationName ?? 'anonymous';
+            const name = context.operationName ?? context.request.operationName ?? 'anonymous';
+            const operation = this.operationLabel(context.operationName ?? context.request.operationName);
+            // Codes come from the gateway's closed registry or Apollo's own; anything else counts as internal.
             const codes = (context.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-            for (const code of codes) this.errors.inc({ operation, code });
-            this.requests.inc({ operation, code: codes[0] ?? 'OK' });
+            for (const code of codes) this.errors.inc({ operation, code: codeLabel(code) });
+            this.requests.inc({ operation, code: codes[0] ? codeLabel(codes[0]) : 'OK' });
             this.latency.observe({ operation }, seconds);
             // Hits are answered before Apollo (see cacheHit): a query the cache was consulted for is a miss here.
             const missed = context.contextValue.responseCacheKey !== undefined && context.operation?.operation === 'query';
             if (missed) this.cacheLookups.inc({ result: 'miss' });
             log.info({
               requestId: context.contextValue.requestId,
-              operation,
+              operation: name.slice(0, 100),
               kind: context.operation?.operation,
               ms: Math.round(seconds * 1000),
               errors: codes.length ? codes : undefined,

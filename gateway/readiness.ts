@@ -8,11 +8,11 @@ export interface ReadinessReport {
 
 const PROBE = JSON.stringify({ query: 'query ReadinessProbe { __typename }' });
 
-async function probe(url: string, secret: string, timeoutMs: number): Promise<{ up: boolean; error?: string }> {
+async function probe(name: string, url: string, secret: string, timeoutMs: number): Promise<{ up: boolean; error?: string }> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(ANONYMOUS, secret) },
+      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(ANONYMOUS, secret, name) },
       body: PROBE,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -31,7 +31,7 @@ export async function checkReadiness(
   secret: string,
   timeoutMs = 2000,
 ): Promise<ReadinessReport> {
-  const entries = await Promise.all([...subgraphs].map(async ([name, url]) => [name, await probe(url, secret, timeoutMs)] as const));
+  const entries = await Promise.all([...subgraphs].map(async ([name, url]) => [name, await probe(name, url, secret, timeoutMs)] as const));
   const report = Object.fromEntries(entries);
   return {
     ready: supergraphLoaded && subgraphs.size > 0 && entries.every(([, status]) => status.up),

@@ -12,13 +12,14 @@ import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
 import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
-import { defaultContractDir, readContractOperations } from './contractDocuments';
+import { defaultContractDir, isStaffOperation, readContractOperations } from './contractDocuments';
 import { documentLimitsMiddleware } from './documentLimits';
 import { downstreamErrorPathsPlugin, fieldOwners, type FieldOwners } from './downstreamErrorPaths';
 import { gatewayErrorFormatter } from './errorPolicy';
 import { createLogger } from '../common/logging';
 import { createTracing, tracingPlugin } from '../common/tracing';
-import { GatewayMetrics, requestIdMiddleware } from './observability';
+import { GatewayMetrics, metricsHandler, requestIdMiddleware } from './observability';
+import { nulTextPlugin, persistedQueryCheckMiddleware } from './inputChecks';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
 import { connectRedis } from './redisConnection';
@@ -35,10 +36,10 @@ import { queryLimitsPlugin } from './queryLimits';
 import { createRateLimiter, rateLimitMiddleware } from './rateLimit';
 import { composeSupergraph } from './supergraph';
 import { watchedSupergraphFile } from './supergraphSource';
-import { readManifest, trustedDocumentsPlugin } from './trustedDocuments';
+import { knownOperationNames, readManifest, trustedDocumentsPlugin } from './trustedDocuments';
 
 export interface GatewayOptions {
-  /** Operations preloaded in the playground; default ../shared/contract. */
+  /** The contract: operations preloaded in the playground and named in metrics; default ../shared/contract. */
   contractDir?: string;
   /** Replaces the JSON logger (tests pass a silent one). */
   logger?: Logger;
@@ -47,13 +48,16 @@ export interface GatewayOptions {
 export interface StartedGateway extends RunningServer {
   gateway: ApolloGateway;
   metrics: GatewayMetrics;
+  /** GET /metrics on its own listener, when METRICS_PORT is set. */
+  metricsUrl: string | null;
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<StartedGateway> {
   const log = options.logger ?? createLogger('gateway', config.logLevel);
   const warning = developmentSecretWarning(config.developmentSecrets);
   if (warning) log.warn(warning);
-  const metrics = new GatewayMetrics();
+  const contract = readContractOperations(options.contractDir ?? defaultContractDir());
+  const metrics = new GatewayMetrics(knownOperationNames(config.persistedQueryManifest, contract));
   const tracing = config.otlpEndpoint ? createTracing('gateway', { OTEL_EXPORTER_OTLP_ENDPOINT: config.otlpEndpoint }) : null;
   const redis: Redis | null = config.redisUrl
     ? await connectRedis(config.redisUrl, (err) => log.warn({ msg: 'redis error', err: err.message }), { commandTimeoutMs: config.redisTimeoutMs })
@@ -100,6 +104,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // The bundled playground below replaces Apollo's landing page, which loads from a CDN.
     ApolloServerPluginLandingPageDisabled(),
     metrics.plugin(log),
+    nulTextPlugin(),
     downstreamErrorPathsPlugin(
       () => apiSchema,
       () => owners,
@@ -128,7 +133,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: gatewayErrorFormatter((entry) => log.error(entry)),
+    formatError: gatewayErrorFormatter((entry) => log.error(entry), { hideSuggestions: config.hideSuggestions }),
     includeStacktraceInErrorResponses: false,
     // SIGTERM drains through listen() below; Apollo's own handler would stop at once and re-raise it.
     stopOnTerminationSignals: false,
@@ -159,11 +164,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...report,
     });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  const documents = readContractOperations(options.contractDir ?? defaultContractDir()).map(({ name, query }) => ({ name, query }));
-  app.use(createPlaygroundRouter({ graphqlPath: '/graphql', documents }));
+  // Not on the public port in production unless behind METRICS_TOKEN; see MetricsConfig.
+  if (config.metrics.onPublicPort) app.get('/metrics', metricsHandler(metrics.registry, config.metrics.token));
+  if (config.playground) {
+    // Whoever opens the playground is anonymous (a browser sends no token):
+    // in production it shows the partner operations only, not the staff ones.
+    const documents = contract
+      .filter((operation) => !(config.production && isStaffOperation(operation)))
+      .map(({ name, query }) => ({ name, query }));
+    app.use(createPlaygroundRouter({ graphqlPath: '/graphql', documents }));
+  }
   app.use(
     '/graphql',
     cors({
@@ -182,6 +192,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         ]
       : []),
     express.json({ limit: config.maxBodyBytes }),
+    persistedQueryCheckMiddleware(),
     ...(responseCache ? [responseCache.middleware((hit, res) => metrics.cacheHit(log, hit, res.locals.requestId as string))] : []),
     documentLimitsMiddleware(config.documentLimits, (error) => log.info({ msg: 'document refused', limit: error.extensions.limit })),
     expressMiddleware(apollo, {
@@ -206,6 +217,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     });
   });
 
+  const metricsServer = config.metrics.port === null ? null : await listenMetrics(metrics, config.metrics);
+
   const http = createServer(app);
   http.keepAliveTimeout = 65_000;
   const running = await listen(
@@ -214,6 +227,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     config.port,
     '/graphql',
     async () => {
+      await metricsServer?.close();
       await apollo.stop();
       for (const source of dataSources) source.close();
       await rateLimiter?.close();
@@ -222,5 +236,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     },
     config.shutdownGraceMs,
   );
-  return { ...running, gateway, metrics };
+  return { ...running, gateway, metrics, metricsUrl: metricsServer?.url ?? null };
+}
+
+/** GET /metrics alone on METRICS_HOST:METRICS_PORT (127.0.0.1 by default), for a scraper inside the network. */
+async function listenMetrics(metrics: GatewayMetrics, config: GatewayConfig['metrics']): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsHandler(metrics.registry, config.token));
+  return listen(createServer(app), config.host, config.port ?? 0, '/metrics', async () => undefined, 1000);
 }

@@ -187,7 +187,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     private readonly tracer?: Tracer,
     private readonly observeSaving?: SubgraphSavingObserver,
   ) {
-    this.signer = new IdentitySigner(secret);
+    this.signer = new IdentitySigner(secret, name);
     this.endpoint = new URL(url);
     this.agent = this.endpoint.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   }
@@ -347,7 +347,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const timedOut = error.name === 'TimeoutError' || /timeout|timed out|aborted/i.test(error.message);
     return new GraphQLError(
       timedOut ? `The ${this.name} subgraph did not answer in time.` : `The ${this.name} subgraph could not be reached.`,
-      { originalError: error, extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.name } },
+      { originalError: error, extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName: this.name } },
     );
   }
 
@@ -358,6 +358,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
    * parsing (a Decimal with three decimals, a malformed DateTime), which the
    * gateway passed on because it cannot know those rules. That is the
    * client's mistake, so its BAD_USER_INPUT message reaches the client.
+   * A 401 or 403 is the gateway's own problem with the subgraph: it becomes
+   * DOWNSTREAM_SERVICE_ERROR naming the subgraph, and nothing more.
    */
   private errorFromAnswer(answer: SubgraphAnswer): GraphQLError {
     let body: unknown = answer.text;
@@ -372,9 +374,18 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         return new GraphQLError(first.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
       }
     }
-    const code = answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'FORBIDDEN' : undefined;
+    if (answer.status === 401 || answer.status === 403) {
+      // The subgraph refused the gateway itself (secrets that differ between
+      // them, a proxy's policy): nothing the client did or can fix. It sees
+      // which subgraph failed, never its URL or answer; those go to the log.
+      const detail = new Error(`${answer.status} ${answer.statusText} from ${this.url}: ${answer.text.slice(0, 500)}`);
+      return new GraphQLError(`The ${this.name} subgraph refused the gateway's request.`, {
+        originalError: detail,
+        extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName: this.name },
+      });
+    }
     return new GraphQLError(`${answer.status}: ${answer.statusText}`, {
-      extensions: { ...(code ? { code } : {}), response: { url: this.url, status: answer.status, statusText: answer.statusText, body } },
+      extensions: { response: { url: this.url, status: answer.status, statusText: answer.statusText, body } },
     });
   }
 }

@@ -101,3 +101,19 @@ export function trustedDocumentsPlugin(manifest: PersistedQueryManifest): Apollo
     },
   };
 }
+
+/**
+ * The operation names that may become metric labels: those of the persisted
+ * query manifest (when the file is there) and of the contract.
+ */
+export function knownOperationNames(manifestPath: string, contract: { name: string }[]): Set<string> {
+  const names = new Set(contract.map((operation) => operation.name));
+  if (existsSync(manifestPath)) {
+    try {
+      for (const operation of readManifest(manifestPath).operations) names.add(operation.name);
+    } catch {
+      // Not a manifest: PERSISTED_QUERIES=only refuses to start on it; labels just fall back to the contract.
+    }
+  }
+  return names;
+}

@@ -38,5 +38,5 @@ export function commandToken(given: string | undefined, claims: { sub: string; r
   const key = tokenKey(process.env);
   if (key.algorithm !== 'HS256') throw new Error('pass --token: tokens cannot be minted locally with an RS256 public key');
   if (key.secret === DEV_AUTH_SECRET) console.error('warning: the token is signed with the development secret; only a catalog started with DEVELOPMENT_SECRETS=1 accepts it');
-  return mintToken(claims, key.secret, 3600);
+  return mintToken(claims, key.secret, 3600, key);
 }

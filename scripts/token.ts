@@ -35,7 +35,7 @@ function main(): void {
   if (key.algorithm !== 'HS256') throw new Error('Tokens can only be minted with AUTH_SECRET (HS256); RS256 keys are issued elsewhere.');
   if (key.secret === DEV_AUTH_SECRET) console.error('warning: signed with the development secret; only a catalog started with DEVELOPMENT_SECRETS=1 accepts it');
   process.stdout.write(
-    `${mintToken({ sub: values.sub, roles: roles as Role[], platform: values.platform ?? null }, key.secret, seconds(values.ttl ?? '1h'))}\n`,
+    `${mintToken({ sub: values.sub, roles: roles as Role[], platform: values.platform ?? null }, key.secret, seconds(values.ttl ?? '1h'), key)}\n`,
   );
 }
 

@@ -75,7 +75,7 @@ describe('migrations under replicas (PostgreSQL)', () => {
       expect(seeded.rows[0]).toEqual({ platforms: 4, products: 66 });
 
       // Both serve the same catalog.
-      const header = { [IDENTITY_HEADER]: signIdentity(ANONYMOUS, subgraphSecret(DEVELOPMENT_ENV)) };
+      const header = { [IDENTITY_HEADER]: signIdentity(ANONYMOUS, subgraphSecret(DEVELOPMENT_ENV), 'products') };
       for (const port of ports) {
         const answer = await postGraphQL<{ products: { totalCount: number } }>(
           `http://127.0.0.1:${port}/graphql`,

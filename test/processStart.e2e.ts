@@ -124,12 +124,18 @@ describe('a gateway configuration error', () => {
       refusal('gateway/index.ts', bare({ ...development, PERSISTED_QUERIES: 'only', PERSISTED_QUERY_MANIFEST: notAManifest })),
       refusal('gateway/index.ts', bare({ ...development, MAX_QUERY_DEPTH: 'deep' })),
       refusal('gateway/index.ts', bare({ ...development, SUPERGRAPH_PATH: notASupergraph })),
+      refusal('gateway/index.ts', bare({ ...development, METRICS_PORT: 'nine' })),
+      refusal('gateway/index.ts', bare({ ...development, METRICS_TOKEN: 'short' })),
+      refusal('gateway/index.ts', bare({ ...development, PLAYGROUND: 'maybe' })),
     ]);
     expect(lines).toEqual([
       `Configuration error: SUPERGRAPH_PATH names a file that does not exist: ${join(dir, 'missing.graphql')}`,
       `Configuration error: PERSISTED_QUERY_MANIFEST does not name a persisted query manifest: ${notAManifest}`,
       'Configuration error: MAX_QUERY_DEPTH must be a whole number, got "deep"',
       expect.stringMatching(/^gateway could not start: Syntax Error/),
+      'Configuration error: METRICS_PORT must be a whole number, got "nine"',
+      'Configuration error: METRICS_TOKEN must be at least 16 characters',
+      'Configuration error: PLAYGROUND must be true or false, got "maybe"',
     ]);
   }, 60_000);
 });

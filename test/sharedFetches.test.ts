@@ -2,6 +2,7 @@
 // representations collapsed and spread back, identical reads in flight shared,
 // side-by-side reads merged into one request, identity headers reused while fresh.
 import { buildSchema, parse, validate } from 'graphql';
+import jwt from 'jsonwebtoken';
 import { IdentitySigner, verifyIdentity, ANONYMOUS } from '../common/identity';
 import { FetchMerger } from '../gateway/fetchBatching';
 import { collapseRepresentations, copyJson, SharedFetches, type SubgraphAnswer } from '../gateway/sharedFetches';
@@ -83,16 +84,37 @@ describe('IdentitySigner', () => {
 
   it('reuses a header for the same caller while it has half its life left, and signs callers apart', () => {
     let now = Date.now();
-    const signer = new IdentitySigner(secret, 60, () => now);
+    const signer = new IdentitySigner(secret, 'products', 60, () => now);
     const first = signer.sign(ANONYMOUS);
     expect(signer.sign({ ...ANONYMOUS })).toBe(first);
     const partner = signer.sign({ sub: 'p', roles: ['partner'], platform: 'jd', authenticated: true, service: false });
     expect(partner).not.toBe(first);
-    expect(verifyIdentity(partner, secret)).toMatchObject({ sub: 'p', platform: 'jd', roles: ['partner'] });
+    expect(verifyIdentity(partner, secret, 'products')).toMatchObject({ sub: 'p', platform: 'jd', roles: ['partner'] });
     now += 29_000;
     expect(signer.sign(ANONYMOUS)).toBe(first);
     now += 2_000;
     expect(signer.sign(ANONYMOUS)).not.toBe(first);
+  });
+
+  it('signs for one subgraph, for 30 seconds by default: another subgraph refuses the header, and so does every subgraph once it lapses', () => {
+    const signedAt = Date.now() - 31_000;
+    const header = new IdentitySigner(secret, 'products', undefined, () => Date.now()).sign(ANONYMOUS);
+    const claims = jwt.decode(header) as jwt.JwtPayload;
+    expect(claims.aud).toBe('products');
+    expect(claims.exp! - claims.iat!).toBe(30);
+    expect(() => verifyIdentity(header, secret, 'certification')).toThrow(/through the gateway/);
+    const lapsed = new IdentitySigner(secret, 'products', undefined, () => signedAt).sign(ANONYMOUS);
+    expect(() => verifyIdentity(lapsed, secret, 'products')).toThrow(/through the gateway/);
+  });
+
+  it('refuses a header without an expiry, however well signed', () => {
+    const forever = jwt.sign({ roles: [], authenticated: false, service: false }, secret, {
+      algorithm: 'HS256',
+      subject: 'anonymous',
+      issuer: 'relief-goods-graph/gateway',
+      audience: 'products',
+    });
+    expect(() => verifyIdentity(forever, secret, 'products')).toThrow(/through the gateway/);
   });
 });
 

@@ -441,14 +441,23 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       const certifierIdentity: Identity = { sub: 'mallory', roles: ['certifier'], platform: null, authenticated: true, service: false };
       const forged: Record<string, Record<string, string>> = {
         none: {},
-        wrongSecret: { [IDENTITY_HEADER]: signIdentity(certifierIdentity, 'a-wrong-subgraph-secret-of-sufficient-length') },
+        wrongSecret: { [IDENTITY_HEADER]: signIdentity(certifierIdentity, 'a-wrong-subgraph-secret-of-sufficient-length', 'certification') },
+        // Signed by the gateway's secret, but for another subgraph: a header captured there is useless here.
+        otherAudience: { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV), 'products') },
+        withoutExpiry: {
+          [IDENTITY_HEADER]: jwt.sign(
+            { roles: ['certifier'], platform: null, authenticated: true, service: false, iat: Math.floor(Date.now() / 1000) },
+            subgraphSecret(DEVELOPMENT_ENV),
+            { algorithm: 'HS256', subject: 'mallory', issuer: 'relief-goods-graph/gateway', audience: 'certification' },
+          ),
+        },
         // The caller's own gateway token is not an identity header.
         bearerAsIdentity: { [IDENTITY_HEADER]: catalog.token('mallory', ['certifier']) },
         expired: {
           [IDENTITY_HEADER]: jwt.sign(
             { roles: ['certifier'], platform: null, authenticated: true, service: false, iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 },
             subgraphSecret(DEVELOPMENT_ENV),
-            { algorithm: 'HS256', subject: 'mallory', issuer: 'relief-goods-graph/gateway', audience: 'relief-goods-graph/subgraphs' },
+            { algorithm: 'HS256', subject: 'mallory', issuer: 'relief-goods-graph/gateway', audience: 'certification' },
           ),
         },
         bearerOnly: { authorization: `Bearer ${certifier}` },
@@ -478,17 +487,19 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       for (const name of ['products', 'suppliers'] as const) {
         const representations = name === 'products' ? [{ __typename: 'Product', id: pending.id }] : [{ __typename: 'Supplier', id: 'sup_001' }];
         const query = `query E($representations: [_Any!]!) { _entities(representations: $representations) { __typename } }`;
-        for (const headers of [forged.none, forged.wrongSecret]) {
+        // A header signed for certification (forged.otherAudience is for products) is refused by the others.
+        const forCertification = { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV), 'certification') };
+        for (const headers of [forged.none, forged.wrongSecret, forCertification]) {
           const response = await post(catalog.subgraphs[name].url, headers, query, { representations });
           expect({ name, status: response.status, code: codeOf(response) }).toEqual({ name, status: 401, code: 'UNAUTHENTICATED' });
         }
-        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV)) }, query, { representations });
+        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV), name) }, query, { representations });
         expect(signed.status).toBe(200);
         expect(signed.data).toEqual({ _entities: [{ __typename: name === 'products' ? 'Product' : 'Supplier' }] });
       }
 
       // Control: the same requests with a header signed by the gateway's secret do reach the resolvers.
-      const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret(DEVELOPMENT_ENV)) };
+      const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret(DEVELOPMENT_ENV), 'certification') };
       const ok = await post(url, signed, entities, { representations: [{ __typename: 'Product', id: pending.id }] });
       expect(ok.status).toBe(200);
       expect(ok.data).toEqual({ _entities: [{ id: pending.id, reliefCertified: false, certification: { id: latest(pending).id, status: 'PENDING', evidence: expect.any(String) } }] });

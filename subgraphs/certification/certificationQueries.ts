@@ -1,4 +1,4 @@
-import { pageFromRows, type PageRequest } from '../../common/connection';
+import { pageFromRows, timeCursorKey, type PageRequest } from '../../common/connection';
 import type { Certification, CertificationStatus, Prisma } from './generated/prisma/client';
 import type { CertificationConnection } from './schema.mappers';
 import type { CertificationDb } from './store';
@@ -25,11 +25,12 @@ export async function findCertificationsPage(
   now: Date,
 ): Promise<CertificationConnection> {
   const inStatus = statusWhere(status, now);
+  const afterTime = page.after ? timeCursorKey(page.after) : null;
   const after: Prisma.CertificationWhereInput = page.after
     ? {
         OR: [
-          { createdAt: { gt: new Date(String(page.after.key)) } },
-          { createdAt: new Date(String(page.after.key)), id: { gt: page.after.id } },
+          { createdAt: { gt: afterTime! } },
+          { createdAt: afterTime!, id: { gt: page.after.id } },
         ],
       }
     : {};

@@ -1,4 +1,4 @@
-import { pageFromRows, type CursorPosition, type PageRequest } from '../../common/connection';
+import { decimalCursorKey, integerCursorKey, pageFromRows, textCursorKey, timeCursorKey, type CursorPosition, type PageRequest } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
 import { Prisma, type Product } from './generated/prisma/client';
 import type { ProductFilter, ProductOrder } from './generated/graphql';
@@ -10,17 +10,27 @@ interface Ordering {
   direction: 'ASC' | 'DESC';
   /** How a key taken from a cursor is typed back into SQL. */
   cast: Prisma.Sql;
+  /** The cursor's key, checked to be of the key's type (BAD_USER_INPUT otherwise). */
+  keyOf(position: CursorPosition): string | number;
 }
 
 // Products without listings have no price: the sentinels put them last in both
 // price orders without NULL handling in the keyset comparison.
 const ORDERINGS: Record<ProductOrder, Ordering> = {
-  NAME: { key: Prisma.sql`p.name`, direction: 'ASC', cast: Prisma.sql`::text` },
-  PRICE_ASC: { key: Prisma.sql`COALESCE(p.min_price, 9999999999.99)`, direction: 'ASC', cast: Prisma.sql`::numeric` },
-  PRICE_DESC: { key: Prisma.sql`COALESCE(p.min_price, -1)`, direction: 'DESC', cast: Prisma.sql`::numeric` },
-  SALES_DESC: { key: Prisma.sql`p.total_monthly_sales`, direction: 'DESC', cast: Prisma.sql`::integer` },
-  UPDATED_DESC: { key: Prisma.sql`p.updated_at`, direction: 'DESC', cast: Prisma.sql`::timestamptz` },
+  NAME: { key: Prisma.sql`p.name`, direction: 'ASC', cast: Prisma.sql`::text`, keyOf: textCursorKey },
+  PRICE_ASC: { key: Prisma.sql`COALESCE(p.min_price, 9999999999.99)`, direction: 'ASC', cast: Prisma.sql`::numeric`, keyOf: decimalCursorKey },
+  PRICE_DESC: { key: Prisma.sql`COALESCE(p.min_price, -1)`, direction: 'DESC', cast: Prisma.sql`::numeric`, keyOf: decimalCursorKey },
+  SALES_DESC: { key: Prisma.sql`p.total_monthly_sales`, direction: 'DESC', cast: Prisma.sql`::integer`, keyOf: integerCursorKey },
+  UPDATED_DESC: {
+    key: Prisma.sql`p.updated_at`,
+    direction: 'DESC',
+    cast: Prisma.sql`::timestamptz`,
+    keyOf: (position) => timeCursorKey(position).toISOString(),
+  },
 };
+
+/** The longest `filter.search` accepted, in characters. */
+export const MAX_SEARCH_LENGTH = 100;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
@@ -34,6 +44,10 @@ export function catalogConditions(filter: ProductFilter | null | undefined, cert
   const conditions: Prisma.Sql[] = [];
   if (!filter) return conditions;
   const search = filter.search?.trim();
+  // A substring match scans every name and description: a long pattern costs the store, never narrows usefully.
+  if (search && [...search].length > MAX_SEARCH_LENGTH) {
+    throw badUserInput('filter.search', `must be at most ${MAX_SEARCH_LENGTH} characters, got ${[...search].length}`);
+  }
   if (search) {
     const pattern = `%${escapeLike(search.normalize('NFKC'))}%`;
     conditions.push(Prisma.sql`(p.name ILIKE ${pattern} OR p.description ILIKE ${pattern})`);
@@ -72,7 +86,7 @@ function cursorKey(value: unknown): string | number {
 
 // Rows after the cursor in (key direction, id ascending) order.
 function afterCursor(ordering: Ordering, after: CursorPosition): Prisma.Sql {
-  const key = Prisma.sql`${after.key}${ordering.cast}`;
+  const key = Prisma.sql`${ordering.keyOf(after)}${ordering.cast}`;
   const beyond = ordering.direction === 'ASC' ? Prisma.sql`${ordering.key} > ${key}` : Prisma.sql`${ordering.key} < ${key}`;
   return Prisma.sql`(${beyond} OR (${ordering.key} = ${key} AND p.id > ${after.id}))`;
 }
@@ -146,7 +160,7 @@ export async function findSupplierProductPages(db: ProductsDb, keys: readonly Su
   for (const [groupKey, groupKeys] of groups) {
     const { first, after } = groupKeys[0];
     const supplierIds = [...new Set(groupKeys.map((key) => key.supplierId))];
-    const afterCondition = after ? Prisma.sql`AND (p.name, p.id) > (${after.key}::text, ${after.id})` : Prisma.empty;
+    const afterCondition = after ? Prisma.sql`AND (p.name, p.id) > (${textCursorKey(after)}::text, ${after.id})` : Prisma.empty;
     const ids = await db.$queryRaw<{ id: string; supplier_id: string }[]>`
       SELECT id, supplier_id FROM (
         SELECT p.id, p.supplier_id, p.name,

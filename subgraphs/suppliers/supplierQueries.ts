@@ -1,4 +1,4 @@
-import { pageFromRows, type PageRequest } from '../../common/connection';
+import { pageFromRows, textCursorKey, type PageRequest } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
 import type { Prisma, Supplier } from './generated/prisma/client';
 import type { SupplierConnection } from './schema.mappers';
@@ -25,8 +25,8 @@ export async function findSuppliersPage(
   const after: Prisma.SupplierWhereInput = page.after
     ? {
         OR: [
-          { name: { gt: String(page.after.key) } },
-          { name: String(page.after.key), id: { gt: page.after.id } },
+          { name: { gt: textCursorKey(page.after) } },
+          { name: textCursorKey(page.after), id: { gt: page.after.id } },
         ],
       }
     : {};

@@ -112,6 +112,32 @@ export async function startExtraGateway(catalog: Catalog, env: Record<string, st
   });
 }
 
+/** The secret a production gateway of the tests signs bearer tokens with (startProductionGateway). */
+export const PRODUCTION_AUTH_SECRET = 'a-production-auth-secret-for-the-tests-only';
+
+/**
+ * One more gateway over a running catalog's subgraphs, in production mode
+ * (NODE_ENV=production, AUTH_SECRET = PRODUCTION_AUTH_SECRET). It signs for
+ * the subgraphs with their secret, which production would refuse to read
+ * from the environment, being the development one.
+ */
+export async function startProductionGateway(catalog: Catalog, env: Record<string, string> = {}): Promise<StartedGateway> {
+  const config = readGatewayConfig({
+    NODE_ENV: 'production',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT: 'off',
+    AUTH_SECRET: PRODUCTION_AUTH_SECRET,
+    SUBGRAPH_SECRET: 'a-production-subgraph-secret-replaced-below',
+    ...env,
+  });
+  return startGateway({
+    ...config,
+    subgraphSecret: env.SUBGRAPH_SECRET ?? subgraphSecret(DEVELOPMENT_ENV),
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
+  });
+}
+
 export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
   const databases: { drop(): Promise<void> }[] = [];
   const locations = {} as Record<SubgraphName, StoreLocation>;
