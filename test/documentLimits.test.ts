@@ -19,15 +19,11 @@ describe('document limits', () => {
     expect(checkDocument(documents.join('\n'), { ...DEFAULT_DOCUMENT_LIMITS, maxSelections: 1_000_000 })).toBeNull();
   });
 
-  test('a megabyte of repeated fields is refused after the token limit, in milliseconds', () => {
+  // How long refusing takes is measured by `npm run bench:flood`, not here.
+  test('a megabyte of repeated fields is refused at the token limit, before it is parsed to the end', () => {
     const document = `{ ${'__typename '.repeat(95_000)} }`;
     expect(document.length).toBeGreaterThan(1_000_000);
-    checkDocument(document, DEFAULT_DOCUMENT_LIMITS);
-    const started = process.hrtime.bigint();
-    const error = checkDocument(document, DEFAULT_DOCUMENT_LIMITS);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    expect(error?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'maxTokens', max: 2000 });
-    expect(ms).toBeLessThan(50);
+    expect(checkDocument(document, DEFAULT_DOCUMENT_LIMITS)?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'maxTokens', max: 2000 });
   });
 
   test('fragments that expand beyond the validation budget are refused before validation', () => {
