@@ -63,6 +63,12 @@ export function dependencyUnavailable(serviceName: string, message: string): Gra
   return error(ErrorCode.DOWNSTREAM_SERVICE_ERROR, message, { unavailableService: serviceName });
 }
 
+/** The code an error carries in `extensions.code`; `fallback` for an error that has none. */
+export function errorCode(error: { readonly extensions?: { readonly [key: string]: unknown } }, fallback: string): string {
+  const code = error.extensions?.code;
+  return typeof code === 'string' ? code : fallback;
+}
+
 export function isPublicError(err: unknown): err is GraphQLError {
   return (
     err instanceof GraphQLError &&

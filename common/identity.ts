@@ -114,7 +114,7 @@ export function verifyIdentity(header: string | undefined, secret: string): Iden
   } catch {
     throw unauthenticated('Subgraphs answer only requests that come through the gateway.');
   }
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role: unknown): role is Role => ROLES.includes(role as Role)) : [];
   return {
     sub: String(claims.sub ?? 'anonymous'),
     roles,

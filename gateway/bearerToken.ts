@@ -30,7 +30,7 @@ export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey)
     throw rejected(err instanceof jwt.TokenExpiredError ? 'The bearer token has expired.' : 'The bearer token is not valid.');
   }
   if (typeof claims.sub !== 'string' || claims.sub.trim() === '') throw rejected('The bearer token has no subject (sub).');
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role: unknown): role is Role => ROLES.includes(role as Role)) : [];
   return {
     sub: claims.sub,
     roles,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, Response, NextFunction } from 'express';
+import { ErrorCode, errorCode } from '../common/errors';
 import type { Logger } from '../common/logging';
+import { OperationTypeNode } from 'graphql';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REQUEST_ID_HEADER } from '../common/logging';
 import type { GatewayContext, SubgraphFetchObserver, SubgraphSavingObserver } from './subgraphDataSource';
@@ -112,12 +114,12 @@ export class GatewayMetrics {
           willSendResponse: async (context) => {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             const operation = context.operationName ?? context.request.operationName ?? 'anonymous';
-            const codes = (context.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+            const codes = (context.errors ?? []).map((error) => errorCode(error, ErrorCode.INTERNAL_SERVER_ERROR));
             for (const code of codes) this.errors.inc({ operation, code });
             this.requests.inc({ operation, code: codes[0] ?? 'OK' });
             this.latency.observe({ operation }, seconds);
             // Hits are answered before Apollo (see cacheHit): a query the cache was consulted for is a miss here.
-            const missed = context.contextValue.responseCacheKey !== undefined && context.operation?.operation === 'query';
+            const missed = context.contextValue.responseCacheKey !== undefined && context.operation?.operation === OperationTypeNode.QUERY;
             if (missed) this.cacheLookups.inc({ result: 'miss' });
             log.info({
               requestId: context.contextValue.requestId,

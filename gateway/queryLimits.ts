@@ -8,6 +8,7 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
+  OperationTypeNode,
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
@@ -120,7 +121,7 @@ export function measureOperation(
 ): OperationMeasure {
   const operation = findOperation(document, operationName);
   const rootType =
-    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getSubscriptionType();
   if (!rootType) throw new Error(`the schema has no ${operation.operation} type`);
 
   const fragments = new Map<string, FragmentDefinitionNode>();

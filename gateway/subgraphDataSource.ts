@@ -52,8 +52,8 @@ interface Waiting {
   member: BatchMember;
   headers: Record<string, string>;
   body: string;
-  resolve(answer: SubgraphAnswer): void;
-  reject(error: unknown): void;
+  resolve: (answer: SubgraphAnswer) => void;
+  reject: (error: unknown) => void;
 }
 
 // A subgraph fetch is a read unless it is a mutation: only reads are retried,

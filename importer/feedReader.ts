@@ -50,6 +50,7 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
 const HEADER_GARBAGE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
 const NOT_UTF8 =
   'The record contains bytes that are not valid UTF-8 (was it saved as GBK/GB18030?); the feed must be UTF-8 text.';

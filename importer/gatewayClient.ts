@@ -18,7 +18,7 @@ export class GatewayClient {
         body: JSON.stringify({ query, variables }),
       });
     } catch (err) {
-      throw new Error(`cannot reach the gateway at ${this.url} (${(err as Error).message}); is the catalog running (npm start)?`);
+      throw new Error(`cannot reach the gateway at ${this.url} (${(err as Error).message}); is the catalog running (npm start)?`, { cause: err });
     }
     const body = (await response.json().catch(() => null)) as { data?: Data; errors?: { message: string; extensions?: { code?: string } }[] } | null;
     if (body?.errors?.length) {
