@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { maskErrors } from '../common/errorMasking';
-import { PUBLIC_ERROR_CODES } from '../common/errors';
+import { ErrorCode, PUBLIC_ERROR_CODES } from '../common/errors';
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
@@ -30,7 +30,7 @@ export function gatewayErrorFormatter(log: Logger) {
         message: `The ${serviceName} subgraph could not answer.`,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
+        extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName },
       };
     }
     return mask(formatted, err);

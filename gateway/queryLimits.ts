@@ -20,6 +20,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { envInt } from '../common/environment';
+import { ErrorCode } from '../common/errors';
 
 type Env = Record<string, string | undefined>;
 
@@ -81,9 +82,6 @@ export interface OperationMeasure {
   fields: number;
   cost: number;
 }
-
-/** Error code of a refused operation; belongs in common/errors.ts's ErrorCode registry. */
-export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 
 /**
  * Measures one operation of a document that has passed validation against
@@ -257,7 +255,7 @@ export function checkQueryLimits(measured: OperationMeasure, limits: QueryLimits
     const value = measured[measure];
     if (value > max) {
       return new GraphQLError(`Query ${label} ${value} exceeds the limit of ${max} (${variable})`, {
-        extensions: { code: QUERY_TOO_COMPLEX, limit, max, measured: value, http: { status: 400 } },
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, measured: value, http: { status: 400 } },
       });
     }
   }

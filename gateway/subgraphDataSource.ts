@@ -66,7 +66,7 @@ function isRead(query: string | undefined): boolean {
 // didEncounterError), or a proxy in front of it answered that it is unavailable.
 function retryable(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return true;
-  if (error.extensions?.code === 'DOWNSTREAM_SERVICE_ERROR') return true;
+  if (error.extensions?.code === ErrorCode.DOWNSTREAM_SERVICE_ERROR) return true;
   const status = (error.extensions?.response as { status?: number } | undefined)?.status;
   return status === 502 || status === 503 || status === 504;
 }
@@ -347,7 +347,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const timedOut = error.name === 'TimeoutError' || /timeout|timed out|aborted/i.test(error.message);
     return new GraphQLError(
       timedOut ? `The ${this.name} subgraph did not answer in time.` : `The ${this.name} subgraph could not be reached.`,
-      { originalError: error, extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: this.name } },
+      { originalError: error, extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName: this.name } },
     );
   }
 
@@ -372,7 +372,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         return new GraphQLError(first.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
       }
     }
-    const code = answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'FORBIDDEN' : undefined;
+    const code = answer.status === 401 ? ErrorCode.UNAUTHENTICATED : answer.status === 403 ? ErrorCode.FORBIDDEN : undefined;
     return new GraphQLError(`${answer.status}: ${answer.statusText}`, {
       extensions: { ...(code ? { code } : {}), response: { url: this.url, status: answer.status, statusText: answer.statusText, body } },
     });
