@@ -39,16 +39,3 @@ export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey)
     service: false,
   };
 }
-
-/** Mints a token for local use (`npm run token`); HS256 with the configured secret. */
-export function mintToken(
-  claims: { sub: string; roles: Role[]; platform?: string | null },
-  secret: string,
-  ttlSeconds: number,
-): string {
-  return jwt.sign({ roles: claims.roles, ...(claims.platform ? { platform: claims.platform } : {}) }, secret, {
-    algorithm: 'HS256',
-    subject: claims.sub,
-    expiresIn: ttlSeconds,
-  });
-}
