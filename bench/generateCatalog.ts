@@ -297,7 +297,7 @@ function generateSuppliers(random: Random, counties: CountyRow[], count: number,
     const goods = random.pick(GOODS[category]);
     const kind = (['COOPERATIVE', 'RELIEF_WORKSHOP', 'ENTERPRISE', 'FAMILY_FARM'] as const)[random.weighted([45, 15, 25, 15])]!;
     let name = '';
-    let normalizedName = '';
+    let normalizedName: string;
     for (let attempt = 0; ; attempt++) {
       const town = placeName(random, random.chance(0.7) ? '镇' : '乡');
       const village = attempt > 0 ? placeName(random, '村') : '';
@@ -365,7 +365,7 @@ function generateProducts(random: Random, suppliers: SupplierDraft[], count: num
   };
   const categoryWeights = CATEGORIES.map((category) => CATEGORY_WEIGHTS[category]);
   const order = random.shuffle(Array.from({ length: count }, (_, index) => index));
-  const products: ProductDraft[] = new Array(count);
+  const products: ProductDraft[] = new Array<ProductDraft>(count);
   for (const index of order) {
     const supplier = ownerOf(index);
     const category = random.chance(0.8) ? supplier.category : CATEGORIES[random.weighted(categoryWeights)]!;

@@ -444,7 +444,7 @@ async function verify(url: string, cases: BenchCase[]): Promise<VariantResult['v
   let firstMismatch: string | null = null;
   await mapLimit(cases, 4, async (entry) => {
     const { status, text } = await post(url, requestBody(entry));
-    let problem: string | null = null;
+    let problem: string | null;
     if (status !== 200) problem = `HTTP ${status}: ${text.slice(0, 300)}`;
     else {
       const body = JSON.parse(text) as { data?: unknown; errors?: unknown[] };

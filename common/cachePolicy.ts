@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { OperationTypeNode } from 'graphql';
 
 // Per request: the lowest cap a resolver put on how long its answer may be cached.
 const caps = new WeakMap<object, number>();
@@ -24,7 +25,7 @@ export function cacheControlPlugin<Context extends object>(maxAgeSeconds: number
         async willSendResponse({ response, contextValue, operation }) {
           const maxAge = Math.min(maxAgeSeconds, caps.get(contextValue) ?? Infinity);
           const cacheable =
-            maxAge > 0 && operation?.operation === 'query' && response.body.kind === 'single' && !response.body.singleResult.errors?.length;
+            maxAge > 0 && operation?.operation === OperationTypeNode.QUERY && response.body.kind === 'single' && !response.body.singleResult.errors?.length;
           response.http.headers.set('cache-control', cacheable ? `max-age=${maxAge}, public` : 'no-store');
         },
       };

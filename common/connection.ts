@@ -46,7 +46,8 @@ export function decodeCursor(cursor: string, order: string): CursorPosition {
   if (parsed[0] !== order) {
     throw badUserInput('after', `belongs to the ${parsed[0]} ordering, not ${order}`);
   }
-  return { order: parsed[0], key: parsed[1], id: parsed[2] };
+  const [cursorOrder, key, id] = parsed as [string, string | number | null, string];
+  return { order: cursorOrder, key, id };
 }
 
 export interface PageRequest {

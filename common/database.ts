@@ -50,18 +50,19 @@ const COUNTED_METHODS = new Set(['queryRaw', 'executeRaw']);
 function countingQueryable<T extends SqlQueryable>(target: T, counter: SqlStatementCounter): T {
   return new Proxy(target, {
     get(obj, prop, receiver) {
-      const value = Reflect.get(obj, prop, receiver);
+      const value: unknown = Reflect.get(obj, prop, receiver);
       if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
       if (COUNTED_METHODS.has(prop as string)) {
         return (...args: unknown[]) => {
           counter.increment();
-          return value.apply(obj, args);
+          return method.apply(obj, args);
         };
       }
       if (prop === 'startTransaction') {
-        return async (...args: unknown[]) => countingQueryable(await value.apply(obj, args), counter);
+        return async (...args: unknown[]) => countingQueryable((await method.apply(obj, args)) as SqlQueryable, counter);
       }
-      return value.bind(obj);
+      return method.bind(obj);
     },
   });
 }

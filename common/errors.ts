@@ -19,6 +19,8 @@ export const ErrorCode = {
   PERSISTED_QUERY_NOT_ALLOWED: 'PERSISTED_QUERY_NOT_ALLOWED',
   REQUEST_TOO_LARGE: 'REQUEST_TOO_LARGE',
   DOWNSTREAM_SERVICE_ERROR: 'DOWNSTREAM_SERVICE_ERROR',
+  // A process draining on SIGTERM answers new requests with it (HTTP 503).
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -61,6 +63,12 @@ export function ineligible(message: string, reasons: string[]): GraphQLError {
  */
 export function dependencyUnavailable(serviceName: string, message: string): GraphQLError {
   return error(ErrorCode.DOWNSTREAM_SERVICE_ERROR, message, { unavailableService: serviceName });
+}
+
+/** The code an error carries in `extensions.code`; `fallback` for an error that has none. */
+export function errorCode(error: { readonly extensions?: { readonly [key: string]: unknown } }, fallback: string): string {
+  const code = error.extensions?.code;
+  return typeof code === 'string' ? code : fallback;
 }
 
 export function isPublicError(err: unknown): err is GraphQLError {

@@ -46,6 +46,18 @@ export function subgraphSecret(env: Env): string {
   return envSecret(env, 'SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET);
 }
 
+// Only with DEVELOPMENT_SECRETS=1 (npm start, tests); never in production.
+export const DEV_AUTH_SECRET = 'relief-goods-graph-dev-auth-secret-not-for-production';
+
+/**
+ * AUTH_SECRET: the HS256 key of callers' bearer tokens, which the gateway
+ * verifies and local tools sign with (common/localTokens.ts); the
+ * development value only with DEVELOPMENT_SECRETS=1.
+ */
+export function authSecret(env: Env): string {
+  return envSecret(env, 'AUTH_SECRET', DEV_AUTH_SECRET, 'or AUTH_PUBLIC_KEY_PATH ');
+}
+
 /** The warning every process logs at start while a development secret stands in for a real one. */
 export function developmentSecretWarning(variables: string[]): Record<string, unknown> | null {
   if (variables.length === 0) return null;
@@ -132,7 +144,7 @@ export function verifyIdentity(header: string | undefined, secret: string, audie
   }
   // jsonwebtoken accepts a token without exp as valid forever.
   if (typeof claims.exp !== 'number') throw refused();
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role: unknown): role is Role => ROLES.includes(role as Role)) : [];
   return {
     sub: String(claims.sub ?? 'anonymous'),
     roles,

@@ -95,6 +95,7 @@ const REGION_CODE = /^\d{6}$/;
 // NUL cannot be stored in a PostgreSQL text column at all, and the other C0
 // controls only ever come from broken exports; tab and line breaks are kept
 // because descriptions legitimately contain them.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /** The six-digit shape of a GB/T 2260 county code; whether the county exists is checked against the region table. */

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import pino, { type Logger } from 'pino';
 import { ConfigError, envString } from './environment';
+import { ErrorCode, errorCode } from './errors';
 
 export type { Logger } from 'pino';
 
@@ -48,7 +49,7 @@ export function requestLogPlugin<Context extends object>(log: Logger): ApolloSer
       const started = process.hrtime.bigint();
       return {
         async willSendResponse(context) {
-          const codes = (context.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          const codes = (context.errors ?? []).map((error) => errorCode(error, ErrorCode.INTERNAL_SERVER_ERROR));
           log.info({
             requestId: request.http?.headers.get(REQUEST_ID_HEADER) ?? undefined,
             operation: context.operationName ?? undefined,

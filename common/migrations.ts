@@ -81,7 +81,7 @@ export async function applyMigrations(db: SqlExecutor, migrationsDir: string): P
         await db.exec('COMMIT');
       } catch (err) {
         await db.exec('ROLLBACK');
-        throw new Error(`Migration ${migration.name} failed: ${(err as Error).message}`);
+        throw new Error(`Migration ${migration.name} failed: ${(err as Error).message}`, { cause: err });
       }
       done.push(migration.name);
     }

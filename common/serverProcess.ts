@@ -11,8 +11,14 @@ export interface StoppableServer {
  * failure to start (a configuration error, thrown while the settings are
  * read or later) ends the process with one line: the message naming the
  * variable, never a stack trace an operator has to read through.
+ *
+ * Started by `npm start` or `npm run dev` (scripts/start.ts), the process
+ * also stops when its parent dies without stopping it: the watcher of
+ * `npm run dev` kills the parent outright when it does not exit in time, and
+ * a server left behind would hold its port and its store.
  */
 export function runServerProcess(service: Record<string, string>, start: () => Promise<StoppableServer & { describe?: Record<string, string> }>): void {
+  if (process.connected) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   Promise.resolve()
     .then(start)
     .then((server) => {

@@ -98,7 +98,7 @@ export async function listen(
     res.setHeader('connection', 'close');
     res.statusCode = 503;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ errors: [{ message: 'The server is shutting down.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
+    res.end(JSON.stringify({ errors: [{ message: 'The server is shutting down.', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,6 +5,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { envString, envUrl } from './environment';
+import { errorCode } from './errors';
 
 type Env = Record<string, string | undefined>;
 
@@ -48,7 +49,7 @@ export function spanContext(span: Span, parent: Context = ROOT_CONTEXT): Context
 export function extractTraceContext(headers: { get(name: string): string | undefined | null }): Context {
   return propagator.extract(ROOT_CONTEXT, headers, {
     ...defaultTextMapGetter,
-    get: (carrier, key) => carrier.get(key) ?? undefined,
+    get: (carrier: typeof headers, key) => carrier.get(key) ?? undefined,
     keys: () => ['traceparent', 'tracestate'],
   });
 }
@@ -73,7 +74,7 @@ export function tracingPlugin<Context extends object>(
           span.setAttribute('graphql.operation.name', operationName ?? 'anonymous');
           if (operation) span.setAttribute('graphql.operation.type', operation.operation);
           if (errors?.length) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: String(errors[0].extensions?.code ?? 'ERROR') });
+            span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode(errors[0], 'ERROR') });
           }
           span.end();
         },

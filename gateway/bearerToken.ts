@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../common/errors';
 import { ANONYMOUS, ROLES, secretKey, type Identity, type Role } from '../common/identity';
-import type { TokenClaimsRequired, TokenKey } from './config';
+import type { TokenKey } from './config';
 
 function rejected(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
@@ -34,7 +34,7 @@ export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey)
   // jsonwebtoken takes a token without exp as valid forever; a leaked one would never lapse.
   if (typeof claims.exp !== 'number') throw rejected('The bearer token has no expiry (exp).');
   if (typeof claims.sub !== 'string' || claims.sub.trim() === '') throw rejected('The bearer token has no subject (sub).');
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role): role is Role => ROLES.includes(role)) : [];
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((role: unknown): role is Role => ROLES.includes(role as Role)) : [];
   return {
     sub: claims.sub,
     roles,
@@ -42,20 +42,4 @@ export function identityFromHeaders(headers: IncomingHttpHeaders, key: TokenKey)
     authenticated: true,
     service: false,
   };
-}
-
-/** Mints a token for local use (`npm run token`); HS256 with the configured secret, issuer and audience. */
-export function mintToken(
-  claims: { sub: string; roles: Role[]; platform?: string | null },
-  secret: string,
-  ttlSeconds: number,
-  required: TokenClaimsRequired = {},
-): string {
-  return jwt.sign({ roles: claims.roles, ...(claims.platform ? { platform: claims.platform } : {}) }, secret, {
-    algorithm: 'HS256',
-    subject: claims.sub,
-    expiresIn: ttlSeconds,
-    ...(required.issuer ? { issuer: required.issuer } : {}),
-    ...(required.audience ? { audience: required.audience } : {}),
-  });
 }

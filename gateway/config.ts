@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError, envBoolean, envInt, envPort, envSecret, envString, envUrl } from '../common/environment';
-import { DEV_SUBGRAPH_SECRET, subgraphSecret } from '../common/identity';
+import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../common/environment';
+import { authSecret, DEV_AUTH_SECRET, DEV_SUBGRAPH_SECRET, subgraphSecret } from '../common/identity';
 import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
 import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
@@ -109,9 +109,6 @@ export function metricsConfig(env: Env, production: boolean): MetricsConfig {
   };
 }
 
-// Only with DEVELOPMENT_SECRETS=1 (npm start, tests); never in production.
-export const DEV_AUTH_SECRET = 'relief-goods-graph-dev-auth-secret-not-for-production';
-
 /** AUTH_PUBLIC_KEY_PATH (RS256) or AUTH_SECRET (HS256), the development secret only with DEVELOPMENT_SECRETS=1; AUTH_ISSUER, AUTH_AUDIENCE. */
 export function tokenKey(env: Env): TokenKey {
   const keyPath = envString(env, 'AUTH_PUBLIC_KEY_PATH');
@@ -128,7 +125,7 @@ export function tokenKey(env: Env): TokenKey {
     if (type !== 'rsa') throw new ConfigError('AUTH_PUBLIC_KEY_PATH', `must hold an RSA public key for RS256, got ${type}`);
     return { algorithm: 'RS256', publicKey, ...requiredClaims(env) };
   }
-  return { algorithm: 'HS256', secret: envSecret(env, 'AUTH_SECRET', DEV_AUTH_SECRET, 'or AUTH_PUBLIC_KEY_PATH '), ...requiredClaims(env) };
+  return { algorithm: 'HS256', secret: authSecret(env), ...requiredClaims(env) };
 }
 
 function supergraphPath(env: Env): string | null {

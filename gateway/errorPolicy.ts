@@ -52,7 +52,7 @@ function formatter(log: Logger) {
         message: `The ${serviceName} subgraph could not answer.`,
         locations: formatted.locations,
         path: formatted.path,
-        extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
+        extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName },
       };
     }
     return mask(formatted, err);

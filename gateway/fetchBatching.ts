@@ -1,4 +1,4 @@
-import { Kind, parse, print, visit, type DefinitionNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, print, visit, type DefinitionNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
 
 /** One subgraph read waiting to go out, as the query planner wrote it. */
 export interface BatchMember {
@@ -36,7 +36,7 @@ function rewrite(query: string, index: number): MemberPart | null {
     return null;
   }
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-  if (operations.length !== 1 || operations[0].operation !== 'query' || operations[0].directives?.length) return null;
+  if (operations.length !== 1 || operations[0].operation !== OperationTypeNode.QUERY || operations[0].directives?.length) return null;
   if (!operations[0].selectionSet.selections.every((selection) => selection.kind === Kind.FIELD)) return null;
   const prefix = prefixOf(index);
   const renamed = visit(document, {

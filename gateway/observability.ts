@@ -1,8 +1,9 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Request, RequestHandler, Response, NextFunction } from 'express';
-import { PUBLIC_ERROR_CODES } from '../common/errors';
+import { ErrorCode, errorCode, PUBLIC_ERROR_CODES } from '../common/errors';
 import type { Logger } from '../common/logging';
+import { OperationTypeNode } from 'graphql';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REQUEST_ID_HEADER } from '../common/logging';
 import type { GatewayContext, SubgraphFetchObserver, SubgraphSavingObserver } from './subgraphDataSource';
@@ -164,12 +165,12 @@ export class GatewayMetrics {
             const name = context.operationName ?? context.request.operationName ?? 'anonymous';
             const operation = this.operationLabel(context.operationName ?? context.request.operationName);
             // Codes come from the gateway's closed registry or Apollo's own; anything else counts as internal.
-            const codes = (context.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+            const codes = (context.errors ?? []).map((error) => errorCode(error, ErrorCode.INTERNAL_SERVER_ERROR));
             for (const code of codes) this.errors.inc({ operation, code: codeLabel(code) });
             this.requests.inc({ operation, code: codes[0] ? codeLabel(codes[0]) : 'OK' });
             this.latency.observe({ operation }, seconds);
             // Hits are answered before Apollo (see cacheHit): a query the cache was consulted for is a miss here.
-            const missed = context.contextValue.responseCacheKey !== undefined && context.operation?.operation === 'query';
+            const missed = context.contextValue.responseCacheKey !== undefined && context.operation?.operation === OperationTypeNode.QUERY;
             if (missed) this.cacheLookups.inc({ result: 'miss' });
             log.info({
               requestId: context.contextValue.requestId,

@@ -8,6 +8,7 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
+  OperationTypeNode,
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
@@ -19,6 +20,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { envInt } from '../common/environment';
+import { ErrorCode } from '../common/errors';
 
 type Env = Record<string, string | undefined>;
 
@@ -81,9 +83,6 @@ export interface OperationMeasure {
   cost: number;
 }
 
-/** Error code of a refused operation; belongs in common/errors.ts's ErrorCode registry. */
-export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
-
 /**
  * Measures one operation of a document that has passed validation against
  * `schema` (the API schema the gateway serves).
@@ -120,7 +119,7 @@ export function measureOperation(
 ): OperationMeasure {
   const operation = findOperation(document, operationName);
   const rootType =
-    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getSubscriptionType();
   if (!rootType) throw new Error(`the schema has no ${operation.operation} type`);
 
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -256,7 +255,7 @@ export function checkQueryLimits(measured: OperationMeasure, limits: QueryLimits
     const value = measured[measure];
     if (value > max) {
       return new GraphQLError(`Query ${label} ${value} exceeds the limit of ${max} (${variable})`, {
-        extensions: { code: QUERY_TOO_COMPLEX, limit, max, measured: value, http: { status: 400 } },
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, measured: value, http: { status: 400 } },
       });
     }
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import { ConfigError, envBoolean, envString, envUrl } from '../common/environment';
+import { ErrorCode } from '../common/errors';
 import type { Identity } from '../common/identity';
 import type { Logger } from './errorPolicy';
 
@@ -430,9 +431,6 @@ export class BucketsPerAddress {
   }
 }
 
-/** Error code of a refused request; belongs in common/errors.ts's ErrorCode registry. */
-export const RATE_LIMITED = 'RATE_LIMITED';
-
 export interface RateLimitMiddlewareOptions {
   /** Called for every request refused (HTTP 429), e.g. to count them. */
   onRejected?: (details: { key: string; role: RateLimitRole; retryAfterSeconds: number }) => void;
@@ -491,7 +489,7 @@ export function rateLimitMiddleware(
         errors: [
           {
             message: `Too many requests: try again in ${result.retryAfterSeconds} second${result.retryAfterSeconds === 1 ? '' : 's'}.`,
-            extensions: { code: RATE_LIMITED, retryAfterSeconds: result.retryAfterSeconds },
+            extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: result.retryAfterSeconds },
           },
         ],
       });

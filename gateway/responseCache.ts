@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type Redis from 'ioredis';
 import type { NextFunction, Request, Response } from 'express';
@@ -197,7 +197,7 @@ export class ResponseCache {
         willSendResponse: async ({ contextValue, operation, response, overallCachePolicy }) => {
           // The key the middleware looked the request up under (none: the cache was not consulted).
           const key = contextValue.responseCacheKey;
-          if (key === undefined || contextValue.identity.authenticated || operation?.operation !== 'query') return;
+          if (key === undefined || contextValue.identity.authenticated || operation?.operation !== OperationTypeNode.QUERY) return;
           if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) return;
           const policy = overallCachePolicy.policyIfCacheable();
           if (!policy || policy.scope === 'PRIVATE') return;
@@ -224,7 +224,7 @@ export function mutationMayHaveWritten(
   operation: OperationDefinitionNode | undefined,
   result: { data?: unknown; errors?: readonly { path?: readonly (string | number)[] }[] },
 ): boolean {
-  if (!authenticated || operation?.operation !== 'mutation' || result.data === undefined) return false;
+  if (!authenticated || operation?.operation !== OperationTypeNode.MUTATION || result.data === undefined) return false;
   const refused = new Set((result.errors ?? []).filter((error) => error.path?.length === 1).map((error) => error.path![0]));
   const rootFields = operation.selectionSet.selections.map((selection) =>
     selection.kind === Kind.FIELD ? (selection.alias ?? selection.name).value : null,

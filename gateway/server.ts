@@ -1,12 +1,14 @@
 import { createServer } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type Redis from 'ioredis';
+import { ErrorCode } from '../common/errors';
 import { developmentSecretWarning } from '../common/identity';
 import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
@@ -211,7 +213,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       errors: [
         {
           message: tooLarge ? `The request body exceeds ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).` : 'The request body is not valid JSON.',
-          extensions: { code: tooLarge ? 'REQUEST_TOO_LARGE' : 'BAD_REQUEST', ...(tooLarge ? { limit: config.maxBodyBytes } : {}) },
+          extensions: { code: tooLarge ? ErrorCode.REQUEST_TOO_LARGE : ApolloServerErrorCode.BAD_REQUEST, ...(tooLarge ? { limit: config.maxBodyBytes } : {}) },
         },
       ],
     });

@@ -39,7 +39,7 @@ export function copyJson<Value>(value: Value): Value {
  * can be off): this only removes duplicate work that is under way.
  */
 export class SharedFetches {
-  private readonly inFlight = new Map<string, { answer: Promise<SubgraphAnswer>; take(answer: SubgraphAnswer): SubgraphAnswer }>();
+  private readonly inFlight = new Map<string, { answer: Promise<SubgraphAnswer>; take: (answer: SubgraphAnswer) => SubgraphAnswer }>();
 
   /** `key` null: not shareable. `onJoin` is told when a fetch joins one under way. */
   run(key: string | null, fetchAnswer: () => Promise<SubgraphAnswer>, onJoin?: () => void): Promise<SubgraphAnswer> {
@@ -97,7 +97,7 @@ export function collapseRepresentations(variables: Record<string, unknown> | und
     variables: { ...variables, representations: unique },
     saved: representations.length - unique.length,
     expand(response) {
-      const entities = response.data?._entities;
+      const entities = response.data?._entities as unknown[] | undefined;
       if (Array.isArray(entities) && entities.length === unique.length) {
         const used = new Set<number>();
         response.data!._entities = uniqueIndex.map((index) => {

@@ -52,8 +52,8 @@ interface Waiting {
   member: BatchMember;
   headers: Record<string, string>;
   body: string;
-  resolve(answer: SubgraphAnswer): void;
-  reject(error: unknown): void;
+  resolve: (answer: SubgraphAnswer) => void;
+  reject: (error: unknown) => void;
 }
 
 // A subgraph fetch is a read unless it is a mutation: only reads are retried,
@@ -66,7 +66,7 @@ function isRead(query: string | undefined): boolean {
 // didEncounterError), or a proxy in front of it answered that it is unavailable.
 function retryable(error: unknown): boolean {
   if (!(error instanceof GraphQLError)) return true;
-  if (error.extensions?.code === 'DOWNSTREAM_SERVICE_ERROR') return true;
+  if (error.extensions?.code === ErrorCode.DOWNSTREAM_SERVICE_ERROR) return true;
   const status = (error.extensions?.response as { status?: number } | undefined)?.status;
   return status === 502 || status === 503 || status === 504;
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, parse, print, visit, type ASTNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { ErrorCode } from '../common/errors';
 import type { GatewayContext } from './subgraphDataSource';
 import { ConfigError } from '../common/environment';
 
@@ -66,7 +68,7 @@ export function readManifest(path: string): PersistedQueryManifest {
 
 function notAllowed(): GraphQLError {
   return new GraphQLError('Only operations from the persisted query manifest may run on this gateway.', {
-    extensions: { code: 'PERSISTED_QUERY_NOT_ALLOWED', http: { status: 400 } },
+    extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_ALLOWED, http: { status: 400 } },
   });
 }
 
@@ -90,7 +92,7 @@ export function trustedDocumentsPlugin(manifest: PersistedQueryManifest): Apollo
         async willSendResponse({ response }) {
           if (!unknownHash || response.body.kind !== 'single') return;
           const { errors } = response.body.singleResult;
-          if (errors?.some((error) => error.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')) {
+          if (errors?.some((error) => error.extensions?.code === ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND)) {
             response.body.singleResult.errors = [notAllowed().toJSON()];
           }
         },

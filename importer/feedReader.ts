@@ -11,12 +11,18 @@
 // import (a Set of SKUs, say) keeps every chunk alive. Keep a hash or a copy
 // instead when a value must outlive its batch.
 
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import iconv from 'iconv-lite';
 import { FEED_FIELDS, REQUIRED_FEED_FIELDS } from '../common/listingFeed';
 
 export type FeedFormat = 'csv' | 'jsonl';
+/**
+ * The text encoding a feed was read in: UTF-8, or GB18030 (which contains
+ * GBK and GB2312), what Excel on Chinese Windows saves a CSV in.
+ */
+export type FeedEncoding = 'UTF-8' | 'GB18030';
 export type FeedValue = string | number | boolean | null;
 export type FeedRecord =
   | { line: number; raw: Record<string, FeedValue> }
@@ -40,8 +46,10 @@ const TOO_LONG = `The line is longer than ${MAX_RECORD_CHARS} characters and was
 const TOO_LONG_QUOTED =
   `The record runs over more than ${MAX_RECORD_CHARS} characters (an unbalanced double quote?); it was skipped up to the end of its first line.`;
 const CHUNK_BYTES = 64 * 1024;
-/** How much of the start of a file must be clean UTF-8 text for it to be read at all. */
+/** How much of the start of a file must be clean text for it to be read at all. */
 const SNIFF_BYTES = 64 * 1024;
+/** How many bytes from the first one beyond ASCII decide between UTF-8 and GB18030. */
+const DECIDE_BYTES = 1024;
 
 const FEED_FIELD_SET: ReadonlySet<string> = new Set(FEED_FIELDS);
 const QUOTE = 34;
@@ -50,6 +58,7 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
 const HEADER_GARBAGE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
 const NOT_UTF8 =
   'The record contains bytes that are not valid UTF-8 (was it saved as GBK/GB18030?); the feed must be UTF-8 text.';
@@ -333,7 +342,7 @@ class CsvParser implements RecordParser {
 function headerColumns(fields: string[], notUtf8: boolean): (string | null)[] {
   if (notUtf8 || fields.some((field) => HEADER_GARBAGE.test(field))) {
     throw new FeedUnreadableError(
-      'The CSV header row is not UTF-8 text: is this a binary file or a GBK/GB18030 export? Save the feed as UTF-8 CSV.',
+      'The CSV header row is not UTF-8 or GB18030 (GBK) text: is this a binary file? Save the feed as UTF-8 CSV.',
     );
   }
   const names = fields.map((field) => field.trim());
@@ -487,6 +496,11 @@ export class FeedRecordStream implements AsyncIterable<FeedRecord> {
   // Not fatal: a stray bad byte deep in the file costs its record (the
   // parsers report records holding U+FFFD), not the whole import.
   private readonly decoder = new TextDecoder('utf-8');
+  // Decided from the first bytes beyond ASCII (both encodings read ASCII
+  // alike; see decode); a file of ASCII only reads as UTF-8.
+  private decided: FeedEncoding | null = null;
+  private held: Buffer = Buffer.alloc(0);
+  private gb18030: iconv.DecoderStream | null = null;
   private readonly parser: RecordParser;
   private pending: FeedRecord[] = [];
   private ended = false;
@@ -502,6 +516,10 @@ export class FeedRecordStream implements AsyncIterable<FeedRecord> {
 
   get bytesRead(): number {
     return this.bytes;
+  }
+
+  get encoding(): FeedEncoding {
+    return this.decided ?? 'UTF-8';
   }
 
   /**
@@ -527,7 +545,8 @@ export class FeedRecordStream implements AsyncIterable<FeedRecord> {
     if (next.done) {
       this.ended = true;
       if (this.bytes === 0) throw new FeedUnreadableError('The feed is empty.');
-      records = this.parser.push(this.decoder.decode(), true);
+      const held = this.decided === null && this.held.length > 0 ? this.decide(this.bytes <= SNIFF_BYTES) : '';
+      records = this.parser.push(held + (this.gb18030 ? (this.gb18030.end() ?? '') : this.decoder.decode()), true);
     } else {
       const chunk = next.value;
       let text: string;
@@ -536,9 +555,10 @@ export class FeedRecordStream implements AsyncIterable<FeedRecord> {
         if (this.bytes < SNIFF_BYTES && text.includes('\u0000')) throw binaryFile();
         this.bytes += Buffer.byteLength(chunk);
       } else {
-        if (this.bytes < SNIFF_BYTES) this.sniff(chunk);
+        const sniffing = this.bytes < SNIFF_BYTES;
+        if (sniffing && chunk.indexOf(0) !== -1) throw binaryFile();
+        text = this.decode(chunk, sniffing);
         this.bytes += chunk.length;
-        text = this.decoder.decode(chunk, { stream: true });
       }
       records = this.parser.push(text, false);
     }
@@ -546,18 +566,47 @@ export class FeedRecordStream implements AsyncIterable<FeedRecord> {
   }
 
   /**
-   * A binary file or a GBK export decodes into replacement characters rather
-   * than failing, so the start of the file is checked strictly: garbage there
-   * rejects the file before any row is imported.
+   * A binary file decodes into replacement characters rather than failing,
+   * so the start of the file (`sniffing`) is checked strictly: garbage there
+   * rejects the file before any row is imported. The same bytes tell the
+   * encoding: from the first byte beyond ASCII, DECIDE_BYTES are held back
+   * and read as UTF-8 if they are valid UTF-8, else as GB18030 if they decode
+   * without a replacement character. ASCII before them reads alike in both.
    */
-  private sniff(chunk: Buffer): void {
-    if (chunk.indexOf(0) !== -1) throw binaryFile();
-    const body = chunk.subarray(this.bytes === 0 ? 0 : continuationHead(chunk), chunk.length - incompleteTail(chunk));
-    if (!isUtf8(body)) {
-      throw new FeedUnreadableError(
-        'The feed does not start as UTF-8 text: is it a binary file or a GBK/GB18030 export? Save it as UTF-8.',
-      );
+  private decode(chunk: Buffer, sniffing: boolean): string {
+    if (this.decided === null) {
+      if (this.held.length === 0 && isAscii(chunk)) return this.decoder.decode(chunk, { stream: true });
+      this.held = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
+      return this.held.length < DECIDE_BYTES ? '' : this.decide(sniffing);
     }
+    if (this.gb18030) {
+      // Checked as decoded: a chunk may begin inside a two- or four-byte character.
+      const text = this.gb18030.write(chunk);
+      if (sniffing && text.includes('\uFFFD')) throw notText();
+      return text;
+    }
+    if (sniffing && !isUtf8(chunk.subarray(continuationHead(chunk), chunk.length - incompleteTail(chunk)))) throw notText();
+    return this.decoder.decode(chunk, { stream: true });
+  }
+
+  /** Reads the held bytes in the encoding they are valid in; past the start of the file a doubt reads as UTF-8 (bad records, not a bad file). */
+  private decide(strict: boolean): string {
+    const held = this.held;
+    this.held = Buffer.alloc(0);
+    if (isUtf8(held.subarray(0, held.length - incompleteTail(held)))) {
+      this.decided = 'UTF-8';
+      return this.decoder.decode(held, { stream: true });
+    }
+    const gb18030 = iconv.getDecoder('gb18030');
+    const text = gb18030.write(held);
+    if (!text.includes('\uFFFD')) {
+      this.decided = 'GB18030';
+      this.gb18030 = gb18030;
+      return text;
+    }
+    if (strict) throw notText();
+    this.decided = 'UTF-8';
+    return this.decoder.decode(held, { stream: true });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<FeedRecord> {
@@ -579,6 +628,10 @@ export class FeedRecordStream implements AsyncIterable<FeedRecord> {
   }
 }
 
+function notText(): FeedUnreadableError {
+  return new FeedUnreadableError('The feed does not start as UTF-8 or GB18030 (GBK) text: is it a binary file? Save it as UTF-8.');
+}
+
 function binaryFile(): FeedUnreadableError {
   return new FeedUnreadableError('The feed contains NUL bytes: it is a binary file, not UTF-8 text.');
 }
@@ -595,6 +648,8 @@ export interface OpenedFeed {
   readonly records: AsyncIterable<FeedRecord>;
   /** Bytes consumed so far; reaches `size` when the records have been read to the end. */
   readonly bytesRead: number;
+  /** The encoding the text is read in; known once the first character beyond ASCII has been read. */
+  readonly encoding: FeedEncoding;
   /** Needed only when the records are abandoned without iterating them at all. */
   close(): Promise<void>;
 }
@@ -652,6 +707,9 @@ export async function openFeed(path: string, format?: FeedFormat): Promise<Opene
     records: source,
     get bytesRead() {
       return source.bytesRead;
+    },
+    get encoding() {
+      return source.encoding;
     },
     close: () => source.close(),
   };

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { validateFeedRow, type FeedListing } from '../common/listingFeed';
-import { FeedUnreadableError, openFeed } from './feedReader';
+import { FeedUnreadableError, openFeed, type FeedEncoding } from './feedReader';
 import type { ListingInput, PlatformsQuery, UpsertListingsMutation, UpsertListingsMutationVariables } from './generated/operations';
 import { operation } from './operations';
 import type { GatewayClient } from './gatewayClient';
@@ -32,6 +32,8 @@ export interface ImportSummary {
   newProducts: number;
   linkedToExisting: number;
   rejected: number;
+  /** The text encoding the feed was read in (UTF-8, or GB18030 for a GBK export); null when it could not be read. */
+  encoding: FeedEncoding | null;
   reportPath: string | null;
   /** 0: every row imported; 2: some rows rejected, the rest imported; 1: nothing could be imported. */
   exitCode: 0 | 1 | 2;
@@ -76,6 +78,7 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
     newProducts: 0,
     linkedToExisting: 0,
     rejected: 0,
+    encoding: null,
     reportPath: null,
     exitCode: 0,
   };
@@ -170,11 +173,13 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
     progress.done(summary.rowsRead);
   }
 
+  summary.encoding = feed.encoding;
   summary.reportPath = summary.rejected > 0 ? options.reportPath : null;
   summary.exitCode = summary.rejected > 0 ? 2 : 0;
   options.out.write(
     [
       `rows read:              ${summary.rowsRead}`,
+      `encoding read:          ${summary.encoding === 'GB18030' ? 'GB18030 (GBK)' : 'UTF-8'}`,
       `listings created:       ${summary.created}`,
       `listings updated:       ${summary.updated}`,
       `listings unchanged:     ${summary.unchanged}`,

@@ -1,6 +1,7 @@
 // Starts the whole federated catalog: the three subgraphs, then the gateway,
 // each in its own process, with demo data seeded into empty stores. Settings
-// come from the environment (see README); Ctrl-C stops everything.
+// come from the environment (see README); Ctrl-C stops everything. `npm run dev`
+// runs this under `tsx watch`, which restarts it when a source file changes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ConfigError } from '../common/environment';
@@ -21,7 +22,8 @@ function launch(name: string, entry: string): ChildProcess {
   const child = spawn(process.execPath, compiled ? [file] : ['--import', 'tsx', file], {
     cwd: process.cwd(),
     env: process.env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // The IPC channel closes when this process dies, which stops the child (see runServerProcess).
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.on('exit', (code, signal) => {
     if (stopping) return;

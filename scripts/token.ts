@@ -5,8 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/environment';
 import { ROLES, type Role } from '../common/identity';
-import { mintToken } from '../gateway/bearerToken';
-import { DEV_AUTH_SECRET, tokenKey } from '../gateway/config';
+import { localSigningKey, mintToken } from '../common/localTokens';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -31,9 +30,9 @@ function main(): void {
     if (!ROLES.includes(role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}; got "${role}"`);
   }
   if (roles.includes('partner') && !values.platform) throw new Error('--role partner needs --platform <code>');
-  const key = tokenKey(process.env);
+  const key = localSigningKey(process.env);
   if (key.algorithm !== 'HS256') throw new Error('Tokens can only be minted with AUTH_SECRET (HS256); RS256 keys are issued elsewhere.');
-  if (key.secret === DEV_AUTH_SECRET) console.error('warning: signed with the development secret; only a catalog started with DEVELOPMENT_SECRETS=1 accepts it');
+  if (key.development) console.error('warning: signed with the development secret; only a catalog started with DEVELOPMENT_SECRETS=1 accepts it');
   process.stdout.write(
     `${mintToken({ sub: values.sub, roles: roles as Role[], platform: values.platform ?? null }, key.secret, seconds(values.ttl ?? '1h'), key)}\n`,
   );

@@ -84,7 +84,7 @@ export async function validateObjects(objects: ManifestObject[]): Promise<{ obje
 if (require.main === module) {
   const args = process.argv.slice(2);
   const dir = resolve(args.find((arg) => !arg.startsWith('--')) ?? join(__dirname, '..', 'deploy', 'kubernetes'));
-  validateObjects(kustomizedObjects(dir).objects).then((results) => {
+  void validateObjects(kustomizedObjects(dir).objects).then((results) => {
     if (args.includes('--json')) console.log(JSON.stringify(results));
     else for (const result of results) console.log(`${result.error ? 'INVALID' : 'valid  '} ${result.object}${result.error ? `\n  ${result.error}` : ''}`);
     process.exit(results.some((result) => result.error) ? 1 : 0);

@@ -1,7 +1,8 @@
 // Bearer tokens as the gateway verifies them: an expiry is required, and the
 // issuer and audience are checked when AUTH_ISSUER / AUTH_AUDIENCE are set.
 import jwt from 'jsonwebtoken';
-import { identityFromHeaders, mintToken } from '../gateway/bearerToken';
+import { identityFromHeaders } from '../gateway/bearerToken';
+import { mintToken } from '../common/localTokens';
 import { tokenKey } from '../gateway/config';
 
 const secret = 'a-bearer-token-secret-for-this-test-only';

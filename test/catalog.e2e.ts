@@ -246,7 +246,7 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
   it('walks the suppliers connection and a supplier’s products page by page without repeats', async () => {
     const seen: string[] = [];
     let after: string | null = null;
-    let total = 0;
+    let total: number;
     for (;;) {
       const response: { data?: { suppliers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] } } } =
         await catalog.query(op('Suppliers'), { first: 3, after });

@@ -162,6 +162,7 @@ describe('demo catalog: products and listings', () => {
     expect(multi / catalog.products.length).toBeGreaterThan(0.75);
     // Prices differ across platforms for most multi-platform products.
     const varied = catalog.products.filter((p) => {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a seed price is a number, a string or a Decimal
       const prices = catalog.listings.filter((l) => l.productId === p.id).map((l) => String(l.price));
       return prices.length >= 2 && new Set(prices).size >= 2;
     }).length;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envSecret } from '../common/environment';
 import { DEV_SUBGRAPH_SECRET, subgraphSecret } from '../common/identity';
-import { DEV_AUTH_SECRET, gatewayConfig } from '../gateway/config';
+import { DEV_AUTH_SECRET } from '../common/identity';
+import { gatewayConfig } from '../gateway/config';
 import { startProcess, type RunningProcess } from './support/processes';
 
 const root = join(__dirname, '..');

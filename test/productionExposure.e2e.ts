@@ -4,7 +4,7 @@
 // internal URL when a subgraph refuses the gateway, and BAD_USER_INPUT (not
 // INTERNAL_SERVER_ERROR) for input only a store would have choked on.
 import { createHash } from 'node:crypto';
-import { mintToken } from '../gateway/bearerToken';
+import { mintToken } from '../common/localTokens';
 import type { StartedGateway } from '../gateway/server';
 import { PRODUCTION_AUTH_SECRET, startCatalog, startProductionGateway, type Catalog, type GraphQLResponse } from './support/catalogHarness';
 

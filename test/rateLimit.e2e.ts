@@ -9,8 +9,9 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { ConfigError } from '../common/environment';
 import { ANONYMOUS, type Identity } from '../common/identity';
-import { identityFromHeaders, mintToken } from '../gateway/bearerToken';
-import { DEV_AUTH_SECRET } from '../gateway/config';
+import { DEV_AUTH_SECRET } from '../common/identity';
+import { mintToken } from '../common/localTokens';
+import { identityFromHeaders } from '../gateway/bearerToken';
 import {
   MAX_BUCKETS_PER_ADDRESS,
   createRateLimiter,

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/catalogHarness';
-import { mintToken } from '../gateway/bearerToken';
-import { DEV_AUTH_SECRET } from '../gateway/config';
+import { DEV_AUTH_SECRET } from '../common/identity';
+import { mintToken } from '../common/localTokens';
 
 const root = join(__dirname, '..');
 

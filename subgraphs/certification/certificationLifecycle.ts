@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, conflict, forbidden, ineligible, notFound } from '../../common/errors';
+import { badUserInput, conflict, ErrorCode, forbidden, ineligible, notFound } from '../../common/errors';
 import { isCertifier, type Identity } from '../../common/identity';
 import { optionalText, requiredText } from '../../common/textInput';
 import { effectiveStatus } from './certificationStatus';
@@ -214,19 +214,19 @@ export async function certifyProducts(
   for (const productId of productIds) {
     const productFacts = facts.get(productId);
     if (!productFacts) {
-      result.failed.push({ productId, code: 'NOT_FOUND', message: `No product ${productId}.` });
+      result.failed.push({ productId, code: ErrorCode.NOT_FOUND, message: `No product ${productId}.` });
       continue;
     }
     const eligibility = decideEligibility(productFacts);
     if (!eligibility.eligible) {
-      result.failed.push({ productId, code: 'INELIGIBLE', message: eligibility.reasons.join(' ') });
+      result.failed.push({ productId, code: ErrorCode.INELIGIBLE, message: eligibility.reasons.join(' ') });
       continue;
     }
     const existing = openByProduct.get(productId);
     if (existing) {
       result.failed.push({
         productId,
-        code: 'CONFLICT',
+        code: ErrorCode.CONFLICT,
         message: `Product ${productId} already has an open certification (${existing.status}).`,
       });
       continue;
@@ -260,7 +260,7 @@ export async function certifyProducts(
     } catch (err) {
       // Another request opened a certification for this product since the check above.
       if (!isUniqueViolation(err)) throw err;
-      result.failed.push({ productId, code: 'CONFLICT', message: `Product ${productId} already has an open certification.` });
+      result.failed.push({ productId, code: ErrorCode.CONFLICT, message: `Product ${productId} already has an open certification.` });
     }
   }
   return result;

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../common/errors';
 import type { Edge, PageInfo } from '../../common/connection';
 import type { Certification } from './generated/prisma/client';
 
@@ -22,5 +23,5 @@ export interface CertificationConnection {
 
 export interface CertifyProductsResult {
   certified: Certification[];
-  failed: { productId: string; code: string; message: string }[];
+  failed: { productId: string; code: typeof ErrorCode.NOT_FOUND | typeof ErrorCode.INELIGIBLE | typeof ErrorCode.CONFLICT; message: string }[];
 }

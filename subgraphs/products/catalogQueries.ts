@@ -93,7 +93,7 @@ function afterCursor(ordering: Ordering, after: CursorPosition): Prisma.Sql {
 
 export interface CatalogPageRows {
   rows: { id: string; sortKey: string | number }[];
-  count(): Promise<number>;
+  count: () => Promise<number>;
 }
 
 /** One page of catalog ids in the requested order: one statement, whatever the page size. */

@@ -1,4 +1,4 @@
-import { SubgraphClient } from '../../common/subgraphClient';
+import type { SubgraphClient } from '../../common/subgraphClient';
 
 /** Asks the certification subgraph which products hold a valid certificate right now. */
 export interface CertifiedProducts {

@@ -361,6 +361,7 @@ const HARVEST_YEAR = /(?<!\d)20\d\d(?:年)?(?!\d)/gu;
 // Bracketed prefixes such as 【助农扶贫】 or [限时特价] are shop labels; a bracket
 // without any shop phrase (【尝鲜】, 【河南宁陵酥梨】) is kept as title text.
 const SQUARE_BRACKETS = /【([^】]*)】|\[([^\]]*)\]|〔([^〕]*)〕|「([^」]*)」/gu;
+// eslint-disable-next-line no-misleading-character-class -- each code point of an emoji sequence is removed on its own
 const PICTOGRAPHS = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\u{FE0F}\u{200D}\u{20E3}]/gu;
 // Pack-size phrases, removed from the title because pack size is compared
 // exactly through the blocking key; left in, "5斤" vs "2.5kg" would count as a

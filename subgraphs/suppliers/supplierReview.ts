@@ -9,7 +9,7 @@ import { pageFromRows, scoreCursorKey, type Edge, type PageInfo, type PageReques
 import { badUserInput, dependencyUnavailable, notFound, staffReason } from '../../common/errors';
 import type { Identity } from '../../common/identity';
 import type { SubgraphClient } from '../../common/subgraphClient';
-import { Prisma, type Supplier, type SupplierSuggestion } from './generated/prisma/client';
+import type { Prisma, Supplier, SupplierSuggestion } from './generated/prisma/client';
 import type { SuppliersDb } from './store';
 
 export const SUPPLIER_SUGGESTION_ORDER = 'SCORE_DESC';

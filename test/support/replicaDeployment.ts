@@ -7,7 +7,7 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import type { Role } from '../../common/identity';
-import { mintToken } from '../../gateway/bearerToken';
+import { mintToken } from '../../common/localTokens';
 import { composeSupergraph } from '../../gateway/supergraph';
 import { buildProduction } from '../../scripts/build';
 import { createTestDatabase, freePort } from './catalogHarness';
