@@ -182,7 +182,7 @@ export async function listenSubgraph<Context extends object>(
   // database is gone leaves its Service (503) instead of failing every query.
   app.get('/ready', async (_req, res) => {
     try {
-      if (options.ready) await withinTimeout(options.ready, READY_TIMEOUT_MS);
+      if (options.ready) await withinTimeout(() => options.ready!(), READY_TIMEOUT_MS);
       res.json({ status: 'ready', store: 'up' });
     } catch (err) {
       // The reason stays in the process; the probe learns only that the store is down.
