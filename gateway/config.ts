@@ -4,6 +4,7 @@ import { ConfigError, envBoolean, envInt, envPort, envSecret, envString, envUrl 
 import { DEV_SUBGRAPH_SECRET, subgraphSecret } from '../common/identity';
 import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
+import { consoleSettingsFromEnv, type ConsoleSettings } from './console/consoleSettings';
 import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
 import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
 import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
@@ -63,6 +64,8 @@ export interface GatewayConfig {
   documentLimits: DocumentLimits;
   /** RATE_LIMIT, RATE_LIMIT_ANONYMOUS, RATE_LIMIT_PARTNER, RATE_LIMIT_CERTIFIER. */
   rateLimit: RateLimitConfig;
+  /** The staff console at /console: OIDC_ISSUER, OIDC_CLIENT_ID, CONSOLE_SESSION_SECONDS; development sign-in with the development AUTH_SECRET. */
+  console: ConsoleSettings;
 }
 
 // Only with DEVELOPMENT_SECRETS=1 (npm start, tests); never in production.
@@ -147,5 +150,6 @@ export function gatewayConfig(env: Env): GatewayConfig {
     queryLimits: queryLimitsFromEnv(env),
     documentLimits: documentLimitsFromEnv(env),
     rateLimit: rateLimitConfigFromEnv(env),
+    console: consoleSettingsFromEnv(env, key.algorithm === 'HS256' && key.secret === DEV_AUTH_SECRET),
   };
 }

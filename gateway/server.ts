@@ -19,6 +19,7 @@ import { gatewayErrorFormatter } from './errorPolicy';
 import { createLogger } from '../common/logging';
 import { createTracing, tracingPlugin } from '../common/tracing';
 import { GatewayMetrics, requestIdMiddleware } from './observability';
+import { createConsoleRouter } from './console/consoleRouter';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
 import { connectRedis } from './redisConnection';
@@ -163,6 +164,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const documents = readContractOperations(options.contractDir ?? defaultContractDir()).map(({ name, query }) => ({ name, query }));
+  app.use(
+    createConsoleRouter({
+      settings: config.console,
+      developmentSecret: config.console.developmentSignIn && config.tokenKey.algorithm === 'HS256' ? config.tokenKey.secret : null,
+      graphqlPath: '/graphql',
+    }),
+  );
   app.use(createPlaygroundRouter({ graphqlPath: '/graphql', documents }));
   app.use(
     '/graphql',
