@@ -10,7 +10,6 @@ import type Redis from 'ioredis';
 import { developmentSecretWarning } from '../common/identity';
 import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
-import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
 import { defaultContractDir, readContractOperations } from './contractDocuments';
 import { documentLimitsMiddleware } from './documentLimits';
@@ -20,6 +19,8 @@ import { createLogger } from '../common/logging';
 import { createTracing, tracingPlugin } from '../common/tracing';
 import { GatewayMetrics, requestIdMiddleware } from './observability';
 import { createConsoleRouter } from './console/consoleRouter';
+import { identityResolver, oidcTokenVerifier } from './oidcTokens';
+import { requestIdentity, requestIdentityMiddleware } from './requestIdentity';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
 import { connectRedis } from './redisConnection';
@@ -164,9 +165,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const documents = readContractOperations(options.contractDir ?? defaultContractDir()).map(({ name, query }) => ({ name, query }));
+  const oidcVerifier = config.oidcTokens ? oidcTokenVerifier(config.oidcTokens) : null;
   app.use(
     createConsoleRouter({
       settings: config.console,
+      oidcVerifier,
       developmentSecret: config.console.developmentSignIn && config.tokenKey.algorithm === 'HS256' ? config.tokenKey.secret : null,
       graphqlPath: '/graphql',
     }),
@@ -179,10 +182,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       credentials: false,
       maxAge: 600,
     }),
+    // The caller is verified once; the rate limiter and Apollo's context read it.
+    requestIdentityMiddleware(identityResolver(config.tokenKey, oidcVerifier, config.oidcTokens?.issuer ?? null)),
     // Before the body parser: a refused request costs no parsing or planning.
     ...(rateLimiter
       ? [
-          rateLimitMiddleware(rateLimiter, config.rateLimit.policies, (req) => identityFromHeaders(req.headers, config.tokenKey), {
+          rateLimitMiddleware(rateLimiter, config.rateLimit.policies, requestIdentity, {
             log: (entry) => log.warn(entry),
             apiKeys: config.rateLimit.apiKeys,
             onRejected: ({ role }) => metrics.rateLimitRejected(role),
@@ -194,7 +199,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     documentLimitsMiddleware(config.documentLimits, (error) => log.info({ msg: 'document refused', limit: error.extensions.limit })),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => ({
-        identity: identityFromHeaders(req.headers, config.tokenKey),
+        identity: requestIdentity(req),
         requestId: res.locals.requestId as string,
         responseCacheKey: res.locals.responseCacheKey as string | undefined,
       }),

@@ -9,6 +9,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { DEMO_ACCOUNTS } from '../../demo/demoStaff';
 import { mintToken } from '../bearerToken';
+import type { OidcTokenVerifier } from '../oidcTokens';
 import type { ConsolePageConfig, ConsoleSignInAnswer } from './consolePage';
 import type { ConsoleSettings } from './consoleSettings';
 
@@ -55,7 +56,16 @@ export interface ConsoleRouterOptions {
   /** The HS256 secret development sign-in tokens are signed with (the development AUTH_SECRET). */
   developmentSecret: string | null;
   graphqlPath: string;
+  /** Verifies the ID tokens the OpenID provider issues (AUTH_JWKS_URL); null without one. */
+  oidcVerifier?: OidcTokenVerifier | null;
+  /** Where failures of the OpenID provider are logged (never shown to the browser). */
+  log?: (entry: Record<string, unknown>) => void;
   distDir?: string;
+}
+
+interface ProviderEndpoints {
+  authorization_endpoint: string;
+  token_endpoint: string;
 }
 
 export function createConsoleRouter(options: ConsoleRouterOptions): Router {
@@ -103,6 +113,107 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       platform: account.platform,
     };
     res.json(answer);
+  });
+
+  // OpenID Connect, authorization code with PKCE. The browser keeps the
+  // verifier and the state; the gateway talks to the provider, so the page
+  // itself never connects to another origin.
+  const oidc = settings.oidc;
+  let endpoints: Promise<ProviderEndpoints> | null = null;
+  const providerEndpoints = (): Promise<ProviderEndpoints> => {
+    if (!oidc) return Promise.reject(new Error('OpenID Connect is not configured'));
+    endpoints ??= fetch(`${oidc.issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) })
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`discovery answered ${response.status}`);
+        const document = (await response.json()) as Partial<ProviderEndpoints>;
+        if (!document.authorization_endpoint || !document.token_endpoint) throw new Error('discovery document lacks endpoints');
+        return document as ProviderEndpoints;
+      })
+      .catch((error: unknown) => {
+        endpoints = null;
+        throw error;
+      });
+    return endpoints;
+  };
+  const redirectUri = (req: Request) => `${req.protocol}://${req.get('host')}${req.baseUrl}${CONSOLE_PATH}/`;
+  const providerFailed = (res: Response, error: unknown) => {
+    options.log?.({ msg: 'OpenID provider request failed', err: String(error) });
+    res.status(502).json({ error: 'The identity provider could not be reached; try again.' });
+  };
+
+  router.get(`${CONSOLE_PATH}/session/oidc/authorize`, (req: Request, res: Response) => {
+    const state = typeof req.query['state'] === 'string' ? req.query['state'] : '';
+    const challenge = typeof req.query['code_challenge'] === 'string' ? req.query['code_challenge'] : '';
+    if (!oidc) {
+      res.status(404).json({ error: 'OpenID Connect sign-in is off.' });
+      return;
+    }
+    if (!/^[\w-]{16,128}$/.test(state) || !/^[\w-]{43}$/.test(challenge)) {
+      res.status(400).json({ error: 'state and an S256 code_challenge are required.' });
+      return;
+    }
+    providerEndpoints()
+      .then(({ authorization_endpoint }) => {
+        const target = new URL(authorization_endpoint);
+        target.search = new URLSearchParams({
+          response_type: 'code',
+          client_id: oidc.clientId,
+          redirect_uri: redirectUri(req),
+          scope: 'openid profile',
+          state,
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }).toString();
+        res.redirect(302, target.toString());
+      })
+      .catch((error: unknown) => providerFailed(res, error));
+  });
+
+  router.post(`${CONSOLE_PATH}/session/oidc/token`, express.json({ limit: 4096 }), (req: Request, res: Response) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const verifier = options.oidcVerifier;
+    if (!oidc || !verifier) {
+      res.status(404).json({ error: 'OpenID Connect sign-in is off.' });
+      return;
+    }
+    const code = req.is('application/json') && typeof req.body?.code === 'string' ? (req.body.code as string) : '';
+    const codeVerifier = typeof req.body?.codeVerifier === 'string' ? (req.body.codeVerifier as string) : '';
+    if (!code || !/^[\w.~-]{43,128}$/.test(codeVerifier)) {
+      res.status(400).json({ error: 'code and codeVerifier are required.' });
+      return;
+    }
+    providerEndpoints()
+      .then(async ({ token_endpoint }) => {
+        const answer = await fetch(token_endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri(req), client_id: oidc.clientId, code_verifier: codeVerifier }),
+          signal: AbortSignal.timeout(5000),
+        });
+        const body = (await answer.json().catch(() => ({}))) as { id_token?: string };
+        if (!answer.ok || !body.id_token) {
+          // An expired or replayed code: the user signs in again.
+          res.status(401).json({ error: 'The sign-in was not accepted; sign in again.' });
+          return;
+        }
+        let identity;
+        try {
+          identity = await verifier(body.id_token);
+        } catch {
+          res.status(401).json({ error: 'The identity provider\'s token was not valid.' });
+          return;
+        }
+        const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+        const signedIn: ConsoleSignInAnswer = {
+          token: body.id_token,
+          expiresAt: new Date((claims.exp ?? 0) * 1000).toISOString(),
+          sub: identity.sub,
+          roles: identity.roles,
+          platform: identity.platform,
+        };
+        res.json(signedIn);
+      })
+      .catch((error: unknown) => providerFailed(res, error));
   });
 
   router.get(`${CONSOLE_PATH}/assets/:fileName`, async (req: Request, res: Response) => {

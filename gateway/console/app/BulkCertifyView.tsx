@@ -147,8 +147,8 @@ export function BulkCertifyView() {
         </Button>
       </Space>
       {outcomes && (
+        <div data-testid="bulk-outcomes">
         <Table<Outcome>
-          data-testid="bulk-outcomes"
           rowKey="productId"
           size="small"
           dataSource={outcomes}
@@ -159,6 +159,7 @@ export function BulkCertifyView() {
             { title: '', dataIndex: 'detail' },
           ]}
         />
+        </div>
       )}
     </Space>
   );

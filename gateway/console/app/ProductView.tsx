@@ -114,8 +114,8 @@ export function ProductView({ productId }: { productId: string }) {
               </Descriptions.Item>
             </Descriptions>
             <Typography.Title level={5}>{t.history}</Typography.Title>
+            <div data-testid="certification-history">
             <Timeline
-              data-testid="certification-history"
               items={certification.history.map((event) => ({
                 color: event.action === 'APPROVED' ? 'green' : event.action === 'APPLIED' ? 'blue' : 'red',
                 children: (
@@ -126,6 +126,7 @@ export function ProductView({ productId }: { productId: string }) {
                 ),
               }))}
             />
+            </div>
           </Space>
         ) : (
           t.noCertification

@@ -5,10 +5,11 @@ import { useMessages } from './messages';
 import { beginOidcSignIn } from './oidcSignIn';
 import { startSession, type SessionEnd } from './session';
 
-export function SignIn({ config, ended }: { config: ConsolePageConfig; ended: SessionEnd | null }) {
+export function SignIn({ config, ended, problem: signInProblem }: { config: ConsolePageConfig; ended: SessionEnd | null; problem: string | null }) {
   const t = useMessages();
   const [accounts, setAccounts] = useState<ConsoleAccount[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(signInProblem);
+  useEffect(() => setProblem(signInProblem), [signInProblem]);
 
   useEffect(() => {
     if (!config.developmentSignIn) return;

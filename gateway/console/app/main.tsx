@@ -39,8 +39,11 @@ function Console() {
       }),
     [],
   );
+  const [signInProblem, setSignInProblem] = useState<string | null>(null);
   useEffect(() => {
-    finishOidcSignIn(config).catch(() => undefined);
+    finishOidcSignIn(config)
+      .then(setSignInProblem)
+      .catch((error: unknown) => setSignInProblem(String(error)));
   }, []);
   useEffect(() => {
     localStorage.setItem(LANGUAGE_KEY, language);
@@ -97,7 +100,7 @@ function Console() {
             </Layout.Header>
             <Layout.Content style={{ padding: 24 }}>
               {!session ? (
-                <SignIn config={config} ended={ended} />
+                <SignIn config={config} ended={ended} problem={signInProblem} />
               ) : route.view === 'product' ? (
                 <ProductView productId={route.id} />
               ) : route.view === 'matches' ? (
