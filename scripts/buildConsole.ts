@@ -73,10 +73,13 @@ export async function buildConsole(options: { force?: boolean } = {}): Promise<B
       files[fileName] = { bytes: content.length, gzipBytes: worthIt ? gzipped.length : null };
     }
     if (!js || !css) throw new Error('esbuild produced no script or no stylesheet for the console');
+    // A source saved while esbuild ran may be in the fingerprint but not in the
+    // bundle: then the next run must build again.
+    const changedDuringBuild = (await Promise.all(inputs.map((input) => stat(path.join(repoRoot, input)).then((stats) => stats.mtimeMs >= started, () => true)))).some(Boolean);
     const manifest: ConsoleManifest = {
       version: manifestVersion,
       esbuild: esbuildVersion,
-      fingerprint: await fingerprintOf(inputs, buildConfig),
+      fingerprint: changedDuringBuild ? `changed during the build at ${started}` : await fingerprintOf(inputs, buildConfig),
       app: { js, css },
       files,
       inputs,
