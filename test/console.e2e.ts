@@ -167,28 +167,27 @@ describe('staff console in a browser', () => {
     expect((await catalog.query(QUEUE, {}, plain)).status).toBe(200);
   });
 
-  test('a decision someone else made first is named, and the row refreshes', async () => {
+  test('two reviewers approve the same application in two browsers: one wins, the other is told who decided, and the row refreshes', async () => {
     const [target] = await pending();
-    const { page, requested } = await openConsole();
-    await signIn(page, '周建国（认定审核员）');
-    await page.getByRole('button', { name: `驳回 ${target!.product.name}` }).click();
-    await page.getByRole('dialog').getByRole('textbox', { name: '理由' }).fill('材料不全');
+    const first = await openConsole();
+    const second = await openConsole();
+    await signIn(first.page, '杨丽（认定审核员）');
+    await signIn(second.page, '周建国（认定审核员）');
+    for (const { page } of [first, second]) {
+      await page.getByRole('button', { name: `批准 ${target!.product.name}` }).click();
+      await page.getByRole('dialog').getByRole('button', { name: '批准' }).waitFor();
+    }
 
-    // Meanwhile another reviewer approves it through the API.
-    const validUntil = new Date(Date.now() + 365 * 86400_000).toISOString();
-    const other = await catalog.query(
-      `mutation($id: ID!, $v: Int!, $until: DateTime!) { approveCertification(id: $id, expectedVersion: $v, validUntil: $until) { id } }`,
-      { id: target!.id, v: target!.version, until: validUntil },
-      catalog.token('reviewer:杨丽', ['certifier']),
-    );
-    expect(other.errors).toBeUndefined();
-
-    await page.getByRole('dialog').getByRole('button', { name: '驳回' }).click();
-    await expect(page.getByTestId('conflict').textContent()).resolves.toMatch(
+    await first.page.getByRole('dialog').getByRole('button', { name: '批准' }).click();
+    await first.page.getByText(/已批准，证书编号 FP-/).waitFor();
+    await second.page.getByRole('dialog').getByRole('button', { name: '批准' }).click();
+    await expect(second.page.getByTestId('conflict').textContent()).resolves.toMatch(
       new RegExp(`${target!.product.name}: 该申请已由 reviewer:杨丽 于 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} 批准。`),
     );
-    await row(page, target!.product.name).waitFor({ state: 'detached' });
-    expect(foreignRequests(requested, origin)).toEqual([]);
+    await row(second.page, target!.product.name).waitFor({ state: 'detached' });
+    const decided = await catalog.query<{ certification: { history: { action: string; actor: string }[] } }>(HISTORY, { id: target!.id }, catalog.token('test', ['certifier']));
+    expect(decided.data?.certification.history.filter((event) => event.action === 'APPROVED').map((event) => event.actor)).toEqual(['reviewer:杨丽']);
+    expect(foreignRequests([...first.requested, ...second.requested], origin)).toEqual([]);
   });
 
   test('an expired session returns to sign-in and the half-written reason survives', async () => {
