@@ -22,7 +22,7 @@ COPY --from=contract . ../shared/contract
 COPY package.json package-lock.json ./
 # Dependencies' install scripts stay off (as npm 11 has them unless approved);
 # the project's own postinstall runs once the sources are in: Prisma clients
-# and resolver types (scripts/generate.ts), the playground bundle, the
+# and resolver types (scripts/generate.ts), the playground and console bundles, the
 # persisted query manifest.
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY . .

@@ -3,7 +3,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
+  // jose ships only ES modules: its files are compiled to CommonJS like the tests.
+  transform: { '^.+\\.tsx?$': ['@swc/jest'], '/node_modules/jose/.+\\.js$': ['@swc/jest'] },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.e2e.ts'],
   // The build output (npm run build) carries a copy of package.json.
   modulePathIgnorePatterns: ['<rootDir>/dist/'],

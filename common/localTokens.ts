@@ -8,7 +8,8 @@ type Env = Record<string, string | undefined>;
  * Bearer tokens for local use: `npm run token`, the import and platform
  * commands and the tests mint them here, signed as the gateway expects
  * (HS256 with AUTH_SECRET). Verifying them is the gateway's job
- * (gateway/bearerToken.ts); no running server mints a token.
+ * (gateway/bearerToken.ts); the only running server that mints one is the
+ * console's development sign-in, outside production.
  */
 export interface TokenClaims {
   sub: string;

@@ -4,6 +4,8 @@ import { ConfigError, envBoolean, envInt, envPort, envString, envUrl } from '../
 import { authSecret, DEV_AUTH_SECRET, DEV_SUBGRAPH_SECRET, subgraphSecret } from '../common/identity';
 import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
+import { consoleSettingsFromEnv, type ConsoleSettings } from './console/consoleSettings';
+import type { OidcTokenSettings } from './oidcTokens';
 import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
 import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
 import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
@@ -36,6 +38,8 @@ export interface GatewayConfig {
   /** <NAME>_SUBGRAPH_URL, or http://HOST:<NAME>_PORT/graphql. */
   subgraphUrls: Record<SubgraphName, string>;
   tokenKey: TokenKey;
+  /** AUTH_JWKS_URL: also accept tokens of the OpenID provider OIDC_ISSUER, audience AUTH_AUDIENCE (default OIDC_CLIENT_ID). */
+  oidcTokens: OidcTokenSettings | null;
   /** SUBGRAPH_SECRET: signs the identity header subgraphs trust. */
   subgraphSecret: string;
   /** The variables whose publicly known development value is in use (DEVELOPMENT_SECRETS=1); logged as a warning at start. */
@@ -81,6 +85,8 @@ export interface GatewayConfig {
   playground: boolean;
   /** In production: no "Did you mean …" in error messages, which would spell out the schema. */
   hideSuggestions: boolean;
+  /** The staff console at /console: OIDC_ISSUER, OIDC_CLIENT_ID, CONSOLE_SESSION_SECONDS; development sign-in with the development AUTH_SECRET. */
+  console: ConsoleSettings;
 }
 
 /**
@@ -128,6 +134,16 @@ export function tokenKey(env: Env): TokenKey {
   return { algorithm: 'HS256', secret: authSecret(env), ...requiredClaims(env) };
 }
 
+function oidcTokenSettings(env: Env): OidcTokenSettings | null {
+  const jwksUrl = envUrl(env, 'AUTH_JWKS_URL', ['http:', 'https:']);
+  if (!jwksUrl) return null;
+  const issuer = envUrl(env, 'OIDC_ISSUER', ['http:', 'https:']);
+  if (!issuer) throw new ConfigError('OIDC_ISSUER', 'is required when AUTH_JWKS_URL is set (tokens must name it as their issuer)');
+  const audience = envString(env, 'AUTH_AUDIENCE') ?? envString(env, 'OIDC_CLIENT_ID');
+  if (!audience) throw new ConfigError('AUTH_AUDIENCE', 'or OIDC_CLIENT_ID is required when AUTH_JWKS_URL is set');
+  return { jwksUrl, issuer: issuer.replace(/\/+$/, ''), audience };
+}
+
 function supergraphPath(env: Env): string | null {
   const path = envString(env, 'SUPERGRAPH_PATH');
   if (path && !existsSync(path)) throw new ConfigError('SUPERGRAPH_PATH', `names a file that does not exist: ${path}`);
@@ -152,6 +168,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
     supergraphPath: supergraphPath(env),
     subgraphUrls: subgraphUrls(env),
     tokenKey: key,
+    oidcTokens: oidcTokenSettings(env),
     subgraphSecret: secret,
     developmentSecrets: [
       ...(key.algorithm === 'HS256' && key.secret === DEV_AUTH_SECRET ? ['AUTH_SECRET'] : []),
@@ -191,5 +208,6 @@ export function gatewayConfig(env: Env): GatewayConfig {
     metrics: metricsConfig(env, production),
     playground: envBoolean(env, 'PLAYGROUND', !production),
     hideSuggestions: production,
+    console: consoleSettingsFromEnv(env, key.algorithm === 'HS256' && key.secret === DEV_AUTH_SECRET),
   };
 }

@@ -12,7 +12,6 @@ import { ErrorCode } from '../common/errors';
 import { developmentSecretWarning } from '../common/identity';
 import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
-import { identityFromHeaders } from './bearerToken';
 import type { GatewayConfig } from './config';
 import { defaultContractDir, isStaffOperation, readContractOperations } from './contractDocuments';
 import { documentLimitsMiddleware } from './documentLimits';
@@ -22,6 +21,9 @@ import { createLogger } from '../common/logging';
 import { createTracing, tracingPlugin } from '../common/tracing';
 import { GatewayMetrics, metricsHandler, requestIdMiddleware } from './observability';
 import { nulTextPlugin, persistedQueryCheckMiddleware } from './inputChecks';
+import { createConsoleRouter } from './console/consoleRouter';
+import { identityResolver, oidcTokenVerifier } from './oidcTokens';
+import { requestIdentity, requestIdentityMiddleware } from './requestIdentity';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
 import { connectRedis } from './redisConnection';
@@ -168,6 +170,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   // Not on the public port in production unless behind METRICS_TOKEN; see MetricsConfig.
   if (config.metrics.onPublicPort) app.get('/metrics', metricsHandler(metrics.registry, config.metrics.token));
+  const oidcVerifier = config.oidcTokens ? oidcTokenVerifier(config.oidcTokens) : null;
+  app.use(
+    createConsoleRouter({
+      settings: config.console,
+      oidcVerifier,
+      developmentSecret: config.console.developmentSignIn && config.tokenKey.algorithm === 'HS256' ? config.tokenKey.secret : null,
+      graphqlPath: '/graphql',
+    }),
+  );
   if (config.playground) {
     // Whoever opens the playground is anonymous (a browser sends no token):
     // in production it shows the partner operations only, not the staff ones.
@@ -183,10 +194,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       credentials: false,
       maxAge: 600,
     }),
+    // The caller is verified once; the rate limiter and Apollo's context read it.
+    requestIdentityMiddleware(identityResolver(config.tokenKey, oidcVerifier, config.oidcTokens?.issuer ?? null)),
     // Before the body parser: a refused request costs no parsing or planning.
     ...(rateLimiter
       ? [
-          rateLimitMiddleware(rateLimiter, config.rateLimit.policies, (req) => identityFromHeaders(req.headers, config.tokenKey), {
+          rateLimitMiddleware(rateLimiter, config.rateLimit.policies, requestIdentity, {
             log: (entry) => log.warn(entry),
             apiKeys: config.rateLimit.apiKeys,
             onRejected: ({ role }) => metrics.rateLimitRejected(role),
@@ -199,7 +212,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     documentLimitsMiddleware(config.documentLimits, (error) => log.info({ msg: 'document refused', limit: error.extensions.limit })),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GatewayContext> => ({
-        identity: identityFromHeaders(req.headers, config.tokenKey),
+        identity: requestIdentity(req),
         requestId: res.locals.requestId as string,
         responseCacheKey: res.locals.responseCacheKey as string | undefined,
       }),

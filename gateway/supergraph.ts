@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
 
 export class CompositionError extends Error {
@@ -27,4 +27,11 @@ export function composeSupergraph(urls: Record<SubgraphName, string>): string {
   );
   if (result.errors) throw new CompositionError(result.errors.map((error) => error.message));
   return result.supergraphSdl;
+}
+
+/** The public API schema of the composed supergraph (no @inaccessible fields), as the gateway serves it. */
+export function composeApiSchema(): GraphQLSchema {
+  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, typeDefs: parse(readSubgraphSdl(name)) })));
+  if (result.errors) throw new CompositionError(result.errors.map((error) => error.message));
+  return result.schema.toAPISchema().toGraphQLJSSchema();
 }

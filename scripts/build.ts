@@ -22,13 +22,18 @@ const root = resolve(__dirname, '..');
 /** Folders whose TypeScript runs in production, and the command-line entry points among scripts/. */
 const RUNTIME_FOLDERS = ['common', 'gateway', 'subgraphs', 'demo', 'importer'];
 const RUNTIME_SCRIPTS = ['entrypoint.ts', 'healthcheck.ts', 'start.ts', 'migrate.ts', 'compose.ts', 'token.ts', 'import.ts', 'platform.ts'];
-// The playground's browser code is bundled by build:playground; its output is copied.
+// The playground's and the console's browser code is bundled by build:playground
+// and build:console; their output is copied.
 const BROWSER_ONLY = [join('gateway', 'playground', 'app.tsx')];
+const BROWSER_ONLY_FOLDERS = [join('gateway', 'console', 'app'), join('gateway', 'console', 'generated'), join('gateway', 'console', 'dist')];
 
 function typescriptFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' || path.endsWith(join('playground', 'dist')) ? [] : typescriptFiles(path);
+    if (entry.isDirectory()) {
+      const skipped = entry.name === 'node_modules' || path.endsWith(join('playground', 'dist')) || BROWSER_ONLY_FOLDERS.includes(relative(root, path));
+      return skipped ? [] : typescriptFiles(path);
+    }
     return /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
   });
 }
@@ -64,7 +69,7 @@ export function unresolvedRequires(appDir: string): string[] {
       entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.js') ? [join(dir, entry.name)] : [],
     );
   for (const file of walk(appDir)) {
-    if (file.includes(join('playground', 'dist'))) continue;
+    if (file.includes(join('playground', 'dist')) || file.includes(join('console', 'dist'))) continue;
     const code = readFileSync(file, 'utf8');
     for (const match of code.matchAll(/\brequire\("([^"]+)"\)/g)) {
       const specifier = match[1];
@@ -116,6 +121,9 @@ export async function buildProduction(outDir: string, env: Record<string, string
   const playground = join(root, 'gateway', 'playground', 'dist');
   if (!existsSync(join(playground, 'manifest.json'))) throw new Error('gateway/playground/dist is missing: run npm run build:playground');
   cpSync(playground, join(appDir, 'gateway', 'playground', 'dist'), { recursive: true });
+  const consoleBundle = join(root, 'gateway', 'console', 'dist');
+  if (!existsSync(join(consoleBundle, 'manifest.json'))) throw new Error('gateway/console/dist is missing: run npm run build:console');
+  cpSync(consoleBundle, join(appDir, 'gateway', 'console', 'dist'), { recursive: true });
   const manifest = join(root, 'persisted-query-manifest.json');
   if (!existsSync(manifest)) throw new Error('persisted-query-manifest.json is missing: run npm run manifest');
   cpSync(manifest, join(appDir, 'persisted-query-manifest.json'));

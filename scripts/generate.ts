@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUBGRAPH_NAMES } from '../common/topology';
+import { writeApiSchema } from './writeApiSchema';
 
 const root = join(__dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -24,5 +25,7 @@ for (const name of SUBGRAPH_NAMES) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
+// The console's operation types are checked against the composed API schema.
+writeApiSchema();
 execFileSync(bin('graphql-codegen'), ['--config', 'codegen.yml', '--silent'], { cwd: root, stdio: 'inherit' });
-console.log(`generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, operation types for the command-line tools`);
+console.log(`generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, operation types for the command-line tools and the console`);

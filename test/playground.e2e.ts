@@ -23,19 +23,9 @@ import {
   PLAYGROUND_CONTENT_SECURITY_POLICY,
   type PlaygroundDocument,
 } from '../gateway/playground/playgroundRouter';
+import { chromiumArgs, chromiumPath } from './support/browser';
 import { startCatalog, type Catalog } from './support/catalogHarness';
 
-const chromiumPath = '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const repoRoot = path.resolve(__dirname, '..');
 const graphqlPath = '/graphql';
 const greeting = 'world from the test server';

@@ -128,6 +128,19 @@ describe('default limits and the operations clients ship', () => {
     expect(checkQueryLimits(measured, DEFAULT_QUERY_LIMITS)).toBeNull();
   });
 
+  it("lets every operation of the staff console through at the largest page it may ask for", () => {
+    const document = parse(readFileSync(join(__dirname, '..', 'gateway', 'console', 'operations.graphql'), 'utf8'));
+    const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+    expect(operations.length).toBeGreaterThan(10);
+    for (const operation of operations) {
+      const measured = measure(document, maximalVariables(operation), operation.name!.value);
+      expect({ operation: operation.name!.value, refused: checkQueryLimits(measured, DEFAULT_QUERY_LIMITS)?.message ?? null }).toEqual({
+        operation: operation.name!.value,
+        refused: null,
+      });
+    }
+  });
+
   it("does not measure introspection (the playground's schema query passes)", () => {
     const introspection = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true });
     expect(measure(introspection)).toEqual({ depth: 0, aliases: 0, fields: 0, cost: 0 });
