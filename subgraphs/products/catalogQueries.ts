@@ -82,6 +82,24 @@ export interface CatalogPageRows {
   count(): Promise<number>;
 }
 
+/** The keyset statement of one catalog page: ids and sort keys, first + 1 rows. */
+export function catalogPageStatement(conditions: Prisma.Sql[], order: ProductOrder, page: PageRequest): Prisma.Sql {
+  const ordering = ORDERINGS[order];
+  const pageConditions = page.after ? [...conditions, afterCursor(ordering, page.after)] : conditions;
+  const direction = Prisma.raw(ordering.direction);
+  return Prisma.sql`
+    SELECT p.id, ${ordering.key} AS sort_key
+    FROM product p
+    ${whereClause(pageConditions)}
+    ORDER BY ${ordering.key} ${direction}, p.id ASC
+    LIMIT ${page.first + 1}`;
+}
+
+/** The statement counting every match of a catalog filter. */
+export function catalogCountStatement(conditions: Prisma.Sql[]): Prisma.Sql {
+  return Prisma.sql`SELECT count(*)::int AS count FROM product p ${whereClause(conditions)}`;
+}
+
 /** One page of catalog ids in the requested order: one statement, whatever the page size. */
 export async function findCatalogPageIds(
   db: ProductsDb,
@@ -89,20 +107,11 @@ export async function findCatalogPageIds(
   order: ProductOrder,
   page: PageRequest,
 ): Promise<CatalogPageRows> {
-  const ordering = ORDERINGS[order];
-  const pageConditions = page.after ? [...conditions, afterCursor(ordering, page.after)] : conditions;
-  const direction = Prisma.raw(ordering.direction);
-  const rows = await db.$queryRaw<{ id: string; sort_key: unknown }[]>`
-    SELECT p.id, ${ordering.key} AS sort_key
-    FROM product p
-    ${whereClause(pageConditions)}
-    ORDER BY ${ordering.key} ${direction}, p.id ASC
-    LIMIT ${page.first + 1}`;
+  const rows = await db.$queryRaw<{ id: string; sort_key: unknown }[]>(catalogPageStatement(conditions, order, page));
   return {
     rows: rows.map((row) => ({ id: row.id, sortKey: cursorKey(row.sort_key) })),
     count: async () => {
-      const [{ count }] = await db.$queryRaw<{ count: number }[]>`
-        SELECT count(*)::int AS count FROM product p ${whereClause(conditions)}`;
+      const [{ count }] = await db.$queryRaw<{ count: number }[]>(catalogCountStatement(conditions));
       return count;
     },
   };
