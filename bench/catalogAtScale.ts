@@ -227,6 +227,9 @@ export async function loadProductsAtScale(
     ) a ON a.product_id = p.id
     ORDER BY p.i`);
   for (const index of indexes) await client.query(index.definition);
+  // The counts product_count's triggers would have kept (they do not fire during the load).
+  await client.query(`DELETE FROM product_count`);
+  await client.query(`INSERT INTO product_count SELECT category, origin_region_code, count(*)::int FROM product GROUP BY 1, 2`);
   await client.query(`DROP TABLE bench.gen_product, bench.gen_offer, bench.gen_offer_count, bench.gen_supplier`);
 }
 
