@@ -34,11 +34,17 @@ export interface CertifiedProductChanges {
  * request) and the filter is a join in SQL, however many products are
  * certified: the set itself never travels with a query.
  */
-export function certifiedProductsFrom(client: SubgraphClient): CertifiedProducts {
-  return certifiedProductsOver(
-    async (since) => (await client.request<{ certifiedProductChanges: CertifiedProductChanges }>(CERTIFIED_PRODUCT_CHANGES, { since })).certifiedProductChanges,
+export function certifiedProductsFrom(client: SubgraphClient, wholeSetClient: SubgraphClient = client): CertifiedProducts {
+  return certifiedProductsOver(async (since) =>
+    // The whole set (a first start, about 160,000 products at a million) may take longer than a page's timeout.
+    (await (since < 0 ? wholeSetClient : client).request<{ certifiedProductChanges: CertifiedProductChanges }>(CERTIFIED_PRODUCT_CHANGES, { since }))
+      .certifiedProductChanges,
   );
 }
+
+// One copy of the whole set at a time per process: the requests that arrive
+// while it is under way wait for it rather than each asking for the whole set.
+let wholeSetInFlight: Promise<void> | null = null;
 
 /** The same over any source of the changes (the benchmark's monolith reads the certification database itself). */
 export function certifiedProductsOver(changesSince: (since: number) => Promise<CertifiedProductChanges>): CertifiedProducts {
@@ -46,10 +52,21 @@ export function certifiedProductsOver(changesSince: (since: number) => Promise<C
     bringUpToDate: async (db) => {
       const [sync] = await db.$queryRaw<{ version: bigint }[]>`SELECT version FROM certified_product_sync WHERE id = 1`;
       const held = Number(sync!.version);
+      if (held < 0) {
+        wholeSetInFlight ??= (async () => {
+          try {
+            await applyChanges(db, await changesSince(-1), true);
+          } finally {
+            wholeSetInFlight = null;
+          }
+        })();
+        await wholeSetInFlight;
+        return certifiedProductsOver(changesSince).bringUpToDate(db);
+      }
       let answer = await changesSince(held);
       // A certification store older than the copy (restored, or replaced): copy it whole again.
-      const replace = held < 0 || answer.version < held;
-      if (replace && held >= 0) answer = await changesSince(-1);
+      const replace = answer.version < held;
+      if (replace) answer = await changesSince(-1);
       if (!replace && answer.version === held) return { changesAt: answer.changesAt ? new Date(answer.changesAt) : null };
       await applyChanges(db, answer, replace);
       return { changesAt: answer.changesAt ? new Date(answer.changesAt) : null };
