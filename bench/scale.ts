@@ -57,6 +57,18 @@ interface Timing {
   totalCount?: number;
   errors: number;
   firstError?: string;
+  /** CPU (user + system, from /proc) of each process per request. */
+  cpuMsPerOp: Record<string, number>;
+}
+
+// User + system CPU seconds of one process (Linux /proc; fields 14 and 15, after the command name).
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 const running = new Set<ChildProcess>();
@@ -169,6 +181,7 @@ async function main(): Promise<void> {
         AUTH_SECRET: randomBytes(32).toString('hex'),
       }, logDir),
     );
+    const processes: [string, ChildProcess][] = [['gateway', children[3]!], ...SUBGRAPH_NAMES.map((name, index) => [name, children[index]!] as [string, ChildProcess])];
     for (const url of Object.values(counterUrls)) await waitUntil(url, async () => (await fetch(url)).ok);
     const send = async (query: string, operationName: string, variables: Record<string, unknown>) => {
       const response = await fetch(gatewayUrl, {
@@ -226,6 +239,7 @@ async function main(): Promise<void> {
       for (let warm = 0; warm < 3; warm++) await attempt(entry.variables[warm % entry.variables.length]!);
       errors = 0;
       const before = await counters(counterUrls);
+      const cpuBefore = processes.map(([, child]) => cpuSeconds(child.pid!));
       const latencies: number[] = [];
       let totalCount: number | undefined;
       for (let index = 0; index < repeat; index++) {
@@ -235,6 +249,7 @@ async function main(): Promise<void> {
         totalCount = body?.data?.products?.totalCount ?? totalCount;
       }
       const after = await counters(counterUrls);
+      const cpuMsPerOp = Object.fromEntries(processes.map(([name, child], index) => [name, ((cpuSeconds(child.pid!) - cpuBefore[index]!) * 1000) / repeat]));
       latencies.sort((a, b) => a - b);
       const timing: Timing = {
         name: entry.name,
@@ -248,6 +263,7 @@ async function main(): Promise<void> {
         ...(totalCount !== undefined ? { totalCount } : {}),
         errors,
         ...(firstError ? { firstError } : {}),
+        cpuMsPerOp,
       };
       timings.push(timing);
       log(`${entry.name}: p50 ${timing.p50.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms, SQL/op ${timing.statementsPerOp.toFixed(1)}${totalCount !== undefined ? `, totalCount ${totalCount}` : ''}${errors ? `, ${errors} errors: ${firstError}` : ''}`);
@@ -286,9 +302,11 @@ async function main(): Promise<void> {
     '',
     `Gateway subgraph timeout: ${values['subgraph-timeout-ms'] ? `${values['subgraph-timeout-ms']} ms, no retries` : 'the production default'}. Latencies include failed requests.`,
     '',
-    '| request | p50 ms | p95 ms | max ms | errors | SQL/op | subgraph→subgraph req/op | totalCount |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...timings.map((t) => `| ${t.name} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} | ${t.errors} | ${t.statementsPerOp.toFixed(1)} | ${t.peerRequestsPerOp.toFixed(1)} | ${t.totalCount ?? ''} |`),
+    'CPU: user + system time per request of each process, from /proc (PostgreSQL not included).',
+    '',
+    '| request | p50 ms | p95 ms | max ms | errors | SQL/op | subgraph→subgraph req/op | totalCount | CPU ms/op gateway | products | suppliers | certification |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...timings.map((t) => `| ${t.name} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} | ${t.errors} | ${t.statementsPerOp.toFixed(1)} | ${t.peerRequestsPerOp.toFixed(1)} | ${t.totalCount ?? ''} | ${['gateway', ...SUBGRAPH_NAMES].map((name) => (t.cpuMsPerOp[name] ?? NaN).toFixed(1)).join(' | ')} |`),
     '',
     ...(explains.length
       ? ['| statement (EXPLAIN ANALYZE in the products database) | execution ms |', '| --- | ---: |', ...explains.map((e) => `| ${e.name} | ${e.ms.toFixed(1)} |`), '']
