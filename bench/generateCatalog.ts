@@ -5,7 +5,8 @@
 // "bench") and reused while the seed, the sizes, the generator and the
 // migrations are unchanged; --fresh regenerates.
 //
-//   npx tsx bench/generateCatalog.ts [--profile full|small] [--seed 42] [--fresh]
+//   npx tsx bench/generateCatalog.ts [--profile full|small|million] [--seed 42] [--fresh]
+//   (BENCH_DATABASE_PREFIX, default rgg_bench, names the databases)
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,9 +33,10 @@ import {
   type Goods,
   type PlatformCode,
 } from './catalogVocabulary';
+import { loadCertificationsAtScale, loadProductsAtScale, type ScaleSupplier } from './catalogAtScale';
 import { seededRandom, type Random } from './random';
 
-export type CatalogProfile = 'full' | 'small';
+export type CatalogProfile = 'full' | 'small' | 'million';
 
 export interface CatalogSize {
   products: number;
@@ -46,7 +48,18 @@ export interface CatalogSize {
 export const CATALOG_SIZES: Record<CatalogProfile, CatalogSize> = {
   full: { products: 50_000, suppliers: 5_000, counties: 300, listings: 120_000 },
   small: { products: 10_000, suppliers: 1_000, counties: 100, listings: 24_000 },
+  // Alliance scale: generated inside PostgreSQL (catalogAtScale.ts).
+  million: { products: 1_000_000, suppliers: 100_000, counties: 1_000, listings: 3_000_000 },
 };
+
+export const CATALOG_PROFILES = Object.keys(CATALOG_SIZES) as CatalogProfile[];
+
+/** The profile with this many products (npm run bench:scale -- --products 1000000). */
+export function profileWithProducts(products: number): CatalogProfile {
+  const profile = CATALOG_PROFILES.find((name) => CATALOG_SIZES[name].products === products);
+  if (!profile) throw new Error(`no catalog profile has ${products} products (${CATALOG_PROFILES.map((name) => CATALOG_SIZES[name].products).join(', ')})`);
+  return profile;
+}
 
 // Bump whenever the generated data changes shape or content, so cached
 // databases from an older generator are rebuilt rather than trusted.
@@ -95,8 +108,12 @@ export interface EnsureCatalogOptions {
   log?: (message: string) => void;
 }
 
+// BENCH_DATABASE_PREFIX keeps one checkout's catalogs apart from another's on a shared server.
+const DATABASE_PREFIX = process.env.BENCH_DATABASE_PREFIX ?? 'rgg_bench';
+if (!/^[a-z_][a-z0-9_]*$/.test(DATABASE_PREFIX)) throw new Error('BENCH_DATABASE_PREFIX must be a lower-case SQL identifier');
+
 export function benchDatabaseName(profile: CatalogProfile, name: SubgraphName, seed: number): string {
-  return `rgg_bench_${profile}_${name}_${seed}`;
+  return `${DATABASE_PREFIX}_${profile}_${name}_${seed}`;
 }
 
 function databaseUrl(adminUrl: string, database: string): string {
@@ -579,6 +596,105 @@ function certificationStory(random: Random, product: ProductDraft, chain: Outcom
   return drafts;
 }
 
+// The marker last: a database without it is never reused.
+async function writeMarkers(clients: Record<SubgraphName, pg.Client>, seed: number, sizes: CatalogSize, anchor: number, summary: CatalogSummary): Promise<void> {
+  for (const name of SUBGRAPH_NAMES) {
+    await clients[name].query(`CREATE SCHEMA IF NOT EXISTS bench`);
+    await clients[name].query(
+      `CREATE TABLE bench.catalog (generator int NOT NULL, seed int NOT NULL, sizes jsonb NOT NULL, migrations text NOT NULL,
+                                   anchor timestamptz NOT NULL, summary jsonb NOT NULL)`,
+    );
+    await clients[name].query(`INSERT INTO bench.catalog VALUES ($1, $2, $3, $4, $5, $6)`, [
+      GENERATOR_VERSION,
+      seed,
+      JSON.stringify(sizes),
+      migrationsFingerprint(name),
+      new Date(anchor),
+      JSON.stringify(summary),
+    ]);
+  }
+}
+
+/**
+ * The million-product catalog: suppliers from Node (the same names as the
+ * smaller catalogs), products, listings and certifications drawn inside
+ * PostgreSQL (catalogAtScale.ts), the three databases loaded in parallel.
+ */
+async function generateAtScale(
+  clients: Record<SubgraphName, pg.Client>,
+  input: { seed: number; sizes: CatalogSize; anchor: Date; suppliers: SupplierDraft[]; designated: Set<string>; regions: number; log: (message: string) => void },
+): Promise<CatalogSummary> {
+  const { seed, sizes, anchor, suppliers, designated, log } = input;
+  const facts: ScaleSupplier[] = suppliers.map((s) => ({
+    id: s.id,
+    regionCode: s.region.code,
+    province: s.region.province,
+    city: s.region.city,
+    county: s.region.county,
+    countyStem: countyStem(s.region.county),
+    name: s.name,
+    category: s.category,
+    households: s.households,
+    eligible: s.region.designated === true || s.households > 0,
+    createdAt: s.createdAt,
+  }));
+  const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const result = await work();
+    log(`catalog: ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return result;
+  };
+  log(`catalog: loading ${suppliers.length} suppliers, ${sizes.products} products, ${sizes.listings} listings inside PostgreSQL`);
+  const loadSuppliers = async (client: pg.Client) => {
+    await client.query('BEGIN');
+    await client.query(`UPDATE region SET designated_poverty_county = (code = ANY($1::text[]))`, [[...designated]]);
+    await bulkInsert(client, 'supplier', [
+      ['id', 'text', suppliers.map((s) => s.id)],
+      ['name', 'text', suppliers.map((s) => s.name)],
+      ['normalized_name', 'text', suppliers.map((s) => s.normalizedName)],
+      ['kind', '"SupplierKind"', suppliers.map((s) => s.kind)],
+      ['region_code', 'text', suppliers.map((s) => s.region.code)],
+      ['beneficiary_households', 'int', suppliers.map((s) => s.households)],
+      ['created_at', 'timestamptz', suppliers.map((s) => s.createdAt.toISOString())],
+      ['updated_at', 'timestamptz', suppliers.map((s) => s.updatedAt.toISOString())],
+    ]);
+    await client.query('COMMIT');
+  };
+  const loadProducts = async (client: pg.Client) => {
+    // Listings are written before their products (so products carry their
+    // aggregates from the start): foreign keys are not checked during the load.
+    await client.query(`SET session_replication_role = replica`);
+    await client.query('BEGIN');
+    await loadProductsAtScale(client, { seed, sizes, anchor, suppliers: facts });
+    await client.query('COMMIT');
+    await client.query(`SET session_replication_role = DEFAULT`);
+  };
+  const loadCertification = async (client: pg.Client) => {
+    // No change versions for generated rows (see the full catalog's load): the copy's first update takes the whole set.
+    await client.query(`SET session_replication_role = replica`);
+    await client.query('BEGIN');
+    const counts = await loadCertificationsAtScale(client, { seed, sizes, anchor, suppliers: facts });
+    await client.query('COMMIT');
+    await client.query(`SET session_replication_role = DEFAULT`);
+    return counts;
+  };
+  const [, , certification] = await Promise.all([
+    timed('suppliers', () => loadSuppliers(clients.suppliers)),
+    timed('products and listings', () => loadProducts(clients.products)),
+    timed('certifications', () => loadCertification(clients.certification)),
+  ]);
+  await timed('VACUUM ANALYZE', () => Promise.all(SUBGRAPH_NAMES.map((name) => clients[name].query('VACUUM ANALYZE'))));
+  return {
+    regions: input.regions,
+    designatedCounties: designated.size,
+    suppliers: suppliers.length,
+    platforms: PLATFORMS.length,
+    products: sizes.products,
+    listings: sizes.listings,
+    ...certification,
+  };
+}
+
 async function generate(
   options: EnsureCatalogOptions,
   adminUrl: string,
@@ -624,6 +740,11 @@ async function generate(
     for (const county of counties) county.designated = designated.has(county.code);
 
     const suppliers = generateSuppliers(random, counties, sizes.suppliers, anchor);
+    if (options.profile === 'million') {
+      const summary = await generateAtScale(clients, { seed: options.seed, sizes, anchor: new Date(anchor), suppliers, designated, regions: allRegions.length, log });
+      await writeMarkers(clients, options.seed, sizes, anchor, summary);
+      return { anchor: new Date(anchor), summary };
+    }
     const products = generateProducts(random, suppliers, sizes.products, anchor);
     const counts = listingCounts(random, products.length, sizes.listings);
 
@@ -760,6 +881,11 @@ async function generate(
       await client.query('COMMIT');
     };
     const loadCertification = async (client: pg.Client) => {
+      // Generated rows take no change version (the trigger of migration
+      // 20261203000000 is off for the load: one counter row updated by every
+      // row of one transaction would grow a chain of row versions): they are
+      // all version 0, and the products subgraph's copy starts from the whole set.
+      await client.query(`SET session_replication_role = replica`);
       await client.query('BEGIN');
       await bulkInsert(client, 'certification', [
         ['id', 'text', certifications.map((c) => c.id)],
@@ -790,6 +916,7 @@ async function generate(
         ['last_value', 'int', sequenceRows.map(([, , value]) => value)],
       ]);
       await client.query('COMMIT');
+      await client.query(`SET session_replication_role = DEFAULT`);
     };
     await Promise.all([loadSuppliers(clients.suppliers), loadProducts(clients.products), loadCertification(clients.certification)]);
     // Steady-state statistics and visibility map, as a long-running database would have.
@@ -813,22 +940,7 @@ async function generate(
       ineligibleProducts: products.filter((product) => !isEligible(product)).length,
     };
 
-    // The marker last: a database without it is never reused.
-    for (const name of SUBGRAPH_NAMES) {
-      await clients[name].query(`CREATE SCHEMA IF NOT EXISTS bench`);
-      await clients[name].query(
-        `CREATE TABLE bench.catalog (generator int NOT NULL, seed int NOT NULL, sizes jsonb NOT NULL, migrations text NOT NULL,
-                                     anchor timestamptz NOT NULL, summary jsonb NOT NULL)`,
-      );
-      await clients[name].query(`INSERT INTO bench.catalog VALUES ($1, $2, $3, $4, $5, $6)`, [
-        GENERATOR_VERSION,
-        options.seed,
-        JSON.stringify(sizes),
-        migrationsFingerprint(name),
-        new Date(anchor),
-        JSON.stringify(summary),
-      ]);
-    }
+    await writeMarkers(clients, options.seed, sizes, anchor, summary);
     return { anchor: new Date(anchor), summary };
   } finally {
     await Promise.all(SUBGRAPH_NAMES.map((name) => clients[name].end()));
@@ -843,8 +955,8 @@ if (require.main === module) {
       fresh: { type: 'boolean', default: false },
     },
   });
-  if (values.profile !== 'full' && values.profile !== 'small') throw new Error('--profile must be full or small');
-  ensureBenchCatalog({ profile: values.profile, seed: Number(values.seed), fresh: values.fresh, log: console.log })
+  if (!(CATALOG_PROFILES as string[]).includes(values.profile)) throw new Error(`--profile must be one of ${CATALOG_PROFILES.join(', ')}`);
+  ensureBenchCatalog({ profile: values.profile as CatalogProfile, seed: Number(values.seed), fresh: values.fresh, log: console.log })
     .then((catalog) => console.log(JSON.stringify({ ...catalog, urls: undefined }, null, 2)))
     .catch((err: Error) => {
       console.error(err);

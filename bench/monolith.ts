@@ -20,7 +20,8 @@ import { DateTimeScalar, DecimalScalar } from '../common/scalars';
 import { SUBGRAPH_NAMES } from '../common/topology';
 import { readSubgraphSdl } from '../gateway/supergraph';
 import { createCertificationLoaders, type CertificationLoaders } from '../subgraphs/certification/certificationLoaders';
-import { findCertifiedProducts } from '../subgraphs/certification/certificationQueries';
+import { findCertifiedProductChanges } from '../subgraphs/certification/certificationQueries';
+import { certifiedProductsOver } from '../subgraphs/products/certifiedProducts';
 import { currentCertification, effectiveStatus, isValidCertificate } from '../subgraphs/certification/certificationStatus';
 import { decideEligibility } from '../subgraphs/certification/eligibility';
 import type { Certification } from '../subgraphs/certification/generated/prisma/client';
@@ -75,9 +76,20 @@ const resolvers = {
       const order = (args.orderBy as ProductOrder | undefined) ?? 'NAME';
       const page = pageRequest(args as { first: number; after?: string | null }, order);
       const filter = args.filter as ProductFilter | null | undefined;
-      // The certified set comes from the certification database directly: no internal request.
-      const certified = filter?.certifiedOnly ? (await findCertifiedProducts(context.certificationDb, context.now)).productIds : null;
-      const { rows, count } = await findCatalogPageIds(context.productsDb, catalogConditions(filter, certified), order, page);
+      // The copy of the certified set is brought up to date from the certification database directly: no internal request.
+      let certified: Date | null = null;
+      if (filter?.certifiedOnly) {
+        await certifiedProductsOver(async (since) => {
+          const answer = await findCertifiedProductChanges(context.certificationDb, since, context.now);
+          return {
+            version: answer.version,
+            changes: answer.changes.map((change) => ({ productId: change.productId, validUntil: change.validUntil?.toISOString() ?? null })),
+            changesAt: answer.changesAt?.toISOString() ?? null,
+          };
+        }).bringUpToDate(context.productsDb);
+        certified = new Date();
+      }
+      const { rows, count } = await findCatalogPageIds(context.productsDb, filter, catalogConditions(filter, certified), order, page);
       const products = await context.products.productById.loadMany(rows.map((row) => row.id));
       const loaded = products.map((product) => {
         if (product instanceof Error) throw product;

@@ -3,7 +3,9 @@
 // documents from ../shared/contract.
 import { join } from 'node:path';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
+import { ANONYMOUS, IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from '../common/identity';
 import { startCatalog, type Backend, type Catalog } from './support/catalogHarness';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const partner = new Map(
   readContractOperations(defaultContractDir())
@@ -337,6 +339,44 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
     expect(afterExpiry.nodes.map((node) => node.id)).not.toContain(eligible.id);
     const expired = (await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string } } }>(op('ProductDetail'), { id: eligible.id })).data!.product;
     expect(expired).toMatchObject({ reliefCertified: false, certification: { status: 'EXPIRED' } });
+  });
+
+  it('keeps the certified copy in step through certifiedProductChanges: the whole set from -1, then only what changed, for services only', async () => {
+    const url = catalog.subgraphs.certification.url;
+    const changes = `query C($since: Int!) { certifiedProductChanges(since: $since) { version changes { productId validUntil } changesAt } }`;
+    const ask = async (since: number, identity: Identity = serviceIdentity('products')) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identity, subgraphSecret(DEVELOPMENT_ENV), 'certification') },
+        body: JSON.stringify({ query: changes, variables: { since } }),
+      });
+      return (await response.json()) as { data?: { certifiedProductChanges: { version: number; changes: { productId: string; validUntil: string | null }[]; changesAt: string | null } }; errors?: { extensions: { code: string } }[] };
+    };
+    const certified = await walk({ certifiedOnly: true }, null, 100);
+    const whole = (await ask(-1)).data!.certifiedProductChanges;
+    expect(new Set(whole.changes.map((change) => change.productId))).toEqual(new Set(certified.nodes.map((node) => node.id)));
+    expect(whole.changes.every((change) => change.validUntil !== null && Date.parse(change.validUntil) > Date.now())).toBe(true);
+    expect(Date.parse(whole.changesAt!)).toBe(Math.min(...whole.changes.map((change) => Date.parse(change.validUntil!))));
+    expect((await ask(whole.version)).data!.certifiedProductChanges).toMatchObject({ version: whole.version, changes: [] });
+
+    // A revocation is one change, with no valid certificate left.
+    const certifier = catalog.token('certifier-test', ['certifier']);
+    const target = certified.nodes[certified.nodes.length - 1];
+    const detail = await catalog.query<{ product: { certification: { id: string; version: number } } }>(`query P($id: ID!) { product(id: $id) { certification { id version } } }`, { id: target.id }, certifier);
+    const { id, version } = detail.data!.product.certification;
+    const revoke = await catalog.query(`mutation($id: ID!, $v: Int!) { revokeCertification(id: $id, expectedVersion: $v, reason: "test revocation") { status } }`, { id, v: version }, certifier);
+    expect(revoke.errors).toBeUndefined();
+    const after = (await ask(whole.version)).data!.certifiedProductChanges;
+    expect(after.version).toBeGreaterThan(whole.version);
+    expect(after.changes).toEqual([{ productId: target.id, validUntil: null }]);
+    // The products subgraph's copy follows on its next certifiedOnly query.
+    const next = await walk({ certifiedOnly: true }, null, 100);
+    expect(next.totalCount).toBe(certified.totalCount - 1);
+    expect(next.nodes.map((node) => node.id)).not.toContain(target.id);
+
+    // Internal: refused to a caller that is not a subgraph, and to a bad version.
+    expect((await ask(-1, ANONYMOUS)).errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+    expect((await ask(-2)).errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('serializes money as exact two-decimal strings', async () => {

@@ -333,6 +333,15 @@ describe('normalizeSupplierName', () => {
     expect(normalizeSupplierName('黔东南苗族侗族自治州雷山银球茶业有限公司', leishan)).toBe('银球茶业');
   });
 
+  it('ends for a county named after its people alone (东乡族自治县, 鄂温克族自治旗)', () => {
+    const dongxiang = { province: '甘肃省', city: '临夏回族自治州', county: '东乡族自治县' };
+    const ewenki = { province: '内蒙古自治区', city: '呼伦贝尔市', county: '鄂温克族自治旗' };
+    expect(normalizeSupplierName('东乡族自治县金银镇土豆种植农民专业合作社', dongxiang)).toBe('金银土豆种植');
+    expect(normalizeSupplierName('东乡县金银镇土豆种植合作社', dongxiang)).toBe('金银土豆种植');
+    expect(normalizeSupplierName('临夏州东乡金银镇土豆种植合作社', dongxiang)).toBe('金银土豆种植');
+    expect(normalizeSupplierName('鄂温克旗牧歌乳业有限公司', ewenki)).toBe('牧歌乳业');
+  });
+
   it('folds full-width characters, spaces and Latin case', () => {
     expect(normalizeSupplierName('宁陵县　ＡＢＣ 酥梨合作社', ningling)).toBe('abc酥梨');
     expect(normalizeSupplierName('宁陵县abc酥梨专业合作社', ningling)).toBe('abc酥梨');

@@ -63,3 +63,43 @@ export async function findCertifiedProducts(db: CertificationDb, now: Date): Pro
   );
   return { productIds: rows.map((row) => row.productId), changesAt };
 }
+
+export interface CertifiedProductChanges {
+  version: number;
+  changes: { productId: string; validUntil: Date | null }[];
+  changesAt: Date | null;
+}
+
+/**
+ * The products whose certification was written after version `since` (with
+ * -1, every product holding a valid certificate), each with the validUntil of
+ * its valid certificate at `now` or null. One statement, so the version, the
+ * changes and the first expiry come from one snapshot: certification writes
+ * take their version under the counter's row lock (migration
+ * 20261203000000), so every write up to the version read is visible here.
+ */
+export async function findCertifiedProductChanges(db: CertificationDb, since: number, now: Date): Promise<CertifiedProductChanges> {
+  const rows = await db.$queryRaw<{ version: bigint; changes_at: Date | null; product_id: string | null; valid_until: Date | null }[]>`
+    WITH changed AS (
+      SELECT DISTINCT c.product_id FROM certification c WHERE ${since}::bigint >= 0 AND c.change_version > ${since}::bigint
+      UNION
+      SELECT c.product_id FROM certification c
+      WHERE ${since}::bigint < 0 AND c.status = 'APPROVED' AND c.valid_until > ${now}::timestamptz
+    )
+    SELECT counter.value AS version,
+           (SELECT min(c.valid_until) FROM certification c WHERE c.status = 'APPROVED' AND c.valid_until > ${now}::timestamptz) AS changes_at,
+           changed.product_id,
+           valid.valid_until
+    FROM certification_change_counter counter
+    LEFT JOIN changed ON true
+    LEFT JOIN certification valid
+      ON valid.product_id = changed.product_id AND valid.status = 'APPROVED' AND valid.valid_until > ${now}::timestamptz
+    WHERE counter.id = 1`;
+  const [first] = rows;
+  if (!first) throw new Error('certification_change_counter has no row: the certification store is not migrated');
+  return {
+    version: Number(first.version),
+    changesAt: first.changes_at,
+    changes: rows.filter((row) => row.product_id !== null).map((row) => ({ productId: row.product_id!, validUntil: row.valid_until })),
+  };
+}

@@ -2,6 +2,7 @@ import { decimalCursorKey, integerCursorKey, pageFromRows, textCursorKey, timeCu
 import { badUserInput } from '../../common/errors';
 import { Prisma, type Product } from './generated/prisma/client';
 import type { ProductFilter, ProductOrder } from './generated/graphql';
+import { certifiedCondition } from './certifiedProducts';
 import type { ProductsDb } from './store';
 
 interface Ordering {
@@ -37,10 +38,11 @@ function escapeLike(text: string): string {
 }
 
 /**
- * The SQL conditions of a catalog filter. `certifiedProductIds` is the set the
- * certification subgraph holds valid at this moment (null: no such filter).
+ * The SQL conditions of a catalog filter. `certifiedAt` is the moment
+ * certifiedOnly is evaluated at, once the copy of the certified set is up to
+ * date (certifiedProducts.ts); null when the filter does not ask for it.
  */
-export function catalogConditions(filter: ProductFilter | null | undefined, certifiedProductIds: string[] | null): Prisma.Sql[] {
+export function catalogConditions(filter: ProductFilter | null | undefined, certifiedAt: Date | null): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [];
   if (!filter) return conditions;
   const search = filter.search?.trim();
@@ -64,7 +66,7 @@ export function catalogConditions(filter: ProductFilter | null | undefined, cert
       Prisma.sql`EXISTS (SELECT 1 FROM listing l WHERE l.product_id = p.id AND l.platform_code = ${filter.platform})`,
     );
   }
-  if (certifiedProductIds !== null) conditions.push(Prisma.sql`p.id = ANY(${certifiedProductIds}::text[])`);
+  if (certifiedAt !== null) conditions.push(certifiedCondition(certifiedAt));
   if (filter.minPrice !== null && filter.minPrice !== undefined) {
     conditions.push(Prisma.sql`p.min_price >= ${filter.minPrice}::numeric`);
   }
@@ -84,11 +86,18 @@ function cursorKey(value: unknown): string | number {
   return String(value);
 }
 
-// Rows after the cursor in (key direction, id ascending) order.
+// Rows after the cursor in (key direction, id ascending) order. The bound on
+// the key alone (key >= k, or <= k descending) lets the ordering's index start
+// the scan at the cursor; without it the OR is a filter, and a cursor deep in
+// a million products reads every row before it.
 function afterCursor(ordering: Ordering, after: CursorPosition): Prisma.Sql {
   const key = Prisma.sql`${ordering.keyOf(after)}${ordering.cast}`;
-  const beyond = ordering.direction === 'ASC' ? Prisma.sql`${ordering.key} > ${key}` : Prisma.sql`${ordering.key} < ${key}`;
-  return Prisma.sql`(${beyond} OR (${ordering.key} = ${key} AND p.id > ${after.id}))`;
+  const [from, beyond] =
+    ordering.direction === 'ASC'
+      ? [Prisma.sql`${ordering.key} >= ${key}`, Prisma.sql`${ordering.key} > ${key}`]
+      : [Prisma.sql`${ordering.key} <= ${key}`, Prisma.sql`${ordering.key} < ${key}`];
+  // The key bounds the scan on its own, so the index scan starts at the cursor.
+  return Prisma.sql`(${from} AND (${beyond} OR p.id > ${after.id}))`;
 }
 
 export interface CatalogPageRows {
@@ -96,27 +105,49 @@ export interface CatalogPageRows {
   count: () => Promise<number>;
 }
 
-/** One page of catalog ids in the requested order: one statement, whatever the page size. */
-export async function findCatalogPageIds(
-  db: ProductsDb,
-  conditions: Prisma.Sql[],
-  order: ProductOrder,
-  page: PageRequest,
-): Promise<CatalogPageRows> {
+/** The keyset statement of one catalog page: ids and sort keys, first + 1 rows. */
+export function catalogPageStatement(conditions: Prisma.Sql[], order: ProductOrder, page: PageRequest): Prisma.Sql {
   const ordering = ORDERINGS[order];
   const pageConditions = page.after ? [...conditions, afterCursor(ordering, page.after)] : conditions;
   const direction = Prisma.raw(ordering.direction);
-  const rows = await db.$queryRaw<{ id: string; sort_key: unknown }[]>`
+  return Prisma.sql`
     SELECT p.id, ${ordering.key} AS sort_key
     FROM product p
     ${whereClause(pageConditions)}
     ORDER BY ${ordering.key} ${direction}, p.id ASC
     LIMIT ${page.first + 1}`;
+}
+
+/**
+ * The statement counting every match of a catalog filter. The whole catalog,
+ * a category and a region prefix (alone or together) are summed from
+ * product_count, which triggers keep exact in every product write's
+ * transaction; any other filter counts its matching rows.
+ */
+export function catalogCountStatement(filter: ProductFilter | null | undefined, conditions: Prisma.Sql[]): Prisma.Sql {
+  const countable = !filter || Object.entries(filter).every(([name, value]) =>
+    name === 'category' || name === 'regionCode' || value === null || value === undefined || (name === 'certifiedOnly' && value === false) || (name === 'search' && !String(value).trim()));
+  if (!countable) return Prisma.sql`SELECT count(*)::int AS count FROM product p ${whereClause(conditions)}`;
+  const counted: Prisma.Sql[] = [];
+  if (filter?.category) counted.push(Prisma.sql`c.category = CAST(${filter.category} AS "ProductCategory")`);
+  if (filter?.regionCode !== null && filter?.regionCode !== undefined) counted.push(Prisma.sql`c.region_code LIKE ${`${filter.regionCode.trim()}%`}`);
+  const where = counted.length ? Prisma.sql`WHERE ${Prisma.join(counted, ' AND ')}` : Prisma.empty;
+  return Prisma.sql`SELECT COALESCE(sum(c.products), 0)::int AS count FROM product_count c ${where}`;
+}
+
+/** One page of catalog ids in the requested order: one statement, whatever the page size. */
+export async function findCatalogPageIds(
+  db: ProductsDb,
+  filter: ProductFilter | null | undefined,
+  conditions: Prisma.Sql[],
+  order: ProductOrder,
+  page: PageRequest,
+): Promise<CatalogPageRows> {
+  const rows = await db.$queryRaw<{ id: string; sort_key: unknown }[]>(catalogPageStatement(conditions, order, page));
   return {
     rows: rows.map((row) => ({ id: row.id, sortKey: cursorKey(row.sort_key) })),
     count: async () => {
-      const [{ count }] = await db.$queryRaw<{ count: number }[]>`
-        SELECT count(*)::int AS count FROM product p ${whereClause(conditions)}`;
+      const [{ count }] = await db.$queryRaw<{ count: number }[]>(catalogCountStatement(filter, conditions));
       return count;
     },
   };

@@ -36,7 +36,7 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
         store,
         identity,
         {
-          certifiedProducts: certifiedProductsFrom(peerClient('products', 'certification', config)),
+          certifiedProducts: certifiedProductsFrom(peerClient('products', 'certification', config), peerClient('products', 'certification', config, 60_000)),
           certification: peerClient('products', 'certification', config),
           // Resolving a batch's suppliers is part of an import, which may take up to a minute.
           suppliers: peerClient('products', 'suppliers', config, 60_000),

@@ -45,6 +45,13 @@ function placeNameForms(fullName: string): string[] {
   if (full.length === 0) return [];
   const forms = [full];
   const autonomousStem = full.replace(AUTONOMOUS_SUFFIX, '');
+  if (autonomousStem === '') {
+    // The whole name is the people's name ("东乡族自治县", "鄂温克族自治旗"): it is
+    // written "东乡县" or "东乡". An empty form would match every name and never shorten it.
+    const short = full.replace(/族/gu, '').replace('自治', '');
+    forms.push(short, short.slice(0, -1));
+    return forms;
+  }
   if (autonomousStem !== full) {
     // "黔东南苗族侗族自治州" is written "黔东南" or, just as often, "黔东南州".
     forms.push(autonomousStem, autonomousStem + full.slice(-1));
@@ -76,7 +83,7 @@ export function normalizeSupplierName(name: string, region: RegionNames): string
     stripped = false;
     for (const prefix of prefixes) {
       // Never strip the whole name: a supplier called just "宁陵县" keeps it.
-      if (rest.startsWith(prefix) && rest.length > prefix.length) {
+      if (prefix.length > 0 && rest.startsWith(prefix) && rest.length > prefix.length) {
         rest = rest.slice(prefix.length);
         stripped = true;
         break;

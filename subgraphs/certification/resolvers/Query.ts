@@ -2,7 +2,7 @@ import { pageRequest } from '../../../common/connection';
 import { requireRole } from '../../../common/identity';
 import { badUserInput, forbidden } from '../../../common/errors';
 import { effectiveStatus } from '../certificationStatus';
-import { findCertificationsPage, findCertifiedProducts, QUEUE_ORDER } from '../certificationQueries';
+import { findCertificationsPage, findCertifiedProductChanges, findCertifiedProducts, QUEUE_ORDER } from '../certificationQueries';
 import type { QueryResolvers } from '../generated/graphql';
 
 export const Query: QueryResolvers = {
@@ -18,6 +18,12 @@ export const Query: QueryResolvers = {
   certifiedProducts: (_parent, _args, { identity, db, now }) => {
     if (!identity.service) throw forbidden('certifiedProducts is internal to the graph.');
     return findCertifiedProducts(db, now);
+  },
+  // Internal: the products subgraph keeps its copy of the certified set in step with it.
+  certifiedProductChanges: (_parent, { since }, { identity, db, now }) => {
+    if (!identity.service) throw forbidden('certifiedProductChanges is internal to the graph.');
+    if (since < -1) throw badUserInput('since', `must be -1 or a version, got ${since}`);
+    return findCertifiedProductChanges(db, since, now);
   },
   certificationStates: async (_parent, { productIds }, { identity, loaders, now }) => {
     if (!identity.service) throw forbidden('certificationStates is internal to the graph.');

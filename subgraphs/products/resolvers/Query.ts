@@ -18,14 +18,14 @@ export const Query: QueryResolvers = {
     const { db, loaders, certifiedProducts } = context;
     const order = args.orderBy ?? 'NAME';
     const page = pageRequest(args, order);
-    let certified: string[] | null = null;
+    let certifiedAt: Date | null = null;
     if (args.filter?.certifiedOnly) {
-      const set = await certifiedProducts.current();
-      certified = set.productIds;
+      const { changesAt } = await certifiedProducts.bringUpToDate(db);
+      certifiedAt = new Date();
       // A cached page must not outlive the first certificate in it that lapses.
-      if (set.changesAt) capCacheAge(context, secondsUntil(set.changesAt));
+      if (changesAt) capCacheAge(context, secondsUntil(changesAt));
     }
-    const { rows, count } = await findCatalogPageIds(db, catalogConditions(args.filter, certified), order, page);
+    const { rows, count } = await findCatalogPageIds(db, args.filter, catalogConditions(args.filter, certifiedAt), order, page);
     const products = await loaders.productById.loadMany(rows.map((row) => row.id));
     const loaded = products.map((product) => {
       if (product instanceof Error) throw product;
