@@ -17,6 +17,8 @@ export default defineConfig(
       'dist/',
       '**/generated/',
       'gateway/playground/dist/',
+      'gateway/console/dist/',
+      'test-results/',
       'bench/results/',
       'test/fixtures/',
       'coverage/',

@@ -98,7 +98,8 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       return;
     }
     // A JSON body (never a form) keeps other sites' pages from signing a visitor in.
-    const sub = req.is('application/json') && typeof req.body?.sub === 'string' ? (req.body.sub as string) : null;
+    const body = (req.body ?? {}) as { sub?: unknown };
+    const sub = req.is('application/json') && typeof body.sub === 'string' ? body.sub : null;
     const account = DEMO_ACCOUNTS.find((candidate) => candidate.sub === sub);
     if (!account) {
       res.status(400).json({ error: 'Choose one of the demo accounts.' });
@@ -176,8 +177,9 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
       res.status(404).json({ error: 'OpenID Connect sign-in is off.' });
       return;
     }
-    const code = req.is('application/json') && typeof req.body?.code === 'string' ? (req.body.code as string) : '';
-    const codeVerifier = typeof req.body?.codeVerifier === 'string' ? (req.body.codeVerifier as string) : '';
+    const body = (req.body ?? {}) as { code?: unknown; codeVerifier?: unknown };
+    const code = req.is('application/json') && typeof body.code === 'string' ? body.code : '';
+    const codeVerifier = typeof body.codeVerifier === 'string' ? body.codeVerifier : '';
     if (!code || !/^[\w.~-]{43,128}$/.test(codeVerifier)) {
       res.status(400).json({ error: 'code and codeVerifier are required.' });
       return;

@@ -67,7 +67,7 @@ export function DecisionDialog({
     setBusy(true);
     const variables = { id: target.id, expectedVersion: target.version };
     let error: CombinedError | undefined;
-    let message = '';
+    let message: string;
     if (decision === 'approve') {
       const result = await client
         .mutation(ConsoleApproveDocument, { ...variables, validUntil: validUntil!.toISOString(), note: text.trim() || null })

@@ -20,7 +20,7 @@ export function createGraphqlClient(url: string): Client {
     exchanges: [
       mapExchange({
         onError(error) {
-          if (errorCode(error) === 'UNAUTHENTICATED' || error.response?.status === 401) endSession('expired');
+          if (errorCode(error) === 'UNAUTHENTICATED' || (error.response as Response | undefined)?.status === 401) endSession('expired');
         },
       }),
       fetchExchange,
