@@ -100,14 +100,23 @@ export async function loadProductsAtScale(
   await loadSupplierFacts(client, suppliers);
   // Every (category, goods, pack) the vocabulary offers, numbered per category.
   const offers = CATEGORIES.flatMap((category) =>
-    GOODS[category].flatMap((goods) => goods.packs.map(([label, unit]) => ({ category, noun: goods.noun, label, unit, low: goods.price[0], high: goods.price[1] }))),
+    GOODS[category].flatMap((goods) =>
+      goods.packs.map(([label, unit]) => ({ category, noun: goods.noun, label, unit, low: goods.price[0], high: goods.price[1] })),
+    ),
   );
   await client.query(`CREATE UNLOGGED TABLE bench.gen_offer (category text, k int, n int, noun text, label text, unit text, low int, high int)`);
   await client.query(
     `INSERT INTO bench.gen_offer
      SELECT c, (row_number() OVER (PARTITION BY c ORDER BY o) - 1)::int, (count(*) OVER (PARTITION BY c))::int, noun, label, unit, low, high
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[]) WITH ORDINALITY AS t(c, noun, label, unit, low, high, o)`,
-    [offers.map((o) => o.category), offers.map((o) => o.noun), offers.map((o) => o.label), offers.map((o) => o.unit), offers.map((o) => o.low), offers.map((o) => o.high)],
+    [
+      offers.map((o) => o.category),
+      offers.map((o) => o.noun),
+      offers.map((o) => o.label),
+      offers.map((o) => o.unit),
+      offers.map((o) => o.low),
+      offers.map((o) => o.high),
+    ],
   );
   await client.query(`CREATE UNLOGGED TABLE bench.gen_offer_count AS SELECT category, max(n) AS n FROM bench.gen_offer GROUP BY category`);
   await client.query(`CREATE INDEX ON bench.gen_offer (category, k)`);

@@ -54,9 +54,7 @@ export async function startCatalogProcesses(gatewayEnv: Record<string, string>, 
   try {
     log('starting the three subgraphs on fresh PostgreSQL databases (demo catalog)');
     for (const name of SUBGRAPH_NAMES) subgraphs.push(entry(`subgraphs/${name}/index.ts`, env, name));
-    await Promise.all(
-      SUBGRAPH_NAMES.map((name, index) => waitForOk(`http://127.0.0.1:${env[`${name.toUpperCase()}_PORT`]}/ready`, subgraphs[index], 180_000)),
-    );
+    await Promise.all(SUBGRAPH_NAMES.map((name, index) => waitForOk(`http://127.0.0.1:${env[`${name.toUpperCase()}_PORT`]}/ready`, subgraphs[index], 180_000)));
     const startGateway = async (extra: Record<string, string>) => {
       gateway = entry('gateway/index.ts', { ...env, ...extra }, 'gateway');
       await waitForOk(`http://127.0.0.1:${port}/ready`, gateway, 120_000);

@@ -14,6 +14,7 @@ export interface Goods {
   price: readonly [number, number];
 }
 
+// prettier-ignore
 export const GOODS: Record<Category, readonly Goods[]> = {
   FRUIT: [
     { noun: '酥梨', trade: '酥梨种植', packs: [['2.5kg', '2.5kg箱'], ['5kg礼盒装', '5kg箱']], price: [1990, 5990] },
@@ -88,11 +89,20 @@ export const GOODS: Record<Category, readonly Goods[]> = {
 export const CATEGORIES = Object.keys(GOODS) as Category[];
 /** How often each category occurs in the catalog (fruit and processed food dominate real relief catalogs). */
 export const CATEGORY_WEIGHTS: Record<Category, number> = {
-  FRUIT: 22, VEGETABLE: 12, GRAIN: 10, TEA: 10, MEAT_POULTRY: 10, AQUATIC: 5, PROCESSED_FOOD: 18, HANDICRAFT: 5, OTHER: 8,
+  FRUIT: 22,
+  VEGETABLE: 12,
+  GRAIN: 10,
+  TEA: 10,
+  MEAT_POULTRY: 10,
+  AQUATIC: 5,
+  PROCESSED_FOOD: 18,
+  HANDICRAFT: 5,
+  OTHER: 8,
 };
 
 export const ADJECTIVES = ['', '', '', '高山', '有机', '农家', '精选', '特级', '古法', '手工', '山地', '原生态', '当季'];
 
+// prettier-ignore
 export const PLACE_SYLLABLES = [
   '金', '银', '石', '桥', '梨', '花', '山', '河', '柳', '杨', '东', '西', '南', '北', '新', '古', '龙', '凤', '马', '白',
   '青', '红', '黄', '林', '田', '高', '平', '安', '和', '兴', '福', '丰', '泉', '岭', '沟', '庄', '坪', '寨', '湾', '溪',

@@ -129,7 +129,10 @@ async function main(): Promise<void> {
       await (await fetch(catalog.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: document })).text();
       times.push(performance.now() - started);
     }
-    single = percentile(times.sort((a, b) => a - b), 50);
+    single = percentile(
+      times.sort((a, b) => a - b),
+      50,
+    );
   } finally {
     await catalog.close();
   }
@@ -152,7 +155,10 @@ async function main(): Promise<void> {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const name = `flood-${stamp()}`;
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ date: new Date().toISOString(), store: 'PostgreSQL', seconds, clients, flooders, documentBytes: document.length, alone, flooded, singleDocumentMs: single }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, `${name}.json`),
+    `${JSON.stringify({ date: new Date().toISOString(), store: 'PostgreSQL', seconds, clients, flooders, documentBytes: document.length, alone, flooded, singleDocumentMs: single }, null, 2)}\n`,
+  );
   writeFileSync(join(dir, `${name}.md`), `${table}\n`);
   console.log(`written to bench/results/${name}.{json,md}`);
 }

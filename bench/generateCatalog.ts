@@ -326,9 +326,12 @@ function generateSuppliers(random: Random, counties: CountyRow[], count: number,
           name = `${region.county}${town}${village || placeName(random, '村')}${random.chance(0.5) ? goods.trade : ''}帮扶车间`;
           break;
         case 'ENTERPRISE':
-          name = `${random.chance(0.3) ? region.city.replace(/市$/u, '') : ''}${region.county}${random.pick(BRANDS)}${village}${
-            random.pick(['农业开发', '食品', '农产品', '特产'])
-          }${random.chance(0.5) ? '有限公司' : '有限责任公司'}`;
+          name = `${random.chance(0.3) ? region.city.replace(/市$/u, '') : ''}${region.county}${random.pick(BRANDS)}${village}${random.pick([
+            '农业开发',
+            '食品',
+            '农产品',
+            '特产',
+          ])}${random.chance(0.5) ? '有限公司' : '有限责任公司'}`;
           break;
         case 'FAMILY_FARM':
           name = `${region.county}${town}${village}${random.pick(SURNAMES)}家庭农场`;
@@ -340,10 +343,19 @@ function generateSuppliers(random: Random, counties: CountyRow[], count: number,
     }
     taken.add(`${region.code}|${normalizedName}`);
     const households =
-      kind === 'COOPERATIVE' ? (random.chance(0.15) ? 0 : random.int(8, 320))
-      : kind === 'RELIEF_WORKSHOP' ? random.int(10, 120)
-      : kind === 'ENTERPRISE' ? (random.chance(0.45) ? 0 : random.int(5, 90))
-      : random.chance(0.5) ? 0 : random.int(1, 6);
+      kind === 'COOPERATIVE'
+        ? random.chance(0.15)
+          ? 0
+          : random.int(8, 320)
+        : kind === 'RELIEF_WORKSHOP'
+          ? random.int(10, 120)
+          : kind === 'ENTERPRISE'
+            ? random.chance(0.45)
+              ? 0
+              : random.int(5, 90)
+            : random.chance(0.5)
+              ? 0
+              : random.int(1, 6);
     const createdAt = new Date(anchor - random.int(200, 1500) * DAY - random.int(0, 23) * HOUR);
     suppliers.push({
       id: `sup_b${pad(index + 1, 5)}`,
@@ -597,7 +609,13 @@ function certificationStory(random: Random, product: ProductDraft, chain: Outcom
 }
 
 // The marker last: a database without it is never reused.
-async function writeMarkers(clients: Record<SubgraphName, pg.Client>, seed: number, sizes: CatalogSize, anchor: number, summary: CatalogSummary): Promise<void> {
+async function writeMarkers(
+  clients: Record<SubgraphName, pg.Client>,
+  seed: number,
+  sizes: CatalogSize,
+  anchor: number,
+  summary: CatalogSummary,
+): Promise<void> {
   for (const name of SUBGRAPH_NAMES) {
     await clients[name].query(`CREATE SCHEMA IF NOT EXISTS bench`);
     await clients[name].query(
@@ -622,7 +640,15 @@ async function writeMarkers(clients: Record<SubgraphName, pg.Client>, seed: numb
  */
 async function generateAtScale(
   clients: Record<SubgraphName, pg.Client>,
-  input: { seed: number; sizes: CatalogSize; anchor: Date; suppliers: SupplierDraft[]; designated: Set<string>; regions: number; log: (message: string) => void },
+  input: {
+    seed: number;
+    sizes: CatalogSize;
+    anchor: Date;
+    suppliers: SupplierDraft[];
+    designated: Set<string>;
+    regions: number;
+    log: (message: string) => void;
+  },
 ): Promise<CatalogSummary> {
   const { seed, sizes, anchor, suppliers, designated, log } = input;
   const facts: ScaleSupplier[] = suppliers.map((s) => ({
@@ -730,18 +756,32 @@ async function generate(
   }
   try {
     // --- regions: real county codes from the migration's GB/T 2260 table.
-    const { rows: allRegions } = await clients.suppliers.query<RegionRow>(
-      `SELECT code, name, county, city, province FROM region ORDER BY code`,
-    );
+    const { rows: allRegions } = await clients.suppliers.query<RegionRow>(`SELECT code, name, county, city, province FROM region ORDER BY code`);
     // Rural counties (县, 旗), where relief producers are, not city districts.
     const rural = allRegions.filter((region) => /(县|旗)$/u.test(region.county));
-    const counties: CountyRow[] = random.shuffle(rural).slice(0, sizes.counties).sort((a, b) => a.code.localeCompare(b.code));
-    const designated = new Set(random.shuffle(counties).slice(0, Math.round(counties.length * 0.6)).map((county) => county.code));
+    const counties: CountyRow[] = random
+      .shuffle(rural)
+      .slice(0, sizes.counties)
+      .sort((a, b) => a.code.localeCompare(b.code));
+    const designated = new Set(
+      random
+        .shuffle(counties)
+        .slice(0, Math.round(counties.length * 0.6))
+        .map((county) => county.code),
+    );
     for (const county of counties) county.designated = designated.has(county.code);
 
     const suppliers = generateSuppliers(random, counties, sizes.suppliers, anchor);
     if (options.profile === 'million') {
-      const summary = await generateAtScale(clients, { seed: options.seed, sizes, anchor: new Date(anchor), suppliers, designated, regions: allRegions.length, log });
+      const summary = await generateAtScale(clients, {
+        seed: options.seed,
+        sizes,
+        anchor: new Date(anchor),
+        suppliers,
+        designated,
+        regions: allRegions.length,
+        log,
+      });
       await writeMarkers(clients, options.seed, sizes, anchor, summary);
       return { anchor: new Date(anchor), summary };
     }
@@ -752,9 +792,18 @@ async function generate(
     const platformCodes = PLATFORMS.map((platform) => platform.code);
     const serials: Record<string, number> = {};
     const listing = {
-      id: [] as string[], platform: [] as string[], externalId: [] as string[], product: [] as string[], title: [] as string[],
-      url: [] as string[], price: [] as string[], stock: [] as (number | null)[], sales: [] as number[], gtin: [] as (string | null)[],
-      unit: [] as string[], updatedAt: [] as string[],
+      id: [] as string[],
+      platform: [] as string[],
+      externalId: [] as string[],
+      product: [] as string[],
+      title: [] as string[],
+      url: [] as string[],
+      price: [] as string[],
+      stock: [] as (number | null)[],
+      sales: [] as number[],
+      gtin: [] as (string | null)[],
+      unit: [] as string[],
+      updatedAt: [] as string[],
     };
     products.forEach((product, index) => {
       const start = random.int(0, platformCodes.length - 1);
@@ -799,7 +848,9 @@ async function generate(
     }));
     // Certificate numbers per (year in China, origin county), in order of issue.
     const sequences = new Map<string, number>();
-    const issued = certifications.filter((c) => c.validFrom !== null).sort((a, b) => a.validFrom!.getTime() - b.validFrom!.getTime() || a.id.localeCompare(b.id));
+    const issued = certifications
+      .filter((c) => c.validFrom !== null)
+      .sort((a, b) => a.validFrom!.getTime() - b.validFrom!.getTime() || a.id.localeCompare(b.id));
     for (const certification of issued) {
       const year = chinaYear(certification.validFrom!);
       const county = certification.product.supplier.region.code;

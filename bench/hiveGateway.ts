@@ -29,7 +29,9 @@ export async function ensureHiveGateway(log: (message: string) => void): Promise
   const dir = hiveInstallDir();
   const manifestPath = join(dir, 'node_modules', '@graphql-hive', 'gateway', 'package.json');
   const installed = () =>
-    existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string; bin: Record<string, string>; engines?: { node?: string } }) : null;
+    existsSync(manifestPath)
+      ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string; bin: Record<string, string>; engines?: { node?: string } })
+      : null;
   let manifest = installed();
   if (manifest?.version !== HIVE_GATEWAY_VERSION) {
     log(`hive: installing @graphql-hive/gateway@${HIVE_GATEWAY_VERSION} into ${dir} (once; about a minute)...`);
@@ -49,12 +51,16 @@ export async function ensureHiveGateway(log: (message: string) => void): Promise
   }
   const needs = minimumNodeMajor(manifest.engines?.node);
   const major = Number(process.versions.node.split('.')[0]);
-  if (needs !== null && major < needs) return { ok: false, reason: `needs Node ${needs} (engines ${manifest.engines?.node}), this is Node ${process.versions.node}` };
+  if (needs !== null && major < needs)
+    return { ok: false, reason: `needs Node ${needs} (engines ${manifest.engines?.node}), this is Node ${process.versions.node}` };
   const bin = join(dirname(manifestPath), manifest.bin['hive-gateway']!);
   try {
     await promisify(execFile)(process.execPath, [bin, '--version'], { timeout: 60_000 });
   } catch (err) {
-    return { ok: false, reason: `hive-gateway --version failed on Node ${process.versions.node}: ${String((err as { stderr?: string }).stderr ?? err).slice(-500)}` };
+    return {
+      ok: false,
+      reason: `hive-gateway --version failed on Node ${process.versions.node}: ${String((err as { stderr?: string }).stderr ?? err).slice(-500)}`,
+    };
   }
   return { ok: true, dir, bin, version: manifest.version };
 }

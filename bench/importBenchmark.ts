@@ -37,10 +37,14 @@ interface Run {
 
 async function importOnce(gateway: string, file: string, rows: number, env: NodeJS.ProcessEnv): Promise<Run> {
   const started = process.hrtime.bigint();
-  const { stdout } = await promisify(execFile)(tsx, [join(root, 'scripts', 'import.ts'), '--platform', 'bench', '--gateway', gateway, '--report', join(tmpdir(), 'bench-import-report.csv'), file], {
-    maxBuffer: 1 << 24,
-    env,
-  }).catch((err: { stdout: string; code: number }) => {
+  const { stdout } = await promisify(execFile)(
+    tsx,
+    [join(root, 'scripts', 'import.ts'), '--platform', 'bench', '--gateway', gateway, '--report', join(tmpdir(), 'bench-import-report.csv'), file],
+    {
+      maxBuffer: 1 << 24,
+      env,
+    },
+  ).catch((err: { stdout: string; code: number }) => {
     if (err.code === 2) return { stdout: err.stdout };
     throw err;
   });

@@ -167,7 +167,16 @@ interface Tally {
 }
 
 const newTally = (): Tally => ({
-  sent: 0, responses: 0, valid: 0, status: 0, graphqlErrors: 0, wrongData: 0, connectionErrors: 0, timeouts: 0, latencies: [], firstInvalid: null,
+  sent: 0,
+  responses: 0,
+  valid: 0,
+  status: 0,
+  graphqlErrors: 0,
+  wrongData: 0,
+  connectionErrors: 0,
+  timeouts: 0,
+  latencies: [],
+  firstInvalid: null,
 });
 
 function summarize(tally: Tally, seconds: number): PhaseResult {
@@ -293,11 +302,14 @@ async function runJob(path: string): Promise<LoadResult> {
     windowStarted = process.hrtime.bigint();
     edges.push(readCounters(config.counters).then((counters) => void (before = counters)));
   }, config.warmupSeconds * 1000);
-  const endWindow = setTimeout(() => {
-    phase = 'after';
-    windowEnded = process.hrtime.bigint();
-    edges.push(readCounters(config.counters).then((counters) => void (after = counters)));
-  }, (config.warmupSeconds + config.durationSeconds) * 1000);
+  const endWindow = setTimeout(
+    () => {
+      phase = 'after';
+      windowEnded = process.hrtime.bigint();
+      edges.push(readCounters(config.counters).then((counters) => void (after = counters)));
+    },
+    (config.warmupSeconds + config.durationSeconds) * 1000,
+  );
   try {
     // A little past the window, so the window's end never coincides with autocannon closing its connections.
     await autocannon({

@@ -155,7 +155,12 @@ const resolvers = {
       const page = pageRequest(args as { first: number; after?: string | null }, SUPPLIER_PRODUCTS_ORDER);
       const rows = await context.products.supplierProductPage.load({ supplierId: supplier.id, first: page.first, after: page.after });
       return {
-        ...pageFromRows(rows, page, (product) => ({ order: SUPPLIER_PRODUCTS_ORDER, key: product.name, id: product.id }), (product) => product),
+        ...pageFromRows(
+          rows,
+          page,
+          (product) => ({ order: SUPPLIER_PRODUCTS_ORDER, key: product.name, id: product.id }),
+          (product) => product,
+        ),
         totalCount: () => context.products.supplierProductCount.load(supplier.id),
       };
     },

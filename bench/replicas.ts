@@ -21,7 +21,12 @@ async function main(): Promise<void> {
       staff: { type: 'string', default: '2' },
     },
   });
-  const options = { cycles: Number(values.cycles), steadyMs: Number(values.steady) * 1000, partnerConnections: Number(values.partners), staffConnections: Number(values.staff) };
+  const options = {
+    cycles: Number(values.cycles),
+    steadyMs: Number(values.steady) * 1000,
+    partnerConnections: Number(values.partners),
+    staffConnections: Number(values.staff),
+  };
   const work = mkdtempSync(join(tmpdir(), 'rgg-bench-replicas-'));
   const begin = Date.now();
   const log = (line: string) => console.log(`[${((Date.now() - begin) / 1000).toFixed(1)} s] ${line}`);
@@ -32,14 +37,18 @@ async function main(): Promise<void> {
     const report = await runReplicaScenario(deployment, { ...options, log });
     const seconds = report.durationMs / 1000;
     const { approvals, partner } = report;
-    console.log(`\npartner reads: ${partner.ok} answered, ${partner.failed} failed in ${seconds.toFixed(0)} s (${(partner.ok / seconds).toFixed(0)}/s; ${JSON.stringify(partner.byOperation)})`);
+    console.log(
+      `\npartner reads: ${partner.ok} answered, ${partner.failed} failed in ${seconds.toFixed(0)} s (${(partner.ok / seconds).toFixed(0)}/s; ${JSON.stringify(partner.byOperation)})`,
+    );
     for (const failure of partner.failures) console.log(`  failed: ${failure}`);
     console.log(
       `approvals: ${approvals.attempted} attempted, ${approvals.applied} applied with a 200, refused ${JSON.stringify(approvals.refused)}, ` +
         `${approvals.unactionable.length} without a code, ${approvals.appliedTwice.length} applied twice, ${approvals.lostAfter200.length} lost after a 200, ${approvals.misjudged.length} misjudged`,
     );
     const slowest = (timings: typeof report.kills, key: 'readyMs' | 'inBalancerMs') => Math.max(...timings.map((timing) => timing[key]));
-    console.log(`killed and restarted: ${report.kills.length}, ready after ≤ ${slowest(report.kills, 'readyMs')} ms, in the balancer after ≤ ${slowest(report.kills, 'inBalancerMs')} ms`);
+    console.log(
+      `killed and restarted: ${report.kills.length}, ready after ≤ ${slowest(report.kills, 'readyMs')} ms, in the balancer after ≤ ${slowest(report.kills, 'inBalancerMs')} ms`,
+    );
     console.log(
       `rolled (SIGTERM): ${report.rolling.length}, drained in ≤ ${Math.max(...report.rolling.map((timing) => timing.drainMs ?? 0))} ms, ` +
         `exit codes ${JSON.stringify([...new Set(report.rolling.map((timing) => timing.exitCode))])}, in the balancer after ≤ ${slowest(report.rolling, 'inBalancerMs')} ms`,

@@ -181,7 +181,14 @@ export function checkTargets(run: RunResult): TargetCheck[] {
       return;
     }
     if (!Number.isFinite(base.latencyMs.p99)) {
-      checks.push({ target, workload, required: '≤ 1.00×', measured: `${fixed(value.latencyMs.p99, 1)} ms vs no correct answer`, met: null, note: 'nothing to compare' });
+      checks.push({
+        target,
+        workload,
+        required: '≤ 1.00×',
+        measured: `${fixed(value.latencyMs.p99, 1)} ms vs no correct answer`,
+        met: null,
+        note: 'nothing to compare',
+      });
       return;
     }
     const measured = value.latencyMs.p99 / base.latencyMs.p99;
@@ -224,7 +231,9 @@ export function targetsTable(checks: TargetCheck[]): string {
   const lines = ['| target | workload | required | measured | verdict |', '| --- | --- | --- | --- | --- |'];
   for (const check of checks) {
     const verdict = check.met === null ? 'not checked' : check.met ? 'met' : `**missed**${check.note && check.note !== 'met' ? `: ${check.note}` : ''}`;
-    lines.push(`| ${check.target} | ${check.workload === 'all' ? 'CatalogPage' : WORKLOAD_TITLES[check.workload]} | ${check.required} | ${check.measured} | ${verdict} |`);
+    lines.push(
+      `| ${check.target} | ${check.workload === 'all' ? 'CatalogPage' : WORKLOAD_TITLES[check.workload]} | ${check.required} | ${check.measured} | ${verdict} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -235,7 +244,10 @@ export function runMarkdown(run: RunResult): string {
   const catalog = run.catalog as { profile?: string; seed?: number; summary?: { products?: number; suppliers?: number; listings?: number } };
   const verification = run.variants
     .filter((variant) => variant.verification && variant.verification.mismatches > 0)
-    .map((variant) => `- ${variant.title}: ${variant.verification!.mismatches} of ${variant.verification!.cases} requests answered wrongly before the load (${variant.verification!.firstMismatch})`);
+    .map(
+      (variant) =>
+        `- ${variant.title}: ${variant.verification!.mismatches} of ${variant.verification!.cases} requests answered wrongly before the load (${variant.verification!.firstMismatch})`,
+    );
   return [
     `## ${run.mode === 'quick' ? 'Quick run' : 'Run'} of ${run.date}`,
     '',

@@ -174,7 +174,6 @@ function tsxCommand(file: string, args: string[] = [], nodeArgs: string[] = []):
   return [process.execPath, ...nodeArgs, '--import', 'tsx', join(root, file), ...args];
 }
 
-
 async function waitFor(what: string, managed: Managed, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
@@ -207,7 +206,6 @@ const answersGraphQL = (url: string) => async () => {
   const { status, text } = await post(url, JSON.stringify({ query: '{ __typename }' }));
   return status === 200 && text.includes('"Query"');
 };
-
 
 // --- peak RSS of a process and its children, from /proc (Linux)
 
@@ -365,7 +363,13 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function launchFor(id: VariantId, topology: Topology, options: Options, port: number, hive: HiveInstall | null): Promise<VariantLaunch | { notRun: string }> {
+async function launchFor(
+  id: VariantId,
+  topology: Topology,
+  options: Options,
+  port: number,
+  hive: HiveInstall | null,
+): Promise<VariantLaunch | { notRun: string }> {
   const common = { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port) };
   switch (id) {
     case 'ours':
@@ -466,12 +470,21 @@ interface Alone {
 }
 
 async function readAllCounters(counters: Record<string, string>): Promise<Alone> {
-  const values = await Promise.all(Object.values(counters).map(async (url) => (await (await fetch(url)).json()) as { requests: number; peerRequests: number; statements: number }));
-  return values.reduce((sum, value) => ({ subgraphRequests: sum.subgraphRequests + value.requests, peerRequests: sum.peerRequests + value.peerRequests, statements: sum.statements + value.statements }), {
-    subgraphRequests: 0,
-    peerRequests: 0,
-    statements: 0,
-  });
+  const values = await Promise.all(
+    Object.values(counters).map(async (url) => (await (await fetch(url)).json()) as { requests: number; peerRequests: number; statements: number }),
+  );
+  return values.reduce(
+    (sum, value) => ({
+      subgraphRequests: sum.subgraphRequests + value.requests,
+      peerRequests: sum.peerRequests + value.peerRequests,
+      statements: sum.statements + value.statements,
+    }),
+    {
+      subgraphRequests: 0,
+      peerRequests: 0,
+      statements: 0,
+    },
+  );
 }
 
 /**
@@ -551,8 +564,12 @@ async function runVariant(
     // With the cache cold these equal the cache-off figures: a quick look skips them.
     const alone = options.quick && id === 'ours-cache' ? {} : await measureAlone(url, cases, launch.counters, options.workloads, options.quick ? 2 : 5);
     // A sample of every workload, for an early, readable diagnosis; the load checks every response anyway.
-    result.verification = await verify(url, cases.filter((_entry, index) => index % (options.quick ? 16 : 6) === 0));
-    if (result.verification!.mismatches) log(`${title}: ${result.verification!.mismatches} wrong answers before the load, e.g. ${result.verification!.firstMismatch}`);
+    result.verification = await verify(
+      url,
+      cases.filter((_entry, index) => index % (options.quick ? 16 : 6) === 0),
+    );
+    if (result.verification!.mismatches)
+      log(`${title}: ${result.verification!.mismatches} wrong answers before the load, e.g. ${result.verification!.firstMismatch}`);
     let idleCpu: { gateway: number; subgraphs: number[] } | null = null;
     for (const workload of options.workloads) {
       const config: LoadConfig = {
@@ -621,7 +638,9 @@ async function runVariant(
         },
         cpu: {
           gatewayMsPerOp: msPerOp(cpuAfter.gateway - cpuBefore.gateway),
-          subgraphMsPerOp: Object.fromEntries(SUBGRAPH_NAMES.map((name, index) => [name, msPerOp(cpuAfter.subgraphs[index]! - cpuBefore.subgraphs[index]!)])) as Record<SubgraphName, number>,
+          subgraphMsPerOp: Object.fromEntries(
+            SUBGRAPH_NAMES.map((name, index) => [name, msPerOp(cpuAfter.subgraphs[index]! - cpuBefore.subgraphs[index]!)]),
+          ) as Record<SubgraphName, number>,
           machineBusy: (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total),
         },
       };
@@ -660,12 +679,22 @@ async function runVariant(
  * their data equals the SQL oracle's. The reference gateway starts while the
  * subgraphs start and the oracle computes (it needs neither to come up).
  */
-function startReference(port: number, topology: Pick<Topology, 'supergraphPath' | 'identityHeader' | 'logDir'>): { managed: Managed; url: string; ready: Promise<void> } {
+function startReference(
+  port: number,
+  topology: Pick<Topology, 'supergraphPath' | 'identityHeader' | 'logDir'>,
+): { managed: Managed; url: string; ready: Promise<void> } {
   const url = `http://127.0.0.1:${port}/graphql`;
   const managed = startProcess(
     'reference-stock',
     tsxCommand('bench/stockGateway.ts'),
-    { ...baseEnv(), NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), SUPERGRAPH_PATH: topology.supergraphPath, BENCH_IDENTITY_HEADER: topology.identityHeader },
+    {
+      ...baseEnv(),
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SUPERGRAPH_PATH: topology.supergraphPath,
+      BENCH_IDENTITY_HEADER: topology.identityHeader,
+    },
     topology.logDir,
     null,
   );
@@ -683,14 +712,18 @@ async function captureReference(reference: { url: string; ready: Promise<void> }
       const { status, text } = await post(reference.url, requestBody(entry));
       const body = (status === 200 ? JSON.parse(text) : {}) as { data?: unknown; errors?: unknown[] };
       const problem =
-        status !== 200 ? `HTTP ${status}: ${text.slice(0, 300)}`
-        : body.errors?.length ? `errors: ${JSON.stringify(body.errors).slice(0, 300)}`
-        : firstDifference(maskCursors(body.data), entry.oracle);
+        status !== 200
+          ? `HTTP ${status}: ${text.slice(0, 300)}`
+          : body.errors?.length
+            ? `errors: ${JSON.stringify(body.errors).slice(0, 300)}`
+            : firstDifference(maskCursors(body.data), entry.oracle);
       if (problem) problems.push(`${entry.label}: ${problem}`);
       else entry.expected = text;
     });
     if (problems.length) {
-      throw new Error(`the reference answers disagree with the database in ${problems.length} of ${cases.length} requests:\n  ${problems.slice(0, 5).join('\n  ')}`);
+      throw new Error(
+        `the reference answers disagree with the database in ${problems.length} of ${cases.length} requests:\n  ${problems.slice(0, 5).join('\n  ')}`,
+      );
     }
   };
   await fill(set.cases);
@@ -716,7 +749,15 @@ function rerender(path: string, readme: boolean): void {
   const run = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
   // JSON stored NaN (no correct response) as null.
   const revive = (value: unknown): unknown =>
-    value === null ? NaN : Array.isArray(value) ? value.map(revive) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === 'firstInvalid' || key === 'firstMismatch' || key === 'reason' ? item : revive(item)])) : value;
+    value === null
+      ? NaN
+      : Array.isArray(value)
+        ? value.map(revive)
+        : value && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.entries(value).map(([key, item]) => [key, key === 'firstInvalid' || key === 'firstMismatch' || key === 'reason' ? item : revive(item)]),
+            )
+          : value;
   for (const variant of run.variants) variant.workloads = revive(variant.workloads) as WorkloadResult[];
   run.targets = checkTargets(run);
   const markdown = runMarkdown(run);
@@ -757,11 +798,13 @@ async function main(): Promise<void> {
     SUBGRAPH_SECRET: subgraphSecret,
     SEED_DEMO_DATA: 'never',
     HOST: '127.0.0.1',
-    ...Object.fromEntries(SUBGRAPH_NAMES.flatMap((name) => [
-      [`${name.toUpperCase()}_PORT`, String(ports[name])],
-      [`${name.toUpperCase()}_DATABASE_URL`, catalog.urls[name]],
-      [`${name.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[name]],
-    ])),
+    ...Object.fromEntries(
+      SUBGRAPH_NAMES.flatMap((name) => [
+        [`${name.toUpperCase()}_PORT`, String(ports[name])],
+        [`${name.toUpperCase()}_DATABASE_URL`, catalog.urls[name]],
+        [`${name.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[name]],
+      ]),
+    ),
   };
   const subgraphs: Managed[] = [];
   const oracle = new Oracle(catalog.urls);
@@ -770,7 +813,15 @@ async function main(): Promise<void> {
     mode: options.quick ? 'quick' : 'full',
     options: { ...options, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds },
     machine: {},
-    catalog: { profile: catalog.profile, seed: catalog.seed, sizes: catalog.sizes, anchor: catalog.anchor, reused: catalog.reused, seconds: catalog.seconds, summary: catalog.summary },
+    catalog: {
+      profile: catalog.profile,
+      seed: catalog.seed,
+      sizes: catalog.sizes,
+      anchor: catalog.anchor,
+      reused: catalog.reused,
+      seconds: catalog.seconds,
+      summary: catalog.summary,
+    },
     variants: [],
     targets: [],
   };
@@ -780,7 +831,15 @@ async function main(): Promise<void> {
     writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
     const identityHeader = signBenchIdentity(subgraphSecret);
     for (const name of SUBGRAPH_NAMES) {
-      subgraphs.push(startProcess(`subgraph-${name}`, tsxCommand('bench/subgraphEntry.ts', [name]), { ...subgraphEnv, BENCH_COUNTERS_PORT: String(counterPorts[name]) }, logDir, null));
+      subgraphs.push(
+        startProcess(
+          `subgraph-${name}`,
+          tsxCommand('bench/subgraphEntry.ts', [name]),
+          { ...subgraphEnv, BENCH_COUNTERS_PORT: String(counterPorts[name]) },
+          logDir,
+          null,
+        ),
+      );
     }
     // Setup in parallel: the subgraphs start, the reference gateway starts, the oracle reads the databases.
     log('starting the subgraphs; computing the expected answers (SQL oracle, checked against a reference gateway)...');
@@ -807,7 +866,9 @@ async function main(): Promise<void> {
     };
     const cases = await captureReference(reference, await caseSet);
     await stopProcess(reference.managed);
-    const perWorkload = [...new Set(cases.map((entry) => entry.workload))].map((workload) => `${workload} ${cases.filter((entry) => entry.workload === workload).length}`);
+    const perWorkload = [...new Set(cases.map((entry) => entry.workload))].map(
+      (workload) => `${workload} ${cases.filter((entry) => entry.workload === workload).length}`,
+    );
     log(`${cases.length} requests with checked expected answers (${perWorkload.join(', ')})`);
     runResult.catalog.requests = Object.fromEntries(perWorkload.map((entry) => entry.split(' ')));
     const hive = await hiveInstall;

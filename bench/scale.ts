@@ -170,18 +170,26 @@ async function main(): Promise<void> {
     const gatewayPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
     children.push(
-      start('gateway', tsx('gateway/index.ts'), {
-        ...env,
-        PORT: String(gatewayPort),
-        SUPERGRAPH_PATH: supergraphPath,
-        RESPONSE_CACHE: 'off',
-        // The production default (5 s) unless told: a statement that grows past it shows as errors.
-        ...(values['subgraph-timeout-ms'] ? { SUBGRAPH_TIMEOUT_MS: values['subgraph-timeout-ms'], SUBGRAPH_RETRIES: '0' } : {}),
-        RATE_LIMIT_ANONYMOUS: '1000000/s,burst=1000000',
-        AUTH_SECRET: randomBytes(32).toString('hex'),
-      }, logDir),
+      start(
+        'gateway',
+        tsx('gateway/index.ts'),
+        {
+          ...env,
+          PORT: String(gatewayPort),
+          SUPERGRAPH_PATH: supergraphPath,
+          RESPONSE_CACHE: 'off',
+          // The production default (5 s) unless told: a statement that grows past it shows as errors.
+          ...(values['subgraph-timeout-ms'] ? { SUBGRAPH_TIMEOUT_MS: values['subgraph-timeout-ms'], SUBGRAPH_RETRIES: '0' } : {}),
+          RATE_LIMIT_ANONYMOUS: '1000000/s,burst=1000000',
+          AUTH_SECRET: randomBytes(32).toString('hex'),
+        },
+        logDir,
+      ),
     );
-    const processes: [string, ChildProcess][] = [['gateway', children[3]!], ...SUBGRAPH_NAMES.map((name, index) => [name, children[index]!] as [string, ChildProcess])];
+    const processes: [string, ChildProcess][] = [
+      ['gateway', children[3]!],
+      ...SUBGRAPH_NAMES.map((name, index) => [name, children[index]!] as [string, ChildProcess]),
+    ];
     for (const url of Object.values(counterUrls)) await waitUntil(url, async () => (await fetch(url)).ok);
     const send = async (query: string, operationName: string, variables: Record<string, unknown>) => {
       const response = await fetch(gatewayUrl, {
@@ -191,17 +199,27 @@ async function main(): Promise<void> {
         signal: AbortSignal.timeout(60_000),
       });
       const body = (await response.json()) as { data?: { products?: { totalCount?: number } }; errors?: unknown[] };
-      if (response.status !== 200 || body.errors) throw new Error(`${operationName} ${JSON.stringify(variables)}: ${response.status} ${JSON.stringify(body.errors)}`);
+      if (response.status !== 200 || body.errors)
+        throw new Error(`${operationName} ${JSON.stringify(variables)}: ${response.status} ${JSON.stringify(body.errors)}`);
       return body;
     };
-    await waitUntil('gateway', async () => (await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).ok);
+    await waitUntil(
+      'gateway',
+      async () => (await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).ok,
+    );
     log('catalog, subgraphs and gateway up');
 
     // --- the requests, from the data
     const [{ count: productCount }] = (await products.query<{ count: number }>(`SELECT count(*)::int AS count FROM product`)).rows as [{ count: number }];
-    const deep = (await products.query<{ id: string; name: string }>(`SELECT id, name FROM product ORDER BY name, id OFFSET $1 LIMIT 1`, [Math.floor(productCount * 0.9)])).rows[0]!;
-    const province = (await products.query<{ prefix: string }>(`SELECT left(origin_region_code, 2) AS prefix FROM product GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`)).rows[0]!.prefix;
-    const detailIds = (await products.query<{ id: string }>(`SELECT id FROM product ORDER BY md5(id || $1) LIMIT 40`, [String(values.seed)])).rows.map((row) => row.id);
+    const deep = (
+      await products.query<{ id: string; name: string }>(`SELECT id, name FROM product ORDER BY name, id OFFSET $1 LIMIT 1`, [Math.floor(productCount * 0.9)])
+    ).rows[0]!;
+    const province = (
+      await products.query<{ prefix: string }>(`SELECT left(origin_region_code, 2) AS prefix FROM product GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`)
+    ).rows[0]!.prefix;
+    const detailIds = (await products.query<{ id: string }>(`SELECT id FROM product ORDER BY md5(id || $1) LIMIT 40`, [String(values.seed)])).rows.map(
+      (row) => row.id,
+    );
     const deepCursor = encodeCursor({ order: 'NAME', key: deep.name, id: deep.id });
     const shapes: { name: string; filter: ProductFilter | null; after: { key: string; id: string } | null }[] = [
       { name: 'first page', filter: null, after: null },
@@ -266,7 +284,9 @@ async function main(): Promise<void> {
         cpuMsPerOp,
       };
       timings.push(timing);
-      log(`${entry.name}: p50 ${timing.p50.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms, SQL/op ${timing.statementsPerOp.toFixed(1)}${totalCount !== undefined ? `, totalCount ${totalCount}` : ''}${errors ? `, ${errors} errors: ${firstError}` : ''}`);
+      log(
+        `${entry.name}: p50 ${timing.p50.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms, SQL/op ${timing.statementsPerOp.toFixed(1)}${totalCount !== undefined ? `, totalCount ${totalCount}` : ''}${errors ? `, ${errors} errors: ${firstError}` : ''}`,
+      );
     }
 
     // --- EXPLAIN ANALYZE of the products subgraph's catalog statements
@@ -294,11 +314,27 @@ async function main(): Promise<void> {
   }
 
   const date = new Date().toISOString();
-  const result = { date, label: values.label ?? null, profile, seed: catalog.seed, sizes: catalog.sizes, summary: catalog.summary, catalogSeconds: catalog.seconds, reused: catalog.reused, repeat, cpus: availableParallelism(), loadAverage: loadavg(), timings, explains };
+  const result = {
+    date,
+    label: values.label ?? null,
+    profile,
+    seed: catalog.seed,
+    sizes: catalog.sizes,
+    summary: catalog.summary,
+    catalogSeconds: catalog.seconds,
+    reused: catalog.reused,
+    repeat,
+    cpus: availableParallelism(),
+    loadAverage: loadavg(),
+    timings,
+    explains,
+  };
   const lines = [
     `### ${values.label ? `${values.label}: ` : ''}${catalog.sizes.products.toLocaleString('en')} products, ${catalog.sizes.listings.toLocaleString('en')} listings (${date})`,
     '',
-    `${repeat} requests per row, one at a time, through our gateway (production, response cache off); load average after ${loadavg().map((value) => value.toFixed(2)).join(' ')}.`,
+    `${repeat} requests per row, one at a time, through our gateway (production, response cache off); load average after ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}.`,
     '',
     `Gateway subgraph timeout: ${values['subgraph-timeout-ms'] ? `${values['subgraph-timeout-ms']} ms, no retries` : 'the production default'}. Latencies include failed requests.`,
     '',
@@ -306,10 +342,18 @@ async function main(): Promise<void> {
     '',
     '| request | p50 ms | p95 ms | max ms | errors | SQL/op | subgraph→subgraph req/op | totalCount | CPU ms/op gateway | products | suppliers | certification |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...timings.map((t) => `| ${t.name} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} | ${t.errors} | ${t.statementsPerOp.toFixed(1)} | ${t.peerRequestsPerOp.toFixed(1)} | ${t.totalCount ?? ''} | ${['gateway', ...SUBGRAPH_NAMES].map((name) => (t.cpuMsPerOp[name] ?? NaN).toFixed(1)).join(' | ')} |`),
+    ...timings.map(
+      (t) =>
+        `| ${t.name} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} | ${t.max.toFixed(1)} | ${t.errors} | ${t.statementsPerOp.toFixed(1)} | ${t.peerRequestsPerOp.toFixed(1)} | ${t.totalCount ?? ''} | ${['gateway', ...SUBGRAPH_NAMES].map((name) => (t.cpuMsPerOp[name] ?? NaN).toFixed(1)).join(' | ')} |`,
+    ),
     '',
     ...(explains.length
-      ? ['| statement (EXPLAIN ANALYZE in the products database) | execution ms |', '| --- | ---: |', ...explains.map((e) => `| ${e.name} | ${e.ms.toFixed(1)} |`), '']
+      ? [
+          '| statement (EXPLAIN ANALYZE in the products database) | execution ms |',
+          '| --- | ---: |',
+          ...explains.map((e) => `| ${e.name} | ${e.ms.toFixed(1)} |`),
+          '',
+        ]
       : []),
   ];
   const markdown = `${lines.join('\n')}\n`;

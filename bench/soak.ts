@@ -47,7 +47,14 @@ function slope(points: { x: number; y: number }[]): number {
   return covariance / variance;
 }
 
-async function soak(catalog: CatalogProcesses, requests: CatalogRequest[], cache: 'off' | 'on', minutes: number, clients: number, log: (line: string) => void): Promise<ModeResult> {
+async function soak(
+  catalog: CatalogProcesses,
+  requests: CatalogRequest[],
+  cache: 'off' | 'on',
+  minutes: number,
+  clients: number,
+  log: (line: string) => void,
+): Promise<ModeResult> {
   const durationMs = minutes * 60_000;
   const started = Date.now();
   let answered = 0;
@@ -74,7 +81,9 @@ async function soak(catalog: CatalogProcesses, requests: CatalogRequest[], cache
     const entry = { seconds, rssMiB: rssMiB(catalog.gatewayPid()), answered: answered - counted.answered, errors: errors - counted.errors };
     counted = { answered, errors };
     samples.push(entry);
-    log(`cache ${cache}: ${String(seconds).padStart(4)} s  RSS ${entry.rssMiB.toFixed(1)} MiB  ${(entry.answered / SAMPLE_SECONDS).toFixed(0)} answers/s  ${entry.errors} errors`);
+    log(
+      `cache ${cache}: ${String(seconds).padStart(4)} s  RSS ${entry.rssMiB.toFixed(1)} MiB  ${(entry.answered / SAMPLE_SECONDS).toFixed(0)} answers/s  ${entry.errors} errors`,
+    );
   };
   samples.push({ seconds: 0, rssMiB: rssMiB(catalog.gatewayPid()), answered: 0, errors: 0 });
   const timer = setInterval(sample, SAMPLE_SECONDS * 1000);

@@ -32,23 +32,36 @@ export const CATALOG_WORKLOADS: readonly Workload[] = ['catalog20', 'catalog100'
 // Many suppliers, each with its products, each product with its supplier
 // again and that supplier's products: the same supplier comes back once per
 // product, which is where a gateway may send duplicate entity representations.
-export const NESTED_QUERY = /* GraphQL */ `query NestedSuppliers($regionCode: String, $first: Int!) {
-  suppliers(regionCode: $regionCode, first: $first) {
-    edges {
-      node {
-        id
-        name
-        products(first: 5) {
-          edges {
-            node {
-              id
-              name
-              reliefCertified
-              supplier {
+export const NESTED_QUERY = /* GraphQL */ `
+  query NestedSuppliers($regionCode: String, $first: Int!) {
+    suppliers(regionCode: $regionCode, first: $first) {
+      edges {
+        node {
+          id
+          name
+          products(first: 5) {
+            edges {
+              node {
                 id
                 name
-                region { code county }
-                products(first: 5) { totalCount edges { node { id name } } }
+                reliefCertified
+                supplier {
+                  id
+                  name
+                  region {
+                    code
+                    county
+                  }
+                  products(first: 5) {
+                    totalCount
+                    edges {
+                      node {
+                        id
+                        name
+                      }
+                    }
+                  }
+                }
               }
             }
           }
@@ -56,7 +69,7 @@ export const NESTED_QUERY = /* GraphQL */ `query NestedSuppliers($regionCode: St
       }
     }
   }
-}`;
+`;
 
 export interface BenchCase {
   workload: BaseWorkload;
@@ -309,11 +322,20 @@ export class Oracle {
         id: supplier.id,
         name: supplier.name,
         kind: supplier.kind,
-        region: { code: supplierRegion.code, county: supplierRegion.county, province: supplierRegion.province, designatedPovertyCounty: supplierRegion.designated_poverty_county },
+        region: {
+          code: supplierRegion.code,
+          county: supplierRegion.county,
+          province: supplierRegion.province,
+          designatedPovertyCounty: supplierRegion.designated_poverty_county,
+        },
       },
       reliefCertified: this.reliefCertified(facts, id, now),
       certification: certification
-        ? { status: this.effectiveStatus(certification, now), certificateNumber: certification.certificate_number, validUntil: certification.valid_until?.toISOString() ?? null }
+        ? {
+            status: this.effectiveStatus(certification, now),
+            certificateNumber: certification.certificate_number,
+            validUntil: certification.valid_until?.toISOString() ?? null,
+          }
         : null,
       listings: (facts.listings.get(id) ?? []).map((listing) => ({
         platform: { code: listing.platform_code, name: facts.platforms.get(listing.platform_code)! },
@@ -400,7 +422,12 @@ export class Oracle {
           name: supplier.name,
           kind: supplier.kind,
           beneficiaryHouseholds: supplier.beneficiary_households,
-          region: { code: supplierRegion.code, county: supplierRegion.county, province: supplierRegion.province, designatedPovertyCounty: supplierRegion.designated_poverty_county },
+          region: {
+            code: supplierRegion.code,
+            county: supplierRegion.county,
+            province: supplierRegion.province,
+            designatedPovertyCounty: supplierRegion.designated_poverty_county,
+          },
         },
         reliefCertified: this.reliefCertified(facts, id, now),
         reliefEligibility: decideEligibility({
@@ -541,9 +568,7 @@ export class Oracle {
       );
       picked.push(...rows.map((row) => row.product_id));
     }
-    const others = await this.rows<{ id: string }>('products', `SELECT id FROM product ORDER BY md5(id || $1::text) LIMIT ${uncertified}`, [
-      String(seed),
-    ]);
+    const others = await this.rows<{ id: string }>('products', `SELECT id FROM product ORDER BY md5(id || $1::text) LIMIT ${uncertified}`, [String(seed)]);
     picked.push(...others.map((row) => row.id));
     return [...new Set(picked)];
   }
@@ -593,7 +618,12 @@ async function catalogFilters(oracle: Oracle): Promise<Omit<CatalogVariables, 'f
     ...['jd', 'pdd', 'douyin', 'taobao'].flatMap((platform) => (['NAME', 'PRICE_ASC'] as const).map((orderBy) => ({ filter: { platform }, orderBy }))),
     ...cities.map((regionCode) => ({ filter: { regionCode } })),
     ...['FRUIT', 'GRAIN', 'TEA'].map((category) => ({ filter: { certifiedOnly: true, category }, orderBy: 'SALES_DESC' as const })),
-    ...[['0', '20'], ['20', '60'], ['60', '150'], ['150', '9999']].map(([minPrice, maxPrice]) => ({ filter: { minPrice, maxPrice }, orderBy: 'PRICE_ASC' as const })),
+    ...[
+      ['0', '20'],
+      ['20', '60'],
+      ['60', '150'],
+      ['150', '9999'],
+    ].map(([minPrice, maxPrice]) => ({ filter: { minPrice, maxPrice }, orderBy: 'PRICE_ASC' as const })),
   ];
 }
 
@@ -607,7 +637,10 @@ export async function buildCases(oracle: Oracle, seed: number, quick = false): P
   const detailQuery = contractQuery('ProductDetail');
   const filters = (await catalogFilters(oracle)).filter((_filter, index) => !quick || index % 3 === 0);
   const specs: Omit<BenchCase, 'oracle'>[] = [];
-  for (const [workload, first] of [['catalog20', 20], ['catalog100', 100]] as const) {
+  for (const [workload, first] of [
+    ['catalog20', 20],
+    ['catalog100', 100],
+  ] as const) {
     for (const partial of filters) {
       specs.push({
         workload,
@@ -634,9 +667,11 @@ export async function buildCases(oracle: Oracle, seed: number, quick = false): P
   const cases = await mapLimit(specs, 6, async (spec): Promise<BenchCase> => {
     const variables = spec.variables as never;
     const expected =
-      spec.operationName === 'CatalogPage' ? await oracle.catalogPage(variables)
-      : spec.operationName === 'ProductDetail' ? await oracle.productDetail((spec.variables as { id: string }).id)
-      : await oracle.nested(variables);
+      spec.operationName === 'CatalogPage'
+        ? await oracle.catalogPage(variables)
+        : spec.operationName === 'ProductDetail'
+          ? await oracle.productDetail((spec.variables as { id: string }).id)
+          : await oracle.nested(variables);
     return { ...spec, oracle: expected };
   });
   return {

@@ -92,8 +92,7 @@ async function withPgClient<T>(url: string, work: (executor: SqlExecutor) => Pro
       exec: async (sql) => {
         await client.query(sql);
       },
-      query: async <Row>(sql: string, params: unknown[] = []) =>
-        (await client.query(sql, params)).rows as Row[],
+      query: async <Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[],
     });
   } finally {
     await client.end();

@@ -26,8 +26,7 @@ export function maskErrors(log: ErrorLogger) {
   return (formatted: GraphQLFormattedError, err: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(err);
     const code = formatted.extensions?.code;
-    const isRequestError =
-      original instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code);
+    const isRequestError = original instanceof GraphQLError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code);
     if (isPublicError(original) || isRequestError) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };

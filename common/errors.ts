@@ -72,11 +72,7 @@ export function errorCode(error: { readonly extensions?: { readonly [key: string
 }
 
 export function isPublicError(err: unknown): err is GraphQLError {
-  return (
-    err instanceof GraphQLError &&
-    typeof err.extensions?.code === 'string' &&
-    PUBLIC_ERROR_CODES.has(err.extensions.code as string)
-  );
+  return err instanceof GraphQLError && typeof err.extensions?.code === 'string' && PUBLIC_ERROR_CODES.has(err.extensions.code as string);
 }
 
 const MAX_REASON_LENGTH = 500;

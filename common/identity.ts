@@ -81,13 +81,7 @@ export function secretKey(secret: string): KeyObject {
  * The header for requests to `audience`: the subgraph's name (the benchmark's
  * third-party gateways, which cannot sign per subgraph, name them all).
  */
-export function signIdentity(
-  identity: Identity,
-  secret: string,
-  audience: string | string[],
-  ttlSeconds = IDENTITY_TTL_SECONDS,
-  nowMs = Date.now(),
-): string {
+export function signIdentity(identity: Identity, secret: string, audience: string | string[], ttlSeconds = IDENTITY_TTL_SECONDS, nowMs = Date.now()): string {
   return jwt.sign(
     {
       roles: identity.roles,

@@ -22,25 +22,9 @@ export const FEED_FIELDS = [
 
 export type FeedField = (typeof FEED_FIELDS)[number];
 
-export const REQUIRED_FEED_FIELDS: readonly FeedField[] = [
-  'platform_sku',
-  'title',
-  'price',
-  'supplier_name',
-  'supplier_region_code',
-];
+export const REQUIRED_FEED_FIELDS: readonly FeedField[] = ['platform_sku', 'title', 'price', 'supplier_name', 'supplier_region_code'];
 
-export const FEED_CATEGORIES = [
-  'FRUIT',
-  'VEGETABLE',
-  'GRAIN',
-  'TEA',
-  'MEAT_POULTRY',
-  'AQUATIC',
-  'PROCESSED_FOOD',
-  'HANDICRAFT',
-  'OTHER',
-] as const;
+export const FEED_CATEGORIES = ['FRUIT', 'VEGETABLE', 'GRAIN', 'TEA', 'MEAT_POULTRY', 'AQUATIC', 'PROCESSED_FOOD', 'HANDICRAFT', 'OTHER'] as const;
 
 export type FeedCategory = (typeof FEED_CATEGORIES)[number];
 
@@ -67,9 +51,7 @@ export interface RowProblem {
   reason: string;
 }
 
-export type FeedRowResult =
-  | { listing: FeedListing; problems: [] }
-  | { listing: null; problems: RowProblem[] };
+export type FeedRowResult = { listing: FeedListing; problems: [] } | { listing: null; problems: RowProblem[] };
 
 /** Listing.price is Decimal(12, 2). */
 export const MAX_PRICE_INTEGER_DIGITS = 10;
@@ -215,7 +197,8 @@ function price(raw: Record<string, unknown>, problems: Problems): string | undef
     let reason: string;
     if (/^-\s*\d/.test(textValue)) reason = 'Must not be negative.';
     else if (/^\d+\.\d{3,}$/.test(textValue)) reason = 'Has more than 2 decimal places: send the amount in yuan and fen, e.g. 39.90.';
-    else reason = `Must be a decimal amount such as 39.90 (digits, optional point and up to 2 decimals; no currency sign, exponent or thousands separator), got "${clip(textValue)}".`;
+    else
+      reason = `Must be a decimal amount such as 39.90 (digits, optional point and up to 2 decimals; no currency sign, exponent or thousands separator), got "${clip(textValue)}".`;
     problems.push({ field: 'price', reason });
     return undefined;
   }

@@ -5,10 +5,7 @@ import DataLoader from 'dataloader';
  * row (or null), in the order DataLoader asked. Made per request, so nothing
  * cached outlives the request that read it.
  */
-export function rowByKeyLoader<Key, Row>(
-  fetch: (keys: readonly Key[]) => Promise<Row[]>,
-  keyOf: (row: Row) => Key,
-): DataLoader<Key, Row | null> {
+export function rowByKeyLoader<Key, Row>(fetch: (keys: readonly Key[]) => Promise<Row[]>, keyOf: (row: Row) => Key): DataLoader<Key, Row | null> {
   return new DataLoader<Key, Row | null>(async (keys) => {
     const rows = await fetch(keys);
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));
@@ -17,10 +14,7 @@ export function rowByKeyLoader<Key, Row>(
 }
 
 /** A loader that fetches the rows of many parents in one query and groups them by parent key. */
-export function rowsByKeyLoader<Key, Row>(
-  fetch: (keys: readonly Key[]) => Promise<Row[]>,
-  keyOf: (row: Row) => Key,
-): DataLoader<Key, Row[]> {
+export function rowsByKeyLoader<Key, Row>(fetch: (keys: readonly Key[]) => Promise<Row[]>, keyOf: (row: Row) => Key): DataLoader<Key, Row[]> {
   return new DataLoader<Key, Row[]>(async (keys) => {
     const rows = await fetch(keys);
     const byKey = new Map<Key, Row[]>();

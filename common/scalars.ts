@@ -14,9 +14,7 @@ function isFixedPoint(value: unknown): value is FixedPoint {
 function parseDecimal(value: unknown): string {
   const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
   if (typeof text !== 'string' || !DECIMAL_PATTERN.test(text.trim())) {
-    throw new GraphQLError(
-      `Decimal must be a string of digits with at most 2 decimals, e.g. "39.90"; got ${JSON.stringify(value)}`,
-    );
+    throw new GraphQLError(`Decimal must be a string of digits with at most 2 decimals, e.g. "39.90"; got ${JSON.stringify(value)}`);
   }
   return text.trim();
 }
@@ -50,9 +48,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new GraphQLError(
-      `DateTime must be an ISO 8601 date-time with a time zone, e.g. "2027-06-30T00:00:00Z"; got ${JSON.stringify(value)}`,
-    );
+    throw new GraphQLError(`DateTime must be an ISO 8601 date-time with a time zone, e.g. "2027-06-30T00:00:00Z"; got ${JSON.stringify(value)}`);
   }
   return new Date(value);
 }

@@ -5,7 +5,6 @@ import type { SubgraphName } from './topology';
 
 type Env = Record<string, string | undefined>;
 
-
 /** The data folder for embedded stores: DATA_DIR, default ./.data (relative to the working directory). */
 export function dataDir(env: Env): string {
   const dir = envString(env, 'DATA_DIR', '.data');

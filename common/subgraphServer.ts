@@ -62,7 +62,6 @@ export function buildSubgraphServer<Context extends object>(options: SubgraphSer
   });
 }
 
-
 export interface RunningServer {
   url: string;
   port: number;
@@ -168,10 +167,7 @@ async function withinTimeout(check: () => Promise<void>, timeoutMs: number): Pro
  * GraphQL runs, so nobody can skip the gateway's checks by calling a subgraph
  * (its _entities or mutations) directly.
  */
-export async function listenSubgraph<Context extends object>(
-  server: ApolloServer<Context>,
-  options: ListenOptions<Context>,
-): Promise<RunningServer> {
+export async function listenSubgraph<Context extends object>(server: ApolloServer<Context>, options: ListenOptions<Context>): Promise<RunningServer> {
   await server.start();
   const app = express();
   app.disable('x-powered-by');

@@ -28,6 +28,7 @@ const DAY = 24 * HOUR;
 // ---------------------------------------------------------------------------
 type RegionRow = readonly [code: string, province: string, city: string, county: string, designated: boolean];
 
+// prettier-ignore
 const REGION_ROWS: readonly RegionRow[] = [
   // Counties that have demo suppliers.
   ['411423', '河南省', '商丘市', '宁陵县', true],
@@ -82,11 +83,9 @@ function buildRegions(): SuppliersPrisma.RegionCreateManyInput[] {
 // ---------------------------------------------------------------------------
 // Suppliers. Array position + 1 is the number in the id (sup_001 ...).
 // ---------------------------------------------------------------------------
-type SupplierSeed = Pick<
-  SuppliersPrisma.SupplierCreateManyInput,
-  'name' | 'kind' | 'regionCode' | 'beneficiaryHouseholds'
->;
+type SupplierSeed = Pick<SuppliersPrisma.SupplierCreateManyInput, 'name' | 'kind' | 'regionCode' | 'beneficiaryHouseholds'>;
 
+// prettier-ignore
 const SUPPLIER_SEEDS: readonly SupplierSeed[] = [
   // 宁陵县
   { name: '宁陵县金顶谢花酥梨种植专业合作社', kind: 'COOPERATIVE', regionCode: '411423', beneficiaryHouseholds: 186 },
@@ -150,6 +149,7 @@ function buildSuppliers(now: Date, regions: SuppliersPrisma.RegionCreateManyInpu
 // ---------------------------------------------------------------------------
 // Platforms
 // ---------------------------------------------------------------------------
+// prettier-ignore
 const PLATFORM_ROWS = [
   { code: 'jd', name: '京东' },
   { code: 'pdd', name: '拼多多' },
@@ -178,6 +178,7 @@ type ProductSeed = Pick<ProductsPrisma.ProductCreateManyInput, 'name' | 'descrip
   price: number;
 };
 
+// prettier-ignore
 const PRODUCT_SEEDS: readonly ProductSeed[] = [
   // sup_001 宁陵县金顶谢花酥梨种植专业合作社
   { supplier: 1, name: '宁陵金顶谢花酥梨 5kg礼盒装', category: 'FRUIT', unit: '5kg箱', gtinBody: '697386210001', price: 4990,
@@ -516,6 +517,7 @@ interface CertificationStory {
   closedNote?: string;
 }
 
+// prettier-ignore
 const STORIES: readonly CertificationStory[] = [
   { product: 9, outcome: 'EXPIRED', applied: 790, appliedBy: 'platform:jd', decided: 775, reviewer: '周建国', validDays: 365,
     closed: 395, closedBy: 'system', closedNote: '证书有效期已满，产品重新申请认定',
@@ -643,9 +645,7 @@ function buildCertifications(
   // Numbers are handed out per (year, county) in order of issue, as the service would.
   const lastValue = new Map<string, number>();
   const numberOf = new Map<string, string>();
-  const issuedInOrder = drafts
-    .filter((draft) => draft.validFrom !== undefined)
-    .sort((a, b) => a.validFrom!.getTime() - b.validFrom!.getTime());
+  const issuedInOrder = drafts.filter((draft) => draft.validFrom !== undefined).sort((a, b) => a.validFrom!.getTime() - b.validFrom!.getTime());
   for (const draft of issuedInOrder) {
     const year = chinaYear(draft.validFrom!);
     const key = `${year}:${draft.product.originRegionCode}`;

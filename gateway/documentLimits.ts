@@ -98,11 +98,7 @@ export function checkDocument(query: string, limits: DocumentLimits): GraphQLErr
   }
   const selections = expandedSelections(document, limits.maxSelections);
   if (selections > limits.maxSelections) {
-    return tooComplex(
-      `The document expands to more than ${limits.maxSelections} selections (MAX_QUERY_SELECTIONS).`,
-      'maxSelections',
-      limits.maxSelections,
-    );
+    return tooComplex(`The document expands to more than ${limits.maxSelections} selections (MAX_QUERY_SELECTIONS).`, 'maxSelections', limits.maxSelections);
   }
   return null;
 }

@@ -114,7 +114,9 @@ export function downstreamErrorPaths(
   );
   if (!apiSchema || !ownership || !operation || operation.kind !== Kind.OPERATION_DEFINITION) return [...errors];
   const fragments = new Map(
-    document.definitions.filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+    document.definitions
+      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
   );
   const root = apiSchema.getRootType(operation.operation);
   const out: GraphQLFormattedError[] = [];

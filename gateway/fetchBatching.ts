@@ -105,9 +105,7 @@ export class FetchMerger {
       split: (response) =>
         parts.map((part, index) => {
           const prefix = prefixOf(index);
-          const data = response.data
-            ? Object.fromEntries(part.responseKeys.map((key) => [key, response.data![prefix + key] ?? null]))
-            : response.data;
+          const data = response.data ? Object.fromEntries(part.responseKeys.map((key) => [key, response.data![prefix + key] ?? null])) : response.data;
           const errors = (response.errors ?? []).flatMap((error) => {
             const head = error.path?.[0];
             if (typeof head !== 'string' || !head.startsWith('_b')) return [error];

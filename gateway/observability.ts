@@ -147,7 +147,14 @@ export class GatewayMetrics {
     this.requests.inc({ operation, code: 'OK' });
     this.latency.observe({ operation }, hit.ms / 1000);
     this.cacheLookups.inc({ result: 'hit' });
-    log.info({ requestId, operation: (hit.operationName ?? 'anonymous').slice(0, 100), kind: 'query', ms: Math.round(hit.ms), cache: 'hit', actor: 'anonymous' });
+    log.info({
+      requestId,
+      operation: (hit.operationName ?? 'anonymous').slice(0, 100),
+      kind: 'query',
+      ms: Math.round(hit.ms),
+      cache: 'hit',
+      actor: 'anonymous',
+    });
   }
 
   rateLimitRejected(role: string): void {

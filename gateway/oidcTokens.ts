@@ -29,7 +29,11 @@ export function oidcTokenVerifier(settings: OidcTokenSettings): OidcTokenVerifie
   return async (token) => {
     let claims: Record<string, unknown>;
     try {
-      ({ payload: claims } = await jwtVerify(token, keys, { issuer: settings.issuer, audience: settings.audience, algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'] }));
+      ({ payload: claims } = await jwtVerify(token, keys, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      }));
     } catch (err) {
       throw rejected(err instanceof errors.JWTExpired ? 'The bearer token has expired.' : 'The bearer token is not valid.');
     }

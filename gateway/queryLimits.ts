@@ -119,7 +119,11 @@ export function measureOperation(
 ): OperationMeasure {
   const operation = findOperation(document, operationName);
   const rootType =
-    operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getSubscriptionType();
+    operation.operation === OperationTypeNode.QUERY
+      ? schema.getQueryType()
+      : operation.operation === OperationTypeNode.MUTATION
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   if (!rootType) throw new Error(`the schema has no ${operation.operation} type`);
 
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -198,7 +202,8 @@ export function measureOperation(
 function findOperation(document: DocumentNode, operationName: string | null): OperationDefinitionNode {
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName === null && operations.length === 1 ? operations[0] : operations.find((candidate) => candidate.name?.value === operationName);
-  if (!operation) throw new Error(operationName === null ? 'the document must hold exactly one operation when no name is given' : `no operation named ${operationName}`);
+  if (!operation)
+    throw new Error(operationName === null ? 'the document must hold exactly one operation when no name is given' : `no operation named ${operationName}`);
   return operation;
 }
 

@@ -63,7 +63,8 @@ export function parseRateLimitPolicy(variable: string, value: string): RateLimit
   if (!match) throw new ConfigError(variable, `must be "<rate>/s,burst=<n>" (e.g. "50/s,burst=100"), got "${value}"`);
   const refillPerSecond = Number(match[1]);
   const capacity = Number(match[2]);
-  if (refillPerSecond <= 0 || refillPerSecond > 1_000_000) throw new ConfigError(variable, `rate must be above 0 and at most 1000000 per second, got ${match[1]}`);
+  if (refillPerSecond <= 0 || refillPerSecond > 1_000_000)
+    throw new ConfigError(variable, `rate must be above 0 and at most 1000000 per second, got ${match[1]}`);
   if (capacity < 1 || capacity > 1_000_000) throw new ConfigError(variable, `burst must be between 1 and 1000000, got ${capacity}`);
   return { capacity, refillPerSecond };
 }
@@ -300,7 +301,11 @@ export class RedisRateLimiter implements RateLimiter {
   async take(key: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
     await this.started;
     try {
-      const [allowed, remaining, retryAfterSeconds] = (await withTimeout(this.runScript(this.keyPrefix + key, policy), this.timeoutMs)) as [number, number, number];
+      const [allowed, remaining, retryAfterSeconds] = (await withTimeout(this.runScript(this.keyPrefix + key, policy), this.timeoutMs)) as [
+        number,
+        number,
+        number,
+      ];
       if (this.failing) {
         this.failing = false;
         this.log({ level: 'info', msg: 'rate limiter: Redis answers again, limiting resumed' });
@@ -454,8 +459,7 @@ export function rateLimitMiddleware(
 ): RequestHandler {
   const perAddress = new BucketsPerAddress();
   const apiKeys = options.apiKeys ?? new Set<string>();
-  const keyOf =
-    options.clientKey ?? ((req: Request, identity: Identity | null) => perAddress.bound(addressOf(req), clientKeyOf(req, identity, apiKeys)));
+  const keyOf = options.clientKey ?? ((req: Request, identity: Identity | null) => perAddress.bound(addressOf(req), clientKeyOf(req, identity, apiKeys)));
   return async (req, res, next) => {
     let identity: Identity | null;
     try {

@@ -13,11 +13,7 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 250;
  * `commandTimeoutMs` and its caller takes its fallback. The start waits a
  * moment for the first connection, so the first requests do not all miss it.
  */
-export async function connectRedis(
-  url: string,
-  onError: (err: Error) => void,
-  options: { waitMs?: number; commandTimeoutMs?: number } = {},
-): Promise<Redis> {
+export async function connectRedis(url: string, onError: (err: Error) => void, options: { waitMs?: number; commandTimeoutMs?: number } = {}): Promise<Redis> {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -226,9 +226,7 @@ export function mutationMayHaveWritten(
 ): boolean {
   if (!authenticated || operation?.operation !== OperationTypeNode.MUTATION || result.data === undefined) return false;
   const refused = new Set((result.errors ?? []).filter((error) => error.path?.length === 1).map((error) => error.path![0]));
-  const rootFields = operation.selectionSet.selections.map((selection) =>
-    selection.kind === Kind.FIELD ? (selection.alias ?? selection.name).value : null,
-  );
+  const rootFields = operation.selectionSet.selections.map((selection) => (selection.kind === Kind.FIELD ? (selection.alias ?? selection.name).value : null));
   return rootFields.some((key) => key === null || !refused.has(key));
 }
 

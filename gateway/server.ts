@@ -27,14 +27,7 @@ import { requestIdentity, requestIdentityMiddleware } from './requestIdentity';
 import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
 import { connectRedis } from './redisConnection';
-import {
-  memoryCatalogVersion,
-  memoryKeyValueCache,
-  redisCatalogVersion,
-  RedisKeyValueCache,
-  ResponseCache,
-  versionBumpPlugin,
-} from './responseCache';
+import { memoryCatalogVersion, memoryKeyValueCache, redisCatalogVersion, RedisKeyValueCache, ResponseCache, versionBumpPlugin } from './responseCache';
 import { SubgraphDataSource, type GatewayContext } from './subgraphDataSource';
 import { queryLimitsPlugin } from './queryLimits';
 import { createRateLimiter, rateLimitMiddleware } from './rateLimit';
@@ -70,9 +63,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const subgraphs = new Map<string, string>();
   const dataSources: SubgraphDataSource[] = [];
   const gateway = new ApolloGateway({
-    supergraphSdl: config.supergraphPath
-      ? watchedSupergraphFile(config.supergraphPath, log, config.supergraphPollMs)
-      : composeSupergraph(config.subgraphUrls),
+    supergraphSdl: config.supergraphPath ? watchedSupergraphFile(config.supergraphPath, log, config.supergraphPollMs) : composeSupergraph(config.subgraphUrls),
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph ${name} has no URL in the supergraph`);
       subgraphs.set(name, url);
@@ -127,12 +118,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (config.persistedQueries === 'only') plugins.push(trustedDocumentsPlugin(readManifest(config.persistedQueryManifest)));
   let responseCache: ResponseCache | null = null;
   if (config.responseCache) {
-    const version = redis
-      ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`, (entry) => log.warn(entry))
-      : memoryCatalogVersion();
+    const version = redis ? redisCatalogVersion(redis, `${config.redisKeyPrefix}catalog-version`, (entry) => log.warn(entry)) : memoryCatalogVersion();
     const cache = redis ? new RedisKeyValueCache(redis, `${config.redisKeyPrefix}response:`) : memoryKeyValueCache();
     responseCache = new ResponseCache(cache, version, (entry) => log.warn(entry));
-    plugins.push(versionBumpPlugin(version, (entry) => log.error(entry)), responseCache.plugin());
+    plugins.push(
+      versionBumpPlugin(version, (entry) => log.error(entry)),
+      responseCache.plugin(),
+    );
   }
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -145,12 +137,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     csrfPrevention: true,
     // A backstop for documents that reach Apollo without the middleware's check.
     parseOptions: { maxTokens: config.documentLimits.maxTokens },
-    persistedQueries:
-      config.persistedQueries === 'off' ? false : redis ? { cache: new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) } : {},
+    persistedQueries: config.persistedQueries === 'off' ? false : redis ? { cache: new RedisKeyValueCache(redis, `${config.redisKeyPrefix}apq:`) } : {},
     plugins,
   });
   await apollo.start();
-  const rateLimiter = config.rateLimit.enabled ? createRateLimiter(config.rateLimit, { log: (entry) => log.warn(entry), redis: redis ?? undefined, timeoutMs: config.redisTimeoutMs }) : null;
+  const rateLimiter = config.rateLimit.enabled
+    ? createRateLimiter(config.rateLimit, { log: (entry) => log.warn(entry), redis: redis ?? undefined, timeoutMs: config.redisTimeoutMs })
+    : null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -161,7 +154,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   app.get('/ready', async (_req, res) => {
     const report = await checkReadiness(loaded, subgraphs, config.subgraphSecret);
-    const failing = Object.entries(report.subgraphs).filter(([, status]) => !status.up).map(([name]) => name);
+    const failing = Object.entries(report.subgraphs)
+      .filter(([, status]) => !status.up)
+      .map(([name]) => name);
     res.status(report.ready ? 200 : 503).json({
       status: report.ready ? 'ready' : 'not ready',
       ...(failing.length ? { failing } : {}),
@@ -182,9 +177,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (config.playground) {
     // Whoever opens the playground is anonymous (a browser sends no token):
     // in production it shows the partner operations only, not the staff ones.
-    const documents = contract
-      .filter((operation) => !(config.production && isStaffOperation(operation)))
-      .map(({ name, query }) => ({ name, query }));
+    const documents = contract.filter((operation) => !(config.production && isStaffOperation(operation))).map(({ name, query }) => ({ name, query }));
     app.use(createPlaygroundRouter({ graphqlPath: '/graphql', documents }));
   }
   app.use(
@@ -222,7 +215,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const tooLarge = err.type === 'entity.too.large';
-    res.status(tooLarge ? 413 : err.status ?? 400).json({
+    res.status(tooLarge ? 413 : (err.status ?? 400)).json({
       errors: [
         {
           message: tooLarge ? `The request body exceeds ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).` : 'The request body is not valid JSON.',

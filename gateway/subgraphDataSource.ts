@@ -22,7 +22,6 @@ export interface GatewayContext {
   responseCacheKey?: string;
 }
 
-
 export interface SubgraphFetchPolicy {
   /** SUBGRAPH_TIMEOUT_MS: how long one subgraph read may take. */
   timeoutMs: number;
@@ -116,26 +115,22 @@ function postAnswer(url: URL, agent: HttpAgent, headers: Record<string, string>,
       clearTimeout(timer);
       reject(error);
     };
-    const request = send(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', fail);
-        response.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({
-            status: response.statusCode ?? 0,
-            statusText: response.statusMessage ?? '',
-            cacheControl: headerText(response.headers['cache-control']),
-            text: Buffer.concat(chunks).toString('utf8'),
-          });
+    const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', fail);
+      response.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? '',
+          cacheControl: headerText(response.headers['cache-control']),
+          text: Buffer.concat(chunks).toString('utf8'),
         });
-      },
-    );
+      });
+    });
     const timer = setTimeout(() => {
       const error = new Error(`no answer within ${timeoutMs} ms`);
       error.name = 'TimeoutError';
@@ -260,7 +255,14 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const fetchAnswer =
         key !== null && 'incomingRequestContext' in options
           ? () => this.mergeable(options.context, { query: request.query!, operationName: request.operationName, variables: request.variables }, headers, body)
-          : () => postAnswer(this.endpoint, this.agent, headers, body, key === null ? (this.policy.mutationTimeoutMs ?? this.policy.timeoutMs) : this.policy.timeoutMs);
+          : () =>
+              postAnswer(
+                this.endpoint,
+                this.agent,
+                headers,
+                body,
+                key === null ? (this.policy.mutationTimeoutMs ?? this.policy.timeoutMs) : this.policy.timeoutMs,
+              );
       answer = await this.shared.run(key, fetchAnswer, () => this.observeSaving?.({ subgraph: this.name, saving: 'shared_fetch', count: 1 }));
     } catch (error) {
       throw this.unreachable(error as Error);
@@ -304,8 +306,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private async flush(context: object): Promise<void> {
     const list = this.waiting.get(context) ?? [];
     this.waiting.delete(context);
-    const alone = (entry: Waiting) =>
-      postAnswer(this.endpoint, this.agent, entry.headers, entry.body, this.policy.timeoutMs).then(entry.resolve, entry.reject);
+    const alone = (entry: Waiting) => postAnswer(this.endpoint, this.agent, entry.headers, entry.body, this.policy.timeoutMs).then(entry.resolve, entry.reject);
     const merged = list.length > 1 ? this.merger.merge(list.map((entry) => entry.member)) : null;
     if (!merged) {
       await Promise.all(list.map(alone));
@@ -313,7 +314,13 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     }
     let answer: SubgraphAnswer;
     try {
-      answer = await postAnswer(this.endpoint, this.agent, list[0].headers, JSON.stringify({ query: merged.query, variables: merged.variables }), this.policy.timeoutMs);
+      answer = await postAnswer(
+        this.endpoint,
+        this.agent,
+        list[0].headers,
+        JSON.stringify({ query: merged.query, variables: merged.variables }),
+        this.policy.timeoutMs,
+      );
     } catch (error) {
       // Unreachable or timed out: every read fails as its own fetch would have (and may be retried).
       for (const entry of list) entry.reject(error);
@@ -345,10 +352,10 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private unreachable(error: Error): GraphQLError {
     if (error instanceof GraphQLError) return error;
     const timedOut = error.name === 'TimeoutError' || /timeout|timed out|aborted/i.test(error.message);
-    return new GraphQLError(
-      timedOut ? `The ${this.name} subgraph did not answer in time.` : `The ${this.name} subgraph could not be reached.`,
-      { originalError: error, extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName: this.name } },
-    );
+    return new GraphQLError(timedOut ? `The ${this.name} subgraph did not answer in time.` : `The ${this.name} subgraph could not be reached.`, {
+      originalError: error,
+      extensions: { code: ErrorCode.DOWNSTREAM_SERVICE_ERROR, serviceName: this.name },
+    });
   }
 
   /**

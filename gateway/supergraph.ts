@@ -22,9 +22,7 @@ export function readSubgraphSdl(name: SubgraphName): string {
  * composition error when the subgraphs do not compose.
  */
 export function composeSupergraph(urls: Record<SubgraphName, string>): string {
-  const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({ name, url: urls[name], typeDefs: parse(readSubgraphSdl(name)) })),
-  );
+  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: urls[name], typeDefs: parse(readSubgraphSdl(name)) })));
   if (result.errors) throw new CompositionError(result.errors.map((error) => error.message));
   return result.supergraphSdl;
 }

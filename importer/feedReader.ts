@@ -24,9 +24,7 @@ export type FeedFormat = 'csv' | 'jsonl';
  */
 export type FeedEncoding = 'UTF-8' | 'GB18030';
 export type FeedValue = string | number | boolean | null;
-export type FeedRecord =
-  | { line: number; raw: Record<string, FeedValue> }
-  | { line: number; error: string };
+export type FeedRecord = { line: number; raw: Record<string, FeedValue> } | { line: number; error: string };
 
 /** The file as a whole cannot be imported; raised before any record is produced. */
 export class FeedUnreadableError extends Error {
@@ -43,8 +41,7 @@ export class FeedUnreadableError extends Error {
  */
 export const MAX_RECORD_CHARS = 1 << 20;
 const TOO_LONG = `The line is longer than ${MAX_RECORD_CHARS} characters and was skipped.`;
-const TOO_LONG_QUOTED =
-  `The record runs over more than ${MAX_RECORD_CHARS} characters (an unbalanced double quote?); it was skipped up to the end of its first line.`;
+const TOO_LONG_QUOTED = `The record runs over more than ${MAX_RECORD_CHARS} characters (an unbalanced double quote?); it was skipped up to the end of its first line.`;
 const CHUNK_BYTES = 64 * 1024;
 /** How much of the start of a file must be clean text for it to be read at all. */
 const SNIFF_BYTES = 64 * 1024;
@@ -60,8 +57,7 @@ const SPACE = 32;
 const TAB = 9;
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const HEADER_GARBAGE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
-const NOT_UTF8 =
-  'The record contains bytes that are not valid UTF-8 (was it saved as GBK/GB18030?); the feed must be UTF-8 text.';
+const NOT_UTF8 = 'The record contains bytes that are not valid UTF-8 (was it saved as GBK/GB18030?); the feed must be UTF-8 text.';
 
 export function detectFormat(path: string): FeedFormat | null {
   switch (extname(path).toLowerCase()) {
@@ -107,10 +103,7 @@ function countNewlines(s: string, start: number, end: number): number {
 }
 
 type SlowError = { kind: 'error'; message: string; next: number; newlines: number };
-type SlowResult =
-  | { kind: 'record'; fields: string[]; next: number; newlines: number }
-  | SlowError
-  | { kind: 'incomplete' };
+type SlowResult = { kind: 'record'; fields: string[]; next: number; newlines: number } | SlowError | { kind: 'incomplete' };
 
 const INCOMPLETE: SlowResult = { kind: 'incomplete' };
 
@@ -242,11 +235,7 @@ class CsvParser implements RecordParser {
           if (s.charCodeAt(p + 1) === LF) return { kind: 'record', fields, next: p + 2, newlines: newlines + 1 };
         }
         if (p === length) return { kind: 'record', fields, next: p, newlines };
-        return this.resyncError(
-          s,
-          start,
-          'Text follows a closing double quote: a double quote inside a quoted field must be doubled ("").',
-        );
+        return this.resyncError(s, start, 'Text follows a closing double quote: a double quote inside a quoted field must be doubled ("").');
       }
       if (nl < p) nl = nextIndex(s, '\n', p);
       if (quote < p) quote = nextIndex(s, '"', p);
@@ -257,9 +246,7 @@ class CsvParser implements RecordParser {
         let end = nl;
         if (end > p && s.charCodeAt(end - 1) === CR) end--;
         appendAll(fields, s.slice(p, end).split(','));
-        return nl < length
-          ? { kind: 'record', fields, next: nl + 1, newlines: newlines + 1 }
-          : { kind: 'record', fields, next: length, newlines };
+        return nl < length ? { kind: 'record', fields, next: nl + 1, newlines: newlines + 1 } : { kind: 'record', fields, next: length, newlines };
       }
       if (s.charCodeAt(quote - 1) === COMMA) {
         appendAll(fields, s.slice(p, quote - 1).split(','));
@@ -278,9 +265,7 @@ class CsvParser implements RecordParser {
       let end = nl;
       if (end > p && s.charCodeAt(end - 1) === CR) end--;
       fields.push(s.slice(p, end));
-      return nl < length
-        ? { kind: 'record', fields, next: nl + 1, newlines: newlines + 1 }
-        : { kind: 'record', fields, next: length, newlines };
+      return nl < length ? { kind: 'record', fields, next: nl + 1, newlines: newlines + 1 } : { kind: 'record', fields, next: length, newlines };
     }
   }
 
@@ -296,9 +281,7 @@ class CsvParser implements RecordParser {
    */
   private resyncError(s: string, start: number, message: string): SlowError {
     const nl = s.indexOf('\n', start);
-    return nl === -1
-      ? { kind: 'error', message, next: s.length, newlines: 0 }
-      : { kind: 'error', message, next: nl + 1, newlines: 1 };
+    return nl === -1 ? { kind: 'error', message, next: s.length, newlines: 0 } : { kind: 'error', message, next: nl + 1, newlines: 1 };
   }
 
   private reject(line: number, error: string): void {
@@ -327,7 +310,10 @@ class CsvParser implements RecordParser {
       return;
     }
     if (fields.length !== columns.length) {
-      this.reject(line, `The record has ${fields.length} fields, but the header has ${columns.length} columns: check for an unquoted comma or a missing field.`);
+      this.reject(
+        line,
+        `The record has ${fields.length} fields, but the header has ${columns.length} columns: check for an unquoted comma or a missing field.`,
+      );
       return;
     }
     const raw: Record<string, string> = {};
@@ -341,9 +327,7 @@ class CsvParser implements RecordParser {
 
 function headerColumns(fields: string[], notUtf8: boolean): (string | null)[] {
   if (notUtf8 || fields.some((field) => HEADER_GARBAGE.test(field))) {
-    throw new FeedUnreadableError(
-      'The CSV header row is not UTF-8 or GB18030 (GBK) text: is this a binary file? Save the feed as UTF-8 CSV.',
-    );
+    throw new FeedUnreadableError('The CSV header row is not UTF-8 or GB18030 (GBK) text: is this a binary file? Save the feed as UTF-8 CSV.');
   }
   const names = fields.map((field) => field.trim());
   if (names.every((name) => name === '')) throw new FeedUnreadableError('The CSV header row names no columns.');
@@ -455,7 +439,10 @@ class JsonlParser implements RecordParser {
       const field = object[key];
       if (typeof field !== 'object' || field === null) continue;
       if (FEED_FIELD_SET.has(key)) {
-        this.out.push({ line, error: `Field "${key}" holds a JSON ${Array.isArray(field) ? 'array' : 'object'}; feed values must be strings, numbers or null.` });
+        this.out.push({
+          line,
+          error: `Field "${key}" holds a JSON ${Array.isArray(field) ? 'array' : 'object'}; feed values must be strings, numbers or null.`,
+        });
         return;
       }
       // Nested values under keys the feed does not define are ignored like

@@ -39,10 +39,7 @@ function typescriptFiles(dir: string): string[] {
 }
 
 function runtimeSources(): string[] {
-  const sources = [
-    ...RUNTIME_FOLDERS.flatMap((folder) => typescriptFiles(join(root, folder))),
-    ...RUNTIME_SCRIPTS.map((file) => join(root, 'scripts', file)),
-  ];
+  const sources = [...RUNTIME_FOLDERS.flatMap((folder) => typescriptFiles(join(root, folder))), ...RUNTIME_SCRIPTS.map((file) => join(root, 'scripts', file))];
   return sources.filter((file) => !BROWSER_ONLY.includes(relative(root, file)));
 }
 

@@ -55,7 +55,9 @@ export async function buildConsole(options: { force?: boolean } = {}): Promise<B
       // The page needs a full-height root; kept in the stylesheet so the HTML has no inline <style>.
       banner: { css: 'html,body,#root{height:100%;margin:0}' },
     });
-    const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes(':')).sort();
+    const inputs = Object.keys(result.metafile.inputs)
+      .filter((input) => !input.includes(':'))
+      .sort();
     const files: ConsoleManifest['files'] = {};
     let js: string | undefined;
     let css: string | undefined;
@@ -75,7 +77,16 @@ export async function buildConsole(options: { force?: boolean } = {}): Promise<B
     if (!js || !css) throw new Error('esbuild produced no script or no stylesheet for the console');
     // A source saved while esbuild ran may be in the fingerprint but not in the
     // bundle: then the next run must build again.
-    const changedDuringBuild = (await Promise.all(inputs.map((input) => stat(path.join(repoRoot, input)).then((stats) => stats.mtimeMs >= started, () => true)))).some(Boolean);
+    const changedDuringBuild = (
+      await Promise.all(
+        inputs.map((input) =>
+          stat(path.join(repoRoot, input)).then(
+            (stats) => stats.mtimeMs >= started,
+            () => true,
+          ),
+        ),
+      )
+    ).some(Boolean);
     const manifest: ConsoleManifest = {
       version: manifestVersion,
       esbuild: esbuildVersion,

@@ -57,9 +57,7 @@ const dropMonacoCss: Plugin = {
   name: 'drop-monaco-css',
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /\.css$/ }, (args) =>
-      /[\\/]node_modules[\\/]monaco-editor[\\/]/.test(args.importer)
-        ? { path: args.path, namespace: 'monaco-css-dropped' }
-        : undefined,
+      /[\\/]node_modules[\\/]monaco-editor[\\/]/.test(args.importer) ? { path: args.path, namespace: 'monaco-css-dropped' } : undefined,
     );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'monaco-css-dropped' }, () => ({
       contents: '',
@@ -81,8 +79,7 @@ const stubGraphqlWs: Plugin = {
       namespace: 'graphql-ws-stub',
     }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'graphql-ws-stub' }, () => ({
-      contents:
-        'export function createClient() { throw new Error("websocket subscriptions are not available in the gateway playground"); }',
+      contents: 'export function createClient() { throw new Error("websocket subscriptions are not available in the gateway playground"); }',
       loader: 'js',
     }));
   },
@@ -94,10 +91,7 @@ export async function buildPlayground(options: { force?: boolean } = {}): Promis
   const started = Date.now();
   // This script and the tsconfig (which steers JSX) shape the output but are
   // not esbuild metafile inputs.
-  const buildConfig = Buffer.concat([
-    await readFile(__filename),
-    await readFile(path.join(playgroundDir, 'tsconfig.json')),
-  ]);
+  const buildConfig = Buffer.concat([await readFile(__filename), await readFile(path.join(playgroundDir, 'tsconfig.json'))]);
 
   if (!options.force) {
     const current = await readCurrentManifest();
@@ -141,9 +135,7 @@ export async function buildPlayground(options: { force?: boolean } = {}): Promis
     });
 
     const outputs = { ...workerBuild.metafile.outputs, ...appBuild.metafile.outputs };
-    const inputs = [
-      ...new Set([...Object.keys(workerBuild.metafile.inputs), ...Object.keys(appBuild.metafile.inputs)]),
-    ]
+    const inputs = [...new Set([...Object.keys(workerBuild.metafile.inputs), ...Object.keys(appBuild.metafile.inputs)])]
       .filter((input) => !input.includes(':'))
       .sort();
 
@@ -203,9 +195,7 @@ function requireCss(output: { css: string | undefined }, name: string): string {
 
 async function readCurrentManifest(): Promise<PlaygroundManifest | null> {
   try {
-    const manifest = JSON.parse(
-      await readFile(path.join(playgroundDistDir, manifestFileName), 'utf8'),
-    ) as PlaygroundManifest;
+    const manifest = JSON.parse(await readFile(path.join(playgroundDistDir, manifestFileName), 'utf8')) as PlaygroundManifest;
     if (manifest.version !== manifestVersion || manifest.esbuild !== esbuildVersion) {
       return null;
     }
@@ -265,14 +255,11 @@ if (require.main === module) {
         console.log(`playground: ${relativeDist} is up to date (checked in ${millis} ms)`);
         return;
       }
-      const totals = Object.values(manifest.files).reduce(
-        (sum, file) => ({ bytes: sum.bytes + file.bytes, gzip: sum.gzip + (file.gzipBytes ?? file.bytes) }),
-        { bytes: 0, gzip: 0 },
-      );
-      console.log(
-        `playground: built ${relativeDist} in ${millis} ms ` +
-          `(${formatBytes(totals.bytes)}, ${formatBytes(totals.gzip)} gzip)`,
-      );
+      const totals = Object.values(manifest.files).reduce((sum, file) => ({ bytes: sum.bytes + file.bytes, gzip: sum.gzip + (file.gzipBytes ?? file.bytes) }), {
+        bytes: 0,
+        gzip: 0,
+      });
+      console.log(`playground: built ${relativeDist} in ${millis} ms ` + `(${formatBytes(totals.bytes)}, ${formatBytes(totals.gzip)} gzip)`);
       for (const [fileName, file] of Object.entries(manifest.files)) {
         const gzip = file.gzipBytes === null ? '' : `, ${formatBytes(file.gzipBytes)} gzip`;
         console.log(`  ${fileName}  ${formatBytes(file.bytes)}${gzip}`);

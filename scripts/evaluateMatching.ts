@@ -101,7 +101,10 @@ function readLegacySet(path: string): LabelledListing[] {
 /** Labelled feeds of a folder (one file per platform) or one file, grouped by platform in file-name order. */
 export async function readLabelledSet(path: string): Promise<Map<string, LabelledListing[]>> {
   const files = statSync(path).isDirectory()
-    ? readdirSync(path).filter((name) => /\.(csv|jsonl)$/u.test(name)).sort().map((name) => join(path, name))
+    ? readdirSync(path)
+        .filter((name) => /\.(csv|jsonl)$/u.test(name))
+        .sort()
+        .map((name) => join(path, name))
     : [path];
   const byPlatform = new Map<string, LabelledListing[]>();
   for (const file of files) {
@@ -136,7 +139,11 @@ function listingKey(row: LabelledListing): string {
 }
 
 /** Imports the platforms' feeds one after the other, in `order`, into one in-memory catalog. */
-export function importInOrder(byPlatform: ReadonlyMap<string, readonly LabelledListing[]>, order: readonly string[], options: ClusterOptions = {}): { assigned: Assigned[]; suggestions: number } {
+export function importInOrder(
+  byPlatform: ReadonlyMap<string, readonly LabelledListing[]>,
+  order: readonly string[],
+  options: ClusterOptions = {},
+): { assigned: Assigned[]; suggestions: number } {
   const catalog = new MemoryCatalog(options);
   const explanations = new Map<string, string>();
   let suggestions = new Map<string, number>();
@@ -210,7 +217,10 @@ export function matchingErrors(assigned: readonly Assigned[]): { split: string[]
   const describe = (label: string) =>
     assigned
       .filter((a) => a.row.label === label)
-      .map((a) => `    ${a.productId}  ${a.row.platform.padEnd(6)} ${a.row.title}  [unit ${a.row.unit ?? '-'}; ${a.row.supplierName}; gtin ${a.row.gtin ?? '-'}]\n      ${a.explanation}`)
+      .map(
+        (a) =>
+          `    ${a.productId}  ${a.row.platform.padEnd(6)} ${a.row.title}  [unit ${a.row.unit ?? '-'}; ${a.row.supplierName}; gtin ${a.row.gtin ?? '-'}]\n      ${a.explanation}`,
+      )
       .join('\n');
   const split = [...productsOfLabel].filter(([, products]) => products.size > 1).map(([label]) => `  ${label}\n${describe(label)}`);
   const merged = [...labelsOfProduct]

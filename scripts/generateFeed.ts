@@ -229,8 +229,9 @@ function boxGtin(variant: Variant, supplier: number, base: number): string {
   return body + gtinCheckDigit(body);
 }
 
-const VARIANTS: readonly Variant[] = COUNTIES.flatMap((county) => county.products.flatMap((product) => product.packs.map((pack) => ({ county, product, pack }))))
-  .map((variant, index) => ({ ...variant, index }));
+const VARIANTS: readonly Variant[] = COUNTIES.flatMap((county) =>
+  county.products.flatMap((product) => product.packs.map((pack) => ({ county, product, pack }))),
+).map((variant, index) => ({ ...variant, index }));
 
 /** mulberry32: tiny, fast and good enough to vary titles; Math.random cannot be seeded. */
 function random(seed: number): () => number {

@@ -33,7 +33,9 @@ async function main(): Promise<number> {
   const given = process.argv[2];
   const command = given === undefined ? commandOfCmdline(readFileSync('/proc/1/cmdline', 'latin1')) : isImageCommand(given) ? given : null;
   if (command === null) {
-    console.error(given === undefined ? 'healthcheck: the main process is not the image entry point; name the command' : `healthcheck: unknown command "${given}"`);
+    console.error(
+      given === undefined ? 'healthcheck: the main process is not the image entry point; name the command' : `healthcheck: unknown command "${given}"`,
+    );
     return 2;
   }
   const url = healthUrl(command, process.env);

@@ -21,7 +21,9 @@ async function main(): Promise<number> {
   });
   const [file] = positionals;
   if (!values.platform || !file) {
-    console.error('usage: npm run import -- --platform <code> <file.csv|file.jsonl> [--format csv|jsonl] [--explain] [--gateway URL] [--token T] [--report path]');
+    console.error(
+      'usage: npm run import -- --platform <code> <file.csv|file.jsonl> [--format csv|jsonl] [--explain] [--gateway URL] [--token T] [--report path]',
+    );
     return 1;
   }
   if (values.format && values.format !== 'csv' && values.format !== 'jsonl') {

@@ -92,7 +92,14 @@ export function dockerignore(text: string): (path: string) => boolean {
       const pattern = posix.normalize((include ? line.slice(1) : line).trim()).replace(/^\/+|\/+$/g, '');
       const source = pattern
         .split('/')
-        .map((part) => (part === '**' ? '.*' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+        .map((part) =>
+          part === '**'
+            ? '.*'
+            : part
+                .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                .replace(/\*/g, '[^/]*')
+                .replace(/\?/g, '[^/]'),
+        )
         .join('/')
         .replace(/\.\*\//g, '(?:.*/)?');
       return { include, regex: new RegExp(`^${source}(?:/.*)?$`) };
@@ -171,8 +178,14 @@ export function stageImage(options: StageOptions): ImageConfig {
         if (stages.has(image)) cpSync(stages.get(image)!, dir, { recursive: true });
         else mkdirSync(dir, { recursive: true });
         const major = /^node:(\d+)/.exec(image)?.[1];
-        if (major && major !== process.versions.node.split('.')[0]) log(`warning: ${image} has node ${major}, this stage runs with the host's node ${process.versions.node}`);
-        stage = { name: stageName, dir, env: {}, config: { root: dir, from: image, env: {}, workdir: '/', user: null, entrypoint: [], cmd: [], healthcheck: null, expose: [] } };
+        if (major && major !== process.versions.node.split('.')[0])
+          log(`warning: ${image} has node ${major}, this stage runs with the host's node ${process.versions.node}`);
+        stage = {
+          name: stageName,
+          dir,
+          env: {},
+          config: { root: dir, from: image, env: {}, workdir: '/', user: null, entrypoint: [], cmd: [], healthcheck: null, expose: [] },
+        };
         stages.set(stageName, dir);
         log(`stage ${stageName} (${image})`);
         break;
@@ -188,7 +201,7 @@ export function stageImage(options: StageOptions): ImageConfig {
         const words = instruction.args.startsWith('[') ? execForm(instruction.args, where) : instruction.args.split(/\s+/);
         const destination = words.pop()!;
         const from = instruction.flags.from;
-        const sourceRoot = from === undefined ? context : stages.get(from) ?? contexts[from];
+        const sourceRoot = from === undefined ? context : (stages.get(from) ?? contexts[from]);
         if (sourceRoot === undefined) throw new Error(`${where}: no stage or build context named "${from}" (pass --build-context ${from}=PATH)`);
         const target = inStage(destination);
         const intoFolder = destination.endsWith('/') || destination === '.' || words.length > 1;
@@ -218,8 +231,15 @@ export function stageImage(options: StageOptions): ImageConfig {
         const command = instruction.args.startsWith('[') ? execForm(instruction.args, where) : ['/bin/sh', '-c', instruction.args];
         log(`RUN ${instruction.args}`);
         const started = Date.now();
-        const result = spawnSync(command[0], command.slice(1), { cwd: inStage('.'), env: runEnv(stage!.env), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-        if (result.status !== 0) throw new Error(`${where}: "${instruction.args}" failed (${result.status ?? result.signal}):\n${(result.stdout + result.stderr).slice(-6000)}`);
+        const result = spawnSync(command[0], command.slice(1), {
+          cwd: inStage('.'),
+          env: runEnv(stage!.env),
+          stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        if (result.status !== 0)
+          throw new Error(`${where}: "${instruction.args}" failed (${result.status ?? result.signal}):\n${(result.stdout + result.stderr).slice(-6000)}`);
         log(`  ${((Date.now() - started) / 1000).toFixed(1)} s`);
         break;
       }

@@ -83,6 +83,6 @@ async function main(): Promise<void> {
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 main().catch((err: Error) => {
-  console.error(err instanceof ConfigError ? err.message : err.message ?? err);
+  console.error(err instanceof ConfigError ? err.message : (err.message ?? err));
   void stop(1);
 });

@@ -60,7 +60,10 @@ export function kustomizedObjects(dir: string): { objects: ManifestObject[]; kus
 function modelPath(apiVersion: string): string[] {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : [null, apiVersion];
   if (group === null) return [version];
-  const namespace = group.split('.').map((part, i) => (i === 0 ? part : part[0].toUpperCase() + part.slice(1))).join('');
+  const namespace = group
+    .split('.')
+    .map((part, i) => (i === 0 ? part : part[0].toUpperCase() + part.slice(1)))
+    .join('');
   return [namespace, version];
 }
 
@@ -69,7 +72,8 @@ export async function validateObjects(objects: ManifestObject[]): Promise<{ obje
   return objects.map((object) => {
     const label = `${object.file}: ${object.kind} ${object.name}`;
     const [namespace, version] = modelPath(object.apiVersion);
-    const group = version === undefined ? (models[namespace] as unknown as Record<string, new (data: unknown) => { validate(): void }>) : models[namespace]?.[version];
+    const group =
+      version === undefined ? (models[namespace] as unknown as Record<string, new (data: unknown) => { validate(): void }>) : models[namespace]?.[version];
     const Model = group?.[object.kind];
     if (!Model) return { object: label, error: `no schema for ${object.apiVersion} ${object.kind}` };
     try {

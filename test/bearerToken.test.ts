@@ -28,8 +28,17 @@ describe('bearer tokens', () => {
     const env = { AUTH_ISSUER: 'https://login.alliance.example', AUTH_AUDIENCE: 'relief-goods-graph' };
     const sign = (claims: { issuer?: string; audience?: string }) => mintToken({ sub: 'bob', roles: ['partner'], platform: 'jd' }, secret, 60, claims);
     expect(verify(sign({ issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE }), env)).toMatchObject({ sub: 'bob', platform: 'jd' });
-    for (const claims of [{}, { issuer: env.AUTH_ISSUER }, { audience: env.AUTH_AUDIENCE }, { issuer: 'https://elsewhere.example', audience: env.AUTH_AUDIENCE }, { issuer: env.AUTH_ISSUER, audience: 'another-api' }]) {
-      expect({ claims, refusal: refusal(sign(claims), env) }).toEqual({ claims, refusal: { message: 'The bearer token is not valid.', code: 'UNAUTHENTICATED' } });
+    for (const claims of [
+      {},
+      { issuer: env.AUTH_ISSUER },
+      { audience: env.AUTH_AUDIENCE },
+      { issuer: 'https://elsewhere.example', audience: env.AUTH_AUDIENCE },
+      { issuer: env.AUTH_ISSUER, audience: 'another-api' },
+    ]) {
+      expect({ claims, refusal: refusal(sign(claims), env) }).toEqual({
+        claims,
+        refusal: { message: 'The bearer token is not valid.', code: 'UNAUTHENTICATED' },
+      });
     }
     // Without the settings, issuer and audience are not looked at.
     expect(verify(sign({ issuer: 'https://elsewhere.example', audience: 'another-api' }))).toMatchObject({ sub: 'bob' });

@@ -132,8 +132,7 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
 
   it('orders by monthly sales and by last update, most first', async () => {
     const detail = async (id: string) =>
-      (await catalog.query<{ product: { listings: { monthlySales: number | null; updatedAt: string }[] } }>(op('ProductDetail'), { id })).data!
-        .product;
+      (await catalog.query<{ product: { listings: { monthlySales: number | null; updatedAt: string }[] } }>(op('ProductDetail'), { id })).data!.product;
     const bySales = (await walk(null, 'SALES_DESC', 100)).nodes.slice(0, 12);
     const totals = await Promise.all(bySales.map(async (node) => (await detail(node.id)).listings.reduce((sum, l) => sum + (l.monthlySales ?? 0), 0)));
     for (let i = 1; i < totals.length; i += 1) expect(totals[i]).toBeLessThanOrEqual(totals[i - 1]);
@@ -161,7 +160,9 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
     const pears = await walk({ search: '梨' }, null, 100);
     expect(pears.totalCount).toBeGreaterThan(0);
     const pearDetails = await Promise.all(
-      pears.nodes.map(async (node) => (await catalog.query<{ product: { name: string; description: string | null } }>(op('ProductDetail'), { id: node.id })).data!.product),
+      pears.nodes.map(
+        async (node) => (await catalog.query<{ product: { name: string; description: string | null } }>(op('ProductDetail'), { id: node.id })).data!.product,
+      ),
     );
     expect(pearDetails.every((product) => `${product.name} ${product.description ?? ''}`.includes('梨'))).toBe(true);
     expect(pears.nodes.map((node) => node.id)).toEqual(expect.arrayContaining(all.filter((node) => node.name.includes('梨')).map((node) => node.id)));
@@ -188,7 +189,10 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
     expect(onJd.totalCount).toBe(all.filter((node) => node.listings.some((l) => l.platform.code === 'jd')).length);
     expect(onJd.totalCount).toBeGreaterThan(0);
 
-    const prices = all.filter((node) => node.priceRange).map(minPrice).sort((a, b) => a - b);
+    const prices = all
+      .filter((node) => node.priceRange)
+      .map(minPrice)
+      .sort((a, b) => a - b);
     const low = prices[Math.floor(prices.length / 4)];
     const high = prices[Math.floor((prices.length * 3) / 4)];
     const band = await walk({ minPrice: low.toFixed(2), maxPrice: high.toFixed(2) }, 'PRICE_ASC', 100);
@@ -250,8 +254,9 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
     let after: string | null = null;
     let total: number;
     for (;;) {
-      const response: { data?: { suppliers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] } } } =
-        await catalog.query(op('Suppliers'), { first: 3, after });
+      const response: {
+        data?: { suppliers: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string } }[] } };
+      } = await catalog.query(op('Suppliers'), { first: 3, after });
       const connection = response.data!.suppliers;
       total = connection.totalCount;
       seen.push(...connection.edges.map((edge) => edge.node.id));
@@ -317,7 +322,8 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
     const afterRevoke = await walk({ certifiedOnly: true }, 'PRICE_ASC', 4);
     expect(afterRevoke.totalCount).toBe(certified.totalCount - 1);
     expect(afterRevoke.nodes.map((node) => node.id)).not.toContain(target.id);
-    const revoked = (await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string } } }>(op('ProductDetail'), { id: target.id })).data!.product;
+    const revoked = (await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string } } }>(op('ProductDetail'), { id: target.id }))
+      .data!.product;
     expect(revoked.reliefCertified).toBe(false);
     expect(revoked.certification.status).toBe('REVOKED');
 
@@ -337,7 +343,9 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(validUntil) - Date.now()) + 200));
     const afterExpiry = await walk({ certifiedOnly: true }, 'PRICE_ASC', 4);
     expect(afterExpiry.nodes.map((node) => node.id)).not.toContain(eligible.id);
-    const expired = (await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string } } }>(op('ProductDetail'), { id: eligible.id })).data!.product;
+    const expired = (
+      await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string } } }>(op('ProductDetail'), { id: eligible.id })
+    ).data!.product;
     expect(expired).toMatchObject({ reliefCertified: false, certification: { status: 'EXPIRED' } });
   });
 
@@ -350,7 +358,10 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
         headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity(identity, subgraphSecret(DEVELOPMENT_ENV), 'certification') },
         body: JSON.stringify({ query: changes, variables: { since } }),
       });
-      return (await response.json()) as { data?: { certifiedProductChanges: { version: number; changes: { productId: string; validUntil: string | null }[]; changesAt: string | null } }; errors?: { extensions: { code: string } }[] };
+      return (await response.json()) as {
+        data?: { certifiedProductChanges: { version: number; changes: { productId: string; validUntil: string | null }[]; changesAt: string | null } };
+        errors?: { extensions: { code: string } }[];
+      };
     };
     const certified = await walk({ certifiedOnly: true }, null, 100);
     const whole = (await ask(-1)).data!.certifiedProductChanges;
@@ -362,9 +373,17 @@ describe.each(BACKENDS)('partner contract through the gateway on %s', (backend) 
     // A revocation is one change, with no valid certificate left.
     const certifier = catalog.token('certifier-test', ['certifier']);
     const target = certified.nodes[certified.nodes.length - 1];
-    const detail = await catalog.query<{ product: { certification: { id: string; version: number } } }>(`query P($id: ID!) { product(id: $id) { certification { id version } } }`, { id: target.id }, certifier);
+    const detail = await catalog.query<{ product: { certification: { id: string; version: number } } }>(
+      `query P($id: ID!) { product(id: $id) { certification { id version } } }`,
+      { id: target.id },
+      certifier,
+    );
     const { id, version } = detail.data!.product.certification;
-    const revoke = await catalog.query(`mutation($id: ID!, $v: Int!) { revokeCertification(id: $id, expectedVersion: $v, reason: "test revocation") { status } }`, { id, v: version }, certifier);
+    const revoke = await catalog.query(
+      `mutation($id: ID!, $v: Int!) { revokeCertification(id: $id, expectedVersion: $v, reason: "test revocation") { status } }`,
+      { id, v: version },
+      certifier,
+    );
     expect(revoke.errors).toBeUndefined();
     const after = (await ask(whole.version)).data!.certifiedProductChanges;
     expect(after.version).toBeGreaterThan(whole.version);

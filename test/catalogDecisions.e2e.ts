@@ -104,17 +104,19 @@ describe('staff decisions about the catalog, through the gateway', () => {
 
     const stale = await catalog.query(MOVE, { listingId: moving.id, expectedVersion: p3.version + 1, reason: 'split' }, staff);
     expect(codeOf(stale)).toBe('CONFLICT');
-    const moved = await catalog.query<{ moveListing: { from: { id: string; version: number }; to: { id: string; version: number; arrangedByStaff: boolean } } }>(
-      MOVE,
-      { listingId: moving.id, expectedVersion: p3.version, reason: 'the taobao shop sells the 白蜡皮 grade of another orchard' },
-      staff,
-    );
+    const moved = await catalog.query<{
+      moveListing: { from: { id: string; version: number }; to: { id: string; version: number; arrangedByStaff: boolean } };
+    }>(MOVE, { listingId: moving.id, expectedVersion: p3.version, reason: 'the taobao shop sells the 白蜡皮 grade of another orchard' }, staff);
     expect(moved.errors).toBeUndefined();
     const split = moved.data!.moveListing;
     expect(split.from.id).toBe('prd_003');
     expect(split.to.id).not.toBe('prd_003');
     expect(split.to.arrangedByStaff).toBe(true);
-    const last = await catalog.query(MOVE, { listingId: p3.listings.find((l) => l.id !== moving.id)!.id, expectedVersion: split.from.version, reason: 'empty it' }, staff);
+    const last = await catalog.query(
+      MOVE,
+      { listingId: p3.listings.find((l) => l.id !== moving.id)!.id, expectedVersion: split.from.version, reason: 'empty it' },
+      staff,
+    );
     expect(codeOf(last)).toBe('BAD_USER_INPUT');
 
     // The platform sends the same listing again, and a new one alike to both.
@@ -122,14 +124,38 @@ describe('staff decisions about the catalog, through the gateway', () => {
     const taobao = catalog.token('tb-feed', ['partner'], { platform: 'taobao' });
     const again = await catalog.query<{ upsertListings: { results: { product: { id: string } }[] } }>(
       UPSERT,
-      { platform: 'taobao', listings: [{ platformSku: moving.externalId, title: '宁陵白蜡皮酥梨 4.5kg 改版标题', price: '39.90', unit: '4.5kg箱', supplierName: '宁陵县金顶谢花酥梨种植专业合作社', supplierRegionCode: '411423' }] },
+      {
+        platform: 'taobao',
+        listings: [
+          {
+            platformSku: moving.externalId,
+            title: '宁陵白蜡皮酥梨 4.5kg 改版标题',
+            price: '39.90',
+            unit: '4.5kg箱',
+            supplierName: '宁陵县金顶谢花酥梨种植专业合作社',
+            supplierRegionCode: '411423',
+          },
+        ],
+      },
       taobao,
     );
     expect(again.errors).toBeUndefined();
     expect(again.data!.upsertListings.results[0]!.product.id).toBe(split.to.id);
     const fresh = await catalog.query<{ upsertListings: { results: { product: { id: string } }[] } }>(
       UPSERT,
-      { platform: 'jd', listings: [{ platformSku: 'jd-baila-1', title: '宁陵白蜡皮酥梨 4.5kg', price: '41.00', unit: '4.5kg箱', supplierName: '宁陵县金顶谢花酥梨种植专业合作社', supplierRegionCode: '411423' }] },
+      {
+        platform: 'jd',
+        listings: [
+          {
+            platformSku: 'jd-baila-1',
+            title: '宁陵白蜡皮酥梨 4.5kg',
+            price: '41.00',
+            unit: '4.5kg箱',
+            supplierName: '宁陵县金顶谢花酥梨种植专业合作社',
+            supplierRegionCode: '411423',
+          },
+        ],
+      },
       jd,
     );
     expect(fresh.errors).toBeUndefined();
@@ -137,9 +163,16 @@ describe('staff decisions about the catalog, through the gateway', () => {
     expect((await product('prd_003'))!.listings.length + (await product(split.to.id))!.listings.length).toBe(3);
 
     // The engine would have joined the two: staff see the pair instead.
-    const queue = await catalog.query<{ matchSuggestions: { totalCount: number; edges: { node: { id: string; score: number; evidence: string; left: { product: { id: string } }; right: { product: { id: string } } } }[] } }>(SUGGESTIONS, {}, staff);
+    const queue = await catalog.query<{
+      matchSuggestions: {
+        totalCount: number;
+        edges: { node: { id: string; score: number; evidence: string; left: { product: { id: string } }; right: { product: { id: string } } } }[];
+      };
+    }>(SUGGESTIONS, {}, staff);
     expect(queue.errors).toBeUndefined();
-    const pair = queue.data!.matchSuggestions.edges.map((edge) => edge.node).find((node) => new Set([node.left.product.id, node.right.product.id]).has(split.to.id));
+    const pair = queue
+      .data!.matchSuggestions.edges.map((edge) => edge.node)
+      .find((node) => new Set([node.left.product.id, node.right.product.id]).has(split.to.id));
     expect(pair).toBeDefined();
     expect(new Set([pair!.left.product.id, pair!.right.product.id])).toEqual(new Set(['prd_003', split.to.id]));
     expect(pair!.evidence).toMatch(/not linked/);
@@ -148,7 +181,11 @@ describe('staff decisions about the catalog, through the gateway', () => {
     // Merge them back.
     const survivor = (await product('prd_003'))!;
     const merged = (await product(split.to.id))!;
-    const staleMerge = await catalog.query(MERGE, { survivorId: survivor.id, survivorVersion: survivor.version, mergedId: merged.id, mergedVersion: merged.version - 1, reason: 'one product' }, staff);
+    const staleMerge = await catalog.query(
+      MERGE,
+      { survivorId: survivor.id, survivorVersion: survivor.version, mergedId: merged.id, mergedVersion: merged.version - 1, reason: 'one product' },
+      staff,
+    );
     expect(codeOf(staleMerge)).toBe('CONFLICT');
     const merge = await catalog.query<{ mergeProducts: { id: string; version: number; listings: { id: string }[] } }>(
       MERGE,
@@ -170,7 +207,19 @@ describe('staff decisions about the catalog, through the gateway', () => {
     // Re-importing every listing leaves the merge as staff made it.
     const replay = await catalog.query<{ upsertListings: { results: { product: { id: string } }[] } }>(
       UPSERT,
-      { platform: 'jd', listings: [{ platformSku: 'jd-baila-1', title: '宁陵白蜡皮酥梨 4.5kg 又改', price: '40.00', unit: '4.5kg箱', supplierName: '宁陵县金顶谢花酥梨种植专业合作社', supplierRegionCode: '411423' }] },
+      {
+        platform: 'jd',
+        listings: [
+          {
+            platformSku: 'jd-baila-1',
+            title: '宁陵白蜡皮酥梨 4.5kg 又改',
+            price: '40.00',
+            unit: '4.5kg箱',
+            supplierName: '宁陵县金顶谢花酥梨种植专业合作社',
+            supplierRegionCode: '411423',
+          },
+        ],
+      },
       jd,
     );
     expect(replay.data!.upsertListings.results[0]!.product.id).toBe('prd_003');
@@ -180,11 +229,19 @@ describe('staff decisions about the catalog, through the gateway', () => {
   test('two products with open certifications are never merged; one holding the only open certification survives', async () => {
     expect(openCertified.length).toBeGreaterThanOrEqual(2);
     const [a, b] = await Promise.all(openCertified.slice(0, 2).map((id) => product(id)));
-    const both = await catalog.query(MERGE, { survivorId: a!.id, survivorVersion: a!.version, mergedId: b!.id, mergedVersion: b!.version, reason: 'duplicates?' }, staff);
+    const both = await catalog.query(
+      MERGE,
+      { survivorId: a!.id, survivorVersion: a!.version, mergedId: b!.id, mergedVersion: b!.version, reason: 'duplicates?' },
+      staff,
+    );
     expect(codeOf(both)).toBe('CONFLICT');
     expect(both.errors![0]!.message).toMatch(/open certification/);
     const plain = (await product(neverCertified[0]!))!;
-    const wrongWay = await catalog.query(MERGE, { survivorId: plain.id, survivorVersion: plain.version, mergedId: a!.id, mergedVersion: a!.version, reason: 'duplicates?' }, staff);
+    const wrongWay = await catalog.query(
+      MERGE,
+      { survivorId: plain.id, survivorVersion: plain.version, mergedId: a!.id, mergedVersion: a!.version, reason: 'duplicates?' },
+      staff,
+    );
     expect(codeOf(wrongWay)).toBe('BAD_USER_INPUT');
     expect(wrongWay.errors![0]!.message).toContain(`merge ${plain.id} into it instead`);
     // Nothing moved.
@@ -194,7 +251,11 @@ describe('staff decisions about the catalog, through the gateway', () => {
 
   test('products kept apart are pinned and recorded', async () => {
     const [a, b] = neverCertified.slice(1, 3);
-    const apart = await catalog.query<{ keepProductsApart: { id: string; arrangedByStaff: boolean }[] }>(APART, { productIds: [a, b], reason: 'different grades' }, staff);
+    const apart = await catalog.query<{ keepProductsApart: { id: string; arrangedByStaff: boolean }[] }>(
+      APART,
+      { productIds: [a, b], reason: 'different grades' },
+      staff,
+    );
     expect(apart.errors).toBeUndefined();
     expect(apart.data!.keepProductsApart.map((p) => p.arrangedByStaff)).toEqual([true, true]);
     expect((await product(a!))!.history!.map((event) => [event.kind, event.reason])).toEqual([['KEPT_APART', 'different grades']]);
@@ -205,7 +266,12 @@ describe('staff decisions about the catalog, through the gateway', () => {
     const variant = '宁陵县金顶酥梨种植专业合作社';
     const created = await catalog.query<{ upsertListings: { results: { product: { id: string } }[] } }>(
       UPSERT,
-      { platform: 'jd', listings: [{ platformSku: 'jd-variant-1', title: '金顶酥梨 10kg 整箱', price: '79.00', unit: '10kg箱', supplierName: variant, supplierRegionCode: '411423' }] },
+      {
+        platform: 'jd',
+        listings: [
+          { platformSku: 'jd-variant-1', title: '金顶酥梨 10kg 整箱', price: '79.00', unit: '10kg箱', supplierName: variant, supplierRegionCode: '411423' },
+        ],
+      },
       jd,
     );
     expect(created.errors).toBeUndefined();
@@ -213,7 +279,9 @@ describe('staff decisions about the catalog, through the gateway', () => {
     const duplicate = (await product(productId))!.supplier!.id;
     expect(duplicate).not.toBe('sup_001');
 
-    const queue = await catalog.query<{ supplierSuggestions: { edges: { node: { id: string; score: number; supplier: { id: string }; similar: { id: string } } }[] } }>(SUPPLIER_SUGGESTIONS, {}, staff);
+    const queue = await catalog.query<{
+      supplierSuggestions: { edges: { node: { id: string; score: number; supplier: { id: string }; similar: { id: string } } }[] };
+    }>(SUPPLIER_SUGGESTIONS, {}, staff);
     expect(queue.errors).toBeUndefined();
     const suggestion = queue.data!.supplierSuggestions.edges.map((edge) => edge.node).find((node) => node.supplier.id === duplicate);
     expect(suggestion?.similar.id).toBe('sup_001');
@@ -235,7 +303,19 @@ describe('staff decisions about the catalog, through the gateway', () => {
     expect(lookup.data!.supplier.id).toBe('sup_001');
     const later = await catalog.query<{ upsertListings: { results: { product: { id: string } }[] } }>(
       UPSERT,
-      { platform: 'jd', listings: [{ platformSku: 'jd-variant-2', title: '金顶酥梨 10kg 整箱 礼盒', price: '89.00', unit: '10kg箱', supplierName: variant, supplierRegionCode: '411423' }] },
+      {
+        platform: 'jd',
+        listings: [
+          {
+            platformSku: 'jd-variant-2',
+            title: '金顶酥梨 10kg 整箱 礼盒',
+            price: '89.00',
+            unit: '10kg箱',
+            supplierName: variant,
+            supplierRegionCode: '411423',
+          },
+        ],
+      },
       jd,
     );
     expect((await product(later.data!.upsertListings.results[0]!.product.id))!.supplier!.id).toBe('sup_001');

@@ -44,10 +44,15 @@ describe('staff console in a browser', () => {
     // The provider must know the console's redirect URI, and the gateway the provider: both ports are chosen first.
     const [gatewayPort, providerPort] = [await freePort(), await freePort()];
     issuer = `http://127.0.0.1:${providerPort}`;
-    provider = startProcess('oidc-provider', process.execPath, ['test/support/oidcProvider.mjs', String(providerPort), 'relief-console', `http://127.0.0.1:${gatewayPort}/console/`], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH },
-    });
+    provider = startProcess(
+      'oidc-provider',
+      process.execPath,
+      ['test/support/oidcProvider.mjs', String(providerPort), 'relief-console', `http://127.0.0.1:${gatewayPort}/console/`],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH },
+      },
+    );
     await waitForOk(`${issuer}/.well-known/openid-configuration`, provider);
     catalog = await startCatalog({
       backend: 'pglite',
@@ -108,11 +113,9 @@ describe('staff console in a browser', () => {
     await page.getByText(/已批准，证书编号 FP-\d{4}-\d{6}-\d+/).waitFor();
     await row(page, oldest!.product.name).waitFor({ state: 'detached' });
 
-    const decided = await catalog.query<{ certification: { status: string; certificateNumber: string; history: { action: string; actor: string; note: string }[] } }>(
-      HISTORY,
-      { id: oldest!.id },
-      catalog.token('test', ['certifier']),
-    );
+    const decided = await catalog.query<{
+      certification: { status: string; certificateNumber: string; history: { action: string; actor: string; note: string }[] };
+    }>(HISTORY, { id: oldest!.id }, catalog.token('test', ['certifier']));
     expect(decided.data?.certification.status).toBe('APPROVED');
     expect(decided.data?.certification.history.at(-1)).toEqual({ action: 'APPROVED', actor: REVIEWER, note: '材料齐全，浏览器中批准' });
 
@@ -141,7 +144,9 @@ describe('staff console in a browser', () => {
     await page.getByRole('button', { name: `批准 ${target!.product.name}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: '批准' }).click();
     await page.getByText(/已批准，证书编号 FP-/).waitFor();
-    const publicView = await catalog.query<{ product: { reliefCertified: boolean } }>(`query($id: ID!) { product(id: $id) { reliefCertified } }`, { id: target!.product.id });
+    const publicView = await catalog.query<{ product: { reliefCertified: boolean } }>(`query($id: ID!) { product(id: $id) { reliefCertified } }`, {
+      id: target!.product.id,
+    });
     expect(publicView.data?.product.reliefCertified).toBe(true);
     const history = await catalog.query<{ certification: { history: { actor: string }[] } }>(HISTORY, { id: target!.id }, catalog.token('test', ['certifier']));
     expect(history.data?.certification.history.at(-1)?.actor).toBe('oidc-reviewer');
@@ -152,7 +157,7 @@ describe('staff console in a browser', () => {
     expect(problems).toEqual([]);
   });
 
-  test('a token naming the provider as issuer is checked against the provider\'s keys only', async () => {
+  test("a token naming the provider as issuer is checked against the provider's keys only", async () => {
     // Signed with the gateway's own (development) key, which it accepts from anyone else.
     const forged = jwt.sign({ roles: ['certifier'] }, DEV_AUTH_SECRET, {
       algorithm: 'HS256',
@@ -185,7 +190,11 @@ describe('staff console in a browser', () => {
       new RegExp(`${target!.product.name}: 该申请已由 reviewer:杨丽 于 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} 批准。`),
     );
     await row(second.page, target!.product.name).waitFor({ state: 'detached' });
-    const decided = await catalog.query<{ certification: { history: { action: string; actor: string }[] } }>(HISTORY, { id: target!.id }, catalog.token('test', ['certifier']));
+    const decided = await catalog.query<{ certification: { history: { action: string; actor: string }[] } }>(
+      HISTORY,
+      { id: target!.id },
+      catalog.token('test', ['certifier']),
+    );
     expect(decided.data?.certification.history.filter((event) => event.action === 'APPROVED').map((event) => event.actor)).toEqual(['reviewer:杨丽']);
     expect(foreignRequests([...first.requested, ...second.requested], origin)).toEqual([]);
   });
@@ -242,13 +251,19 @@ describe('staff console in a browser', () => {
     await page.getByRole('dialog').getByRole('button', { name: '驳回' }).click();
     await row(page, rejected.product.name).waitFor({ state: 'detached' });
     await page.goto(`${origin}/console#/product/${rejected.product.id}`);
-    await page.getByTestId('certification-history').getByText(/驳回 · reviewer:周建国 · .* · 检测报告过期/).waitFor();
+    await page
+      .getByTestId('certification-history')
+      .getByText(/驳回 · reviewer:周建国 · .* · 检测报告过期/)
+      .waitFor();
 
     await page.goto(`${origin}/console#/product/${revoked.product.id}`);
     await page.getByRole('button', { name: '撤销认定' }).click();
     await page.getByRole('dialog').getByRole('textbox', { name: '理由' }).fill('抽检不合格');
     await page.getByRole('dialog').getByRole('button', { name: '撤销认定' }).click();
-    await page.getByTestId('certification-history').getByText(/撤销 · reviewer:周建国 · .* · 抽检不合格/).waitFor();
+    await page
+      .getByTestId('certification-history')
+      .getByText(/撤销 · reviewer:周建国 · .* · 抽检不合格/)
+      .waitFor();
     const history = await catalog.query<{ certification: { status: string } }>(HISTORY, { id: revoked.id }, catalog.token('test', ['certifier']));
     expect(history.data?.certification.status).toBe('REVOKED');
     expect(foreignRequests(requested, origin)).toEqual([]);
@@ -273,16 +288,27 @@ describe('staff console in a browser', () => {
     // A platform sends a listing alike to both: the engine asks staff instead of joining them.
     const pushed = await catalog.query(
       `mutation($listings: [ListingInput!]!) { upsertListings(platform: "jd", listings: $listings) { created } }`,
-      { listings: [{ platformSku: 'jd-baila-console', title: '宁陵白蜡皮酥梨 4.5kg', price: '41.00', unit: '4.5kg箱', supplierName: '宁陵县金顶谢花酥梨种植专业合作社', supplierRegionCode: '411423' }] },
+      {
+        listings: [
+          {
+            platformSku: 'jd-baila-console',
+            title: '宁陵白蜡皮酥梨 4.5kg',
+            price: '41.00',
+            unit: '4.5kg箱',
+            supplierName: '宁陵县金顶谢花酥梨种植专业合作社',
+            supplierRegionCode: '411423',
+          },
+        ],
+      },
       catalog.token('jd-feed', ['partner'], { platform: 'jd' }),
     );
     expect(pushed.errors).toBeUndefined();
-    const suggestions = await catalog.query<{ matchSuggestions: { edges: { node: { left: { title: string; product: { id: string } }; right: { title: string; product: { id: string } } } }[] } }>(
-      `{ matchSuggestions(first: 50) { edges { node { left { title product { id } } right { title product { id } } } } } }`,
-      {},
-      staff,
-    );
-    const pair = suggestions.data!.matchSuggestions.edges.map((edge) => edge.node).find((node) => [node.left.product.id, node.right.product.id].includes('prd_003'));
+    const suggestions = await catalog.query<{
+      matchSuggestions: { edges: { node: { left: { title: string; product: { id: string } }; right: { title: string; product: { id: string } } } }[] };
+    }>(`{ matchSuggestions(first: 50) { edges { node { left { title product { id } } right { title product { id } } } } } }`, {}, staff);
+    const pair = suggestions
+      .data!.matchSuggestions.edges.map((edge) => edge.node)
+      .find((node) => [node.left.product.id, node.right.product.id].includes('prd_003'));
     expect(pair).toBeDefined();
     const other = pair!.left.product.id === 'prd_003' ? pair!.right.product.id : pair!.left.product.id;
 
@@ -310,9 +336,17 @@ describe('staff console in a browser', () => {
     await page.getByTestId('area-chart').locator('canvas').waitFor();
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 CSV' }).click()]);
     const text = await readFile((await csv.path())!, 'utf8');
-    const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('证书编号,产品名称,供应商,县（区）,县（区）代码,生效日期,有效期至');
-    expect(lines.slice(1).map((line) => line.split(',')[0]).sort()).toEqual(expected);
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(',')[0])
+        .sort(),
+    ).toEqual(expected);
 
     const [excel] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel' }).click()]);
     const workbook = new ExcelJS.Workbook();
@@ -324,7 +358,7 @@ describe('staff console in a browser', () => {
     expect(numbers.sort()).toEqual(expected);
   });
 
-  test('bulk certify from a catalog search reports each product\'s outcome', async () => {
+  test("bulk certify from a catalog search reports each product's outcome", async () => {
     const { page } = await openConsole();
     await signIn(page, '周建国（认定审核员）');
     await page.goto(`${origin}/console#/bulk`);

@@ -7,8 +7,7 @@ describe('console settings', () => {
     expect(gatewayConfig({ DEVELOPMENT_SECRETS: '1' }).console.developmentSignIn).toBe(true);
     expect(gatewayConfig({ DEVELOPMENT_SECRETS: '1', AUTH_SECRET: REAL_SECRET }).console.developmentSignIn).toBe(false);
     expect(
-      gatewayConfig({ NODE_ENV: 'production', DEVELOPMENT_SECRETS: '1', AUTH_SECRET: REAL_SECRET, SUBGRAPH_SECRET: REAL_SECRET }).console
-        .developmentSignIn,
+      gatewayConfig({ NODE_ENV: 'production', DEVELOPMENT_SECRETS: '1', AUTH_SECRET: REAL_SECRET, SUBGRAPH_SECRET: REAL_SECRET }).console.developmentSignIn,
     ).toBe(false);
   });
 

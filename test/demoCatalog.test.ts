@@ -78,9 +78,7 @@ describe('demo catalog: regions and suppliers', () => {
       expect(Number.isInteger(s.beneficiaryHouseholds)).toBe(true);
       expect(s.beneficiaryHouseholds).toBeGreaterThanOrEqual(0);
     });
-    expect(new Set(catalog.suppliers.map((s) => s.kind))).toEqual(
-      new Set(['COOPERATIVE', 'RELIEF_WORKSHOP', 'ENTERPRISE', 'FAMILY_FARM']),
-    );
+    expect(new Set(catalog.suppliers.map((s) => s.kind))).toEqual(new Set(['COOPERATIVE', 'RELIEF_WORKSHOP', 'ENTERPRISE', 'FAMILY_FARM']));
     expect(catalog.suppliers.some((s) => s.beneficiaryHouseholds === 0)).toBe(true);
   });
 
@@ -190,9 +188,7 @@ describe('demo catalog: products and listings', () => {
 
 describe('demo catalog: certifications', () => {
   it('uses every status, with several currently valid approvals and a lapsed one', () => {
-    expect(new Set(catalog.certifications.map((c) => c.status))).toEqual(
-      new Set(['PENDING', 'APPROVED', 'REJECTED', 'REVOKED', 'EXPIRED']),
-    );
+    expect(new Set(catalog.certifications.map((c) => c.status))).toEqual(new Set(['PENDING', 'APPROVED', 'REJECTED', 'REVOKED', 'EXPIRED']));
     const approved = catalog.certifications.filter((c) => c.status === 'APPROVED');
     expect(approved.filter((c) => time(c.validUntil) > NOW.getTime()).length).toBeGreaterThanOrEqual(5);
     expect(approved.filter((c) => time(c.validUntil) < NOW.getTime()).length).toBeGreaterThanOrEqual(1);
@@ -285,9 +281,7 @@ describe('demo catalog: certifications', () => {
   });
 
   it('has enough eligible uncertified and ineligible products, none of the latter approved', () => {
-    const eligibleUncertified = catalog.products.filter(
-      (p) => isEligible(p.id) && certificationsOf(p.id).every((c) => CLOSED.has(c.status)),
-    );
+    const eligibleUncertified = catalog.products.filter((p) => isEligible(p.id) && certificationsOf(p.id).every((c) => CLOSED.has(c.status)));
     expect(eligibleUncertified.length).toBeGreaterThanOrEqual(10);
 
     const ineligible = catalog.products.filter((p) => !isEligible(p.id));
@@ -306,8 +300,9 @@ describe('demo catalog: determinism', () => {
   it('shifts every timestamp with now and nothing else', () => {
     const later = demoCatalog(new Date(NOW.getTime() + 400 * 86_400_000));
     expect(later.listings.map((l) => l.externalId)).toEqual(catalog.listings.map((l) => l.externalId));
-    expect(later.products.map((p) => time(p.createdAt) - time(catalog.products.find((q) => q.id === p.id)!.createdAt)))
-      .toEqual(catalog.products.map(() => 400 * 86_400_000));
+    expect(later.products.map((p) => time(p.createdAt) - time(catalog.products.find((q) => q.id === p.id)!.createdAt))).toEqual(
+      catalog.products.map(() => 400 * 86_400_000),
+    );
     // Still valid a year later: open approvals are measured from now, not from a calendar date.
     const valid = later.certifications.filter((c) => c.status === 'APPROVED' && time(c.validUntil) > NOW.getTime() + 400 * 86_400_000);
     expect(valid.length).toBe(catalog.certifications.filter((c) => c.status === 'APPROVED' && time(c.validUntil) > NOW.getTime()).length);

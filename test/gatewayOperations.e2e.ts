@@ -29,14 +29,25 @@ describe('gateway health, readiness and supergraph file', () => {
   it('serves a supergraph file named by SUPERGRAPH_PATH, routing to the URLs in it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rgg-supergraph-'));
     const file = join(dir, 'supergraph.graphql');
-    writeFileSync(file, composeSupergraph({
-      products: catalog.subgraphs.products.url,
-      suppliers: catalog.subgraphs.suppliers.url,
-      certification: catalog.subgraphs.certification.url,
-    }));
+    writeFileSync(
+      file,
+      composeSupergraph({
+        products: catalog.subgraphs.products.url,
+        suppliers: catalog.subgraphs.suppliers.url,
+        certification: catalog.subgraphs.certification.url,
+      }),
+    );
     // The subgraph URLs of the settings are deliberately wrong: the file's URLs are the ones used.
     const gateway = await startGateway(
-      gatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', SUPERGRAPH_PATH: file, PRODUCTS_PORT: '1', SUPPLIERS_PORT: '1', CERTIFICATION_PORT: '1' }),
+      gatewayConfig({
+        ...DEVELOPMENT_ENV,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        SUPERGRAPH_PATH: file,
+        PRODUCTS_PORT: '1',
+        SUPPLIERS_PORT: '1',
+        CERTIFICATION_PORT: '1',
+      }),
     );
     try {
       const response = await fetch(gateway.url, {
@@ -109,7 +120,10 @@ describe('gateway health, readiness and supergraph file', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ product(id: "prd_001") { name supplier { name } } }' }),
       });
-      return (await response.json()) as { data?: { product: { name: string; supplier: { name: string } | null } }; errors?: { path?: unknown[]; extensions?: Record<string, unknown> }[] };
+      return (await response.json()) as {
+        data?: { product: { name: string; supplier: { name: string } | null } };
+        errors?: { path?: unknown[]; extensions?: Record<string, unknown> }[];
+      };
     };
     try {
       expect((await fetch(new URL('/ready', url))).status).toBe(200);
@@ -127,7 +141,9 @@ describe('gateway health, readiness and supergraph file', () => {
       const answer = await productAndSupplier();
       expect(answer.data?.product.name).toBeTruthy();
       expect(answer.data?.product.supplier).toBeNull();
-      expect(answer.errors).toEqual([expect.objectContaining({ path: ['product', 'supplier'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'suppliers' } })]);
+      expect(answer.errors).toEqual([
+        expect.objectContaining({ path: ['product', 'supplier'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'suppliers' } }),
+      ]);
       expect(JSON.stringify(answer)).not.toMatch(/rgg_test|does not exist|database|127\.0\.0\.1/);
     } finally {
       await gateway.close();

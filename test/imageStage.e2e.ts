@@ -91,7 +91,10 @@ describe('container image, staged from the Dockerfile', () => {
     const ports = { gateway: await freePort(), products: await freePort(), suppliers: await freePort(), certification: await freePort() };
     const env: Record<string, string | undefined> = {
       // The host's PATH stands in for the base image's; no node_modules/.bin, no NODE_PATH.
-      PATH: (process.env.PATH ?? '').split(':').filter((entry) => !entry.includes('node_modules')).join(':'),
+      PATH: (process.env.PATH ?? '')
+        .split(':')
+        .filter((entry) => !entry.includes('node_modules'))
+        .join(':'),
       ...image.env,
       HOST: '127.0.0.1',
       SUBGRAPH_HOST: '127.0.0.1',

@@ -162,8 +162,24 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
   it('imports JSON Lines with the same rules, and a changed price shows on the next request', async () => {
     const file = join(dir, 'feed.jsonl');
     const rows = [
-      { platform_sku: 'ks-1001', title: '宁陵酥梨, 家庭装 2.5kg', price: '19.90', gtin: pearBox.gtin, unit: '2.5kg箱', supplier_name: '宁陵县金顶谢花酥梨种植专业合作社', supplier_region_code: '411423' },
-      { platform_sku: 'ks-1003', title: '宁陵酥梨 5kg家庭装', price: '42.00', unit: '5kg箱', stock: 0, supplier_name: '宁陵县金顶谢花酥梨种植专业合作社', supplier_region_code: '411423' },
+      {
+        platform_sku: 'ks-1001',
+        title: '宁陵酥梨, 家庭装 2.5kg',
+        price: '19.90',
+        gtin: pearBox.gtin,
+        unit: '2.5kg箱',
+        supplier_name: '宁陵县金顶谢花酥梨种植专业合作社',
+        supplier_region_code: '411423',
+      },
+      {
+        platform_sku: 'ks-1003',
+        title: '宁陵酥梨 5kg家庭装',
+        price: '42.00',
+        unit: '5kg箱',
+        stock: 0,
+        supplier_name: '宁陵县金顶谢花酥梨种植专业合作社',
+        supplier_region_code: '411423',
+      },
       { platform_sku: 'ks-3001', title: '宁陵梨膏糖 200g', price: 9.5, supplier_name: '宁陵县梨乡食品有限公司', supplier_region_code: '411423', stock: 5 },
     ];
     writeFileSync(file, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n{not json}\n`);
@@ -186,7 +202,13 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
 
   it('lets a partner push listings for its own platform only', async () => {
     const upsert = `mutation($platform: ID!, $listings: [ListingInput!]!) { upsertListings(platform: $platform, listings: $listings) { created rejected results { status problems { field reason } } } }`;
-    const listing = { platformSku: 'jd-push-1', title: '宁陵秋梨膏 300g', price: '29.90', supplierName: '宁陵县梨乡食品有限公司', supplierRegionCode: '411423' };
+    const listing = {
+      platformSku: 'jd-push-1',
+      title: '宁陵秋梨膏 300g',
+      price: '29.90',
+      supplierName: '宁陵县梨乡食品有限公司',
+      supplierRegionCode: '411423',
+    };
     const jdPartner = catalog.token('jd-shop', ['partner'], { platform: 'jd' });
     const before = await catalog.stores.products.sql.query<{ count: number }>("SELECT count(*)::int AS count FROM listing WHERE platform_code = 'pdd'");
     const foreign = await catalog.query(upsert, { platform: 'pdd', listings: [listing] }, jdPartner);
@@ -213,11 +235,9 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
       Array.from({ length: size }, (_, i) => ({ ...listing, platformSku: `jd-rows-${i}`, title: `宁陵秋梨膏 ${100 + i * 10}g`, price }));
     const statementsFor = async (listings: unknown[], query = withRows) => {
       const start = catalog.stores.products.statements.value;
-      const answer = await catalog.query<{ upsertListings: { results: { status: string; listing: { externalId: string; price: { amount: string } }; product: { id: string; name: string } }[] } }>(
-        query,
-        { platform: 'jd', listings },
-        jdPartner,
-      );
+      const answer = await catalog.query<{
+        upsertListings: { results: { status: string; listing: { externalId: string; price: { amount: string } }; product: { id: string; name: string } }[] };
+      }>(query, { platform: 'jd', listings }, jdPartner);
       expect(answer.errors).toBeUndefined();
       return { answer: answer.data!.upsertListings, statements: catalog.stores.products.statements.value - start };
     };
@@ -235,11 +255,18 @@ describe.each(BACKENDS)('listing feeds on %s', (backend) => {
     expect(large.answer.results.filter((r) => r.status === 'UPDATED')).toHaveLength(4);
     expect(large.answer.results.slice(0, 4).map((r) => r.listing.price.amount)).toEqual(['12.00', '12.00', '12.00', '12.00']);
     expect(large.statements).toBe(small.statements);
-    const countsOnly = await statementsFor(batch(40, '13.00'), `mutation($platform: ID!, $listings: [ListingInput!]!) { upsertListings(platform: $platform, listings: $listings) { updated } }`);
+    const countsOnly = await statementsFor(
+      batch(40, '13.00'),
+      `mutation($platform: ID!, $listings: [ListingInput!]!) { upsertListings(platform: $platform, listings: $listings) { updated } }`,
+    );
     // No read-back (2); nothing to decide: no component read, kept-apart read, product and listing inserts, moves,
     // deletes, GTIN learning, version bump, suggestion delete and insert (10).
     expect(countsOnly.statements).toBe(large.statements - 2 - 10);
-    const tooMany = await catalog.query(upsert, { platform: 'jd', listings: Array.from({ length: 1001 }, (_, i) => ({ ...listing, platformSku: `x${i}` })) }, jdPartner);
+    const tooMany = await catalog.query(
+      upsert,
+      { platform: 'jd', listings: Array.from({ length: 1001 }, (_, i) => ({ ...listing, platformSku: `x${i}` })) },
+      jdPartner,
+    );
     expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 

@@ -86,7 +86,10 @@ describe('Kubernetes manifests', () => {
       writeFileSync(join(broken, 'kustomization.yaml'), 'resources:\n  - gateway.yaml\n');
       const refused = run(broken);
       expect(refused.status).toBe(1);
-      expect(JSON.parse(refused.stdout)).toContainEqual({ object: 'gateway.yaml: Deployment gateway', error: expect.stringContaining('replicas must be integer') });
+      expect(JSON.parse(refused.stdout)).toContainEqual({
+        object: 'gateway.yaml: Deployment gateway',
+        error: expect.stringContaining('replicas must be integer'),
+      });
     } finally {
       rmSync(broken, { recursive: true, force: true });
     }
@@ -163,7 +166,8 @@ describe('Kubernetes manifests', () => {
   test('every variable the processes read is set in the manifests or documented as optional; every variable set is read', () => {
     const read = variablesRead();
     // A sanity check on the search itself.
-    for (const known of ['AUTH_SECRET', 'SUBGRAPH_SECRET', 'PRODUCTS_DATABASE_URL', 'RATE_LIMIT_PARTNER', 'SUPERGRAPH_POLL_MS', 'NODE_ENV']) expect(read).toContain(known);
+    for (const known of ['AUTH_SECRET', 'SUBGRAPH_SECRET', 'PRODUCTS_DATABASE_URL', 'RATE_LIMIT_PARTNER', 'SUPERGRAPH_POLL_MS', 'NODE_ENV'])
+      expect(read).toContain(known);
     const set = new Set(workloads.flatMap((workload) => envOf(workload.body).map((env) => env.name)));
     const documented = documentedVariables();
     expect([...read].filter((name) => !set.has(name) && !documented.has(name)).sort()).toEqual([]);
@@ -171,7 +175,9 @@ describe('Kubernetes manifests', () => {
     // What production needs has no default: set, not merely documented.
     const required: Record<string, string[]> = {
       gateway: ['NODE_ENV', 'AUTH_SECRET', 'SUBGRAPH_SECRET', 'REDIS_URL', 'SUPERGRAPH_PATH', 'HOST'],
-      ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, ['NODE_ENV', 'SUBGRAPH_SECRET', `${name.toUpperCase()}_DATABASE_URL`, 'SUBGRAPH_HOST', 'SEED_DEMO_DATA']])),
+      ...Object.fromEntries(
+        SUBGRAPH_NAMES.map((name) => [name, ['NODE_ENV', 'SUBGRAPH_SECRET', `${name.toUpperCase()}_DATABASE_URL`, 'SUBGRAPH_HOST', 'SEED_DEMO_DATA']]),
+      ),
     };
     for (const [name, variables] of Object.entries(required)) {
       const names = envOf(find('Deployment', name)).map((env) => env.name);
@@ -195,7 +201,7 @@ describe('Kubernetes manifests', () => {
     expect(kustomization.resources).not.toContain('secrets.example.yaml');
   });
 
-  test('pods run as the image\'s non-root user without privileges', () => {
+  test("pods run as the image's non-root user without privileges", () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     const uid = Number(/^USER (\d+):(\d+)$/m.exec(dockerfile)![1]);
     for (const workload of workloads) {

@@ -12,15 +12,7 @@ import {
   validateFeedRow,
   type RowProblem,
 } from '../common/listingFeed';
-import {
-  detectFormat,
-  FeedUnreadableError,
-  MAX_RECORD_CHARS,
-  openFeed,
-  readFeed,
-  type FeedFormat,
-  type FeedRecord,
-} from '../importer/feedReader';
+import { detectFormat, FeedUnreadableError, MAX_RECORD_CHARS, openFeed, readFeed, type FeedFormat, type FeedRecord } from '../importer/feedReader';
 import { badRowKind, csvLine, generateFeedRows, jsonLine } from '../scripts/generateFeed';
 
 const GOOD = {
@@ -111,7 +103,16 @@ describe('validateFeedRow', () => {
       ['currency', 'gtin', 'unit', 'stock', 'monthly_sales', 'url', 'category', 'description'].map((field, i) => [field, i % 2 ? '' : '  ']),
     );
     const result = validateFeedRow({ ...GOOD, ...blank });
-    expect(result.listing).toMatchObject({ currency: 'CNY', gtin: null, unit: null, stock: null, monthlySales: null, url: null, category: null, description: null });
+    expect(result.listing).toMatchObject({
+      currency: 'CNY',
+      gtin: null,
+      unit: null,
+      stock: null,
+      monthlySales: null,
+      url: null,
+      category: null,
+      description: null,
+    });
     expect(validateFeedRow({ ...GOOD, gtin: null, stock: null }).problems).toEqual([]);
   });
 
@@ -393,8 +394,7 @@ describe('readFeed: CSV', () => {
   });
 
   test('an unbalanced quote costs its own line only', async () => {
-    const summary = (records: FeedRecord[]) =>
-      records.map((record) => [record.line, 'error' in record ? record.error.slice(0, 20) : record.raw.platform_sku]);
+    const summary = (records: FeedRecord[]) => records.map((record) => [record.line, 'error' in record ? record.error.slice(0, 20) : record.raw.platform_sku]);
     const neverClosed = `${HEADER}\nJD-1,"t,1,s,411423\nJD-2,t,2,s,411423\nJD-3,t,3,s,411423\n`;
     expect(summary(await readAllWays(neverClosed, 'csv'))).toEqual([
       [2, 'A quoted field is ne'],
@@ -626,7 +626,15 @@ describe('generateFeedRows', () => {
       } else {
         kinds.add(kind);
         expect(fromBoth[0].problems.map((problem) => problem.field)).toEqual([
-          { 'missing-price': 'price', 'bad-price': 'price', 'bad-gtin-check-digit': 'gtin', 'bad-region-format': 'supplier_region_code', 'missing-title': 'title', 'http-url': 'url', 'negative-stock': 'stock' }[kind],
+          {
+            'missing-price': 'price',
+            'bad-price': 'price',
+            'bad-gtin-check-digit': 'gtin',
+            'bad-region-format': 'supplier_region_code',
+            'missing-title': 'title',
+            'http-url': 'url',
+            'negative-stock': 'stock',
+          }[kind],
         ]);
       }
     });

@@ -1,13 +1,5 @@
 import { readdirSync } from 'node:fs';
-import {
-  HELD_OUT_SET,
-  TUNING_SET,
-  importInOrder,
-  readLabelledSet,
-  score,
-  supplierKeyOf,
-  type LabelledListing,
-} from '../scripts/evaluateMatching';
+import { HELD_OUT_SET, TUNING_SET, importInOrder, readLabelledSet, score, supplierKeyOf, type LabelledListing } from '../scripts/evaluateMatching';
 import { isValidGtin } from '../common/listingFeed';
 import {
   blockingKey,
@@ -27,7 +19,6 @@ function label(title: string, unit?: string | null): string | null {
   const pack = parsePackSize(title, unit);
   return pack ? packSizeLabel(pack) : null;
 }
-
 
 describe('pack size', () => {
   it('reads 5斤, 2.5kg, 2500g, 2.5公斤 and 2.5千克 as the same mass', () => {
@@ -234,10 +225,17 @@ describe('the matching engine', () => {
     expect(normalizeTitle('西江蠟染桌旗 綠茶')).toBe(normalizeTitle('西江蜡染桌旗 绿茶'));
     expect(clusterListings([listing('jd:1', '西江千户苗寨蠟染桌旗30×180厘米'), listing('pdd:1', '雷山县 蜡染桌旗 30X180CM')]).clusters).toHaveLength(1);
     // 牦牛肉干 is one word on one side, not three (牦牛, 牦牛肉, 牦牛肉干) to pay for.
-    expect(clusterListings([
-      listing('jd:1', '阿坝五香牛肉干 零食 半斤 正品 助农 源头好货'), listing('jd:2', '阿坝原味牦牛肉干 半斤'),
-      listing('pdd:1', '原味牛肉干 半斤'), listing('pdd:2', '阿坝若尔盖五香味牦牛肉干 零食 农家 半斤装 送礼佳品'),
-    ]).clusters).toEqual([['jd:1', 'pdd:2'], ['jd:2', 'pdd:1']]);
+    expect(
+      clusterListings([
+        listing('jd:1', '阿坝五香牛肉干 零食 半斤 正品 助农 源头好货'),
+        listing('jd:2', '阿坝原味牦牛肉干 半斤'),
+        listing('pdd:1', '原味牛肉干 半斤'),
+        listing('pdd:2', '阿坝若尔盖五香味牦牛肉干 零食 农家 半斤装 送礼佳品'),
+      ]).clusters,
+    ).toEqual([
+      ['jd:1', 'pdd:2'],
+      ['jd:2', 'pdd:1'],
+    ]);
   });
 
   it('does not count synonyms, generic words, places or decoration as differences', () => {
@@ -260,8 +258,11 @@ describe('the matching engine', () => {
 
   it('gives the same partition for any order of the same rows, in one import or feed by feed', () => {
     const rows = [
-      listing('jd:1', '卢氏槐花蜜 500g'), listing('jd:2', '卢氏枣花蜜 500g'), listing('pdd:1', '槐花蜂蜜 500g 卢氏'),
-      listing('pdd:2', '枣花蜂蜜 一斤'), listing('taobao:1', '卢氏 槐花蜜 1斤', { gtin: '6911111111110' }),
+      listing('jd:1', '卢氏槐花蜜 500g'),
+      listing('jd:2', '卢氏枣花蜜 500g'),
+      listing('pdd:1', '槐花蜂蜜 500g 卢氏'),
+      listing('pdd:2', '枣花蜂蜜 一斤'),
+      listing('taobao:1', '卢氏 槐花蜜 1斤', { gtin: '6911111111110' }),
       listing('douyin:1', '洋槐蜜 500克', { gtin: '6911111111110' }),
     ];
     const expected = partition(clusterListings(rows).clusters);
@@ -298,7 +299,11 @@ describe('the matching engine', () => {
   });
 
   it('explains which evidence decided', () => {
-    const { decisions } = clusterListings([listing('jd:1', '宁陵酥梨 5斤', { gtin: '6973862100017' }), listing('pdd:1', '宁陵酥梨 2.5kg 包邮'), listing('taobao:1', '酥梨', { gtin: '6973862100017' })]);
+    const { decisions } = clusterListings([
+      listing('jd:1', '宁陵酥梨 5斤', { gtin: '6973862100017' }),
+      listing('pdd:1', '宁陵酥梨 2.5kg 包邮'),
+      listing('taobao:1', '酥梨', { gtin: '6973862100017' }),
+    ]);
     expect(decisions.get('taobao:1')!.explanation).toMatch(/same GTIN 06973862100017/);
     expect(decisions.get('pdd:1')!.explanation).toMatch(/same supplier and pack size 2500g; shared words .*酥梨.*; score \d\.\d\d/);
   });

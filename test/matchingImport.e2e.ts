@@ -22,10 +22,14 @@ const silent = () =>
 
 async function importSet(catalog: Catalog, dir: string, reports: string): Promise<Assigned[]> {
   const staff = new GatewayClient(catalog.gatewayUrl, catalog.token('platform-office', ['certifier']));
-  const files = readdirSync(dir).filter((name) => /\.(csv|jsonl)$/u.test(name)).sort();
+  const files = readdirSync(dir)
+    .filter((name) => /\.(csv|jsonl)$/u.test(name))
+    .sort();
   for (const file of files) {
     const platform = basename(file, extname(file));
-    await staff.request('mutation($code: ID!, $name: String!) { registerPlatform(code: $code, name: $name) { code } }', { code: platform, name: platform }).catch(() => undefined);
+    await staff
+      .request('mutation($code: ID!, $name: String!) { registerPlatform(code: $code, name: $name) { code } }', { code: platform, name: platform })
+      .catch(() => undefined);
     const summary = await importFeed({
       file: join(dir, file),
       platform,

@@ -18,11 +18,7 @@ import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import {
-  createPlaygroundRouter,
-  PLAYGROUND_CONTENT_SECURITY_POLICY,
-  type PlaygroundDocument,
-} from '../gateway/playground/playgroundRouter';
+import { createPlaygroundRouter, PLAYGROUND_CONTENT_SECURITY_POLICY, type PlaygroundDocument } from '../gateway/playground/playgroundRouter';
 import { chromiumArgs, chromiumPath } from './support/browser';
 import { startCatalog, type Catalog } from './support/catalogHarness';
 
@@ -63,10 +59,7 @@ async function startServer(distDir?: string): Promise<RunningServer> {
   };
 }
 
-async function rawGet(
-  url: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+async function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
     http.get(url, { headers }, resolve).on('error', reject);
   });
@@ -104,9 +97,7 @@ interface PageActivity {
 /** Requests, CSP reports and script errors gathered while the page was used. */
 function expectOnlyOwnOrigin(activity: PageActivity, origin: string): void {
   expect(activity.requestedUrls.length).toBeGreaterThan(0);
-  const foreign = activity.requestedUrls.filter(
-    (url) => !(url.startsWith('data:') || url.startsWith('blob:') || new URL(url).origin === origin),
-  );
+  const foreign = activity.requestedUrls.filter((url) => !(url.startsWith('data:') || url.startsWith('blob:') || new URL(url).origin === origin));
   expect(foreign).toEqual([]);
   // Both Monaco workers come from the gateway, not from a blob or a CDN.
   for (const worker of ['editor.worker-', 'graphql.worker-']) {
@@ -170,9 +161,7 @@ describe('GraphQL playground in a browser', () => {
     const origin = server?.origin ?? '';
     const { page, activity } = await openPage(`${origin}/`);
 
-    await expect(page.locator('.graphiql-tab-button').allTextContents()).resolves.toEqual(
-      documents.map((document) => document.name),
-    );
+    await expect(page.locator('.graphiql-tab-button').allTextContents()).resolves.toEqual(documents.map((document) => document.name));
 
     await page.getByRole('tab', { name: 'Typename' }).getByRole('button', { name: 'Typename' }).click();
     await page.locator('.graphiql-query-editor', { hasText: 'query Typename' }).waitFor();
@@ -205,9 +194,7 @@ describe('GraphQL playground in a browser', () => {
   test('a browser opening the GraphQL endpoint gets the playground', async () => {
     const origin = server?.origin ?? '';
     const { page, activity } = await openPage(`${origin}${graphqlPath}`);
-    await expect(page.locator('.graphiql-tab-button').allTextContents()).resolves.toEqual(
-      documents.map((document) => document.name),
-    );
+    await expect(page.locator('.graphiql-tab-button').allTextContents()).resolves.toEqual(documents.map((document) => document.name));
     await runActiveTab(page);
     await waitForResponse(page, `"hello": "${greeting}"`);
 

@@ -72,7 +72,9 @@ describe('development secrets only when asked for', () => {
       refusal('subgraphs/products/index.ts', bare()),
       refusal('subgraphs/certification/index.ts', bare({ NODE_ENV: 'production', DEVELOPMENT_SECRETS: '1' })),
     ]);
-    expect(gateway).toBe('Configuration error: AUTH_SECRET or AUTH_PUBLIC_KEY_PATH is required (or set DEVELOPMENT_SECRETS=1 to use the development secrets on this machine)');
+    expect(gateway).toBe(
+      'Configuration error: AUTH_SECRET or AUTH_PUBLIC_KEY_PATH is required (or set DEVELOPMENT_SECRETS=1 to use the development secrets on this machine)',
+    );
     expect(capitalised).toBe(gateway);
     expect(products).toBe('Configuration error: SUBGRAPH_SECRET is required (or set DEVELOPMENT_SECRETS=1 to use the development secrets on this machine)');
     expect(certification).toBe('Configuration error: SUBGRAPH_SECRET is required when NODE_ENV=production');
@@ -81,12 +83,22 @@ describe('development secrets only when asked for', () => {
   it('with DEVELOPMENT_SECRETS=1 a gateway and a subgraph start and log a warning naming the development secrets', async () => {
     const data = mkdtempSync(join(tmpdir(), 'rgg-start-'));
     const gateway = run('gateway/index.ts', bare({ DEVELOPMENT_SECRETS: '1' }));
-    const suppliers = run('subgraphs/suppliers/index.ts', bare({ DEVELOPMENT_SECRETS: '1', SUPPLIERS_PORT: '0', DATA_DIR: data, AUTH_SECRET: PRODUCTION_SECRET }));
+    const suppliers = run(
+      'subgraphs/suppliers/index.ts',
+      bare({ DEVELOPMENT_SECRETS: '1', SUPPLIERS_PORT: '0', DATA_DIR: data, AUTH_SECRET: PRODUCTION_SECRET }),
+    );
     try {
       // The JSON log is buffered (written at least every half second): wait for the line itself.
       const gatewayLog = await waitForOutput(gateway, /"developmentSecrets"/);
-      const warning = gatewayLog.split('\n').map((line) => (line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : null)).find((entry) => entry?.developmentSecrets);
-      expect(warning).toMatchObject({ level: 40, developmentSecrets: ['AUTH_SECRET', 'SUBGRAPH_SECRET'], msg: expect.stringContaining('development secret in use') });
+      const warning = gatewayLog
+        .split('\n')
+        .map((line) => (line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : null))
+        .find((entry) => entry?.developmentSecrets);
+      expect(warning).toMatchObject({
+        level: 40,
+        developmentSecrets: ['AUTH_SECRET', 'SUBGRAPH_SECRET'],
+        msg: expect.stringContaining('development secret in use'),
+      });
       expect(await waitForOutput(suppliers, /development secret in use for SUBGRAPH_SECRET/)).toContain('"level":40');
     } finally {
       await Promise.all([gateway.stop(), suppliers.stop()]);

@@ -103,7 +103,10 @@ describe('production build', () => {
     const gateway = `http://127.0.0.1:${ports.gateway}`;
     await waitForOk(`${gateway}/ready`, catalog, 90_000);
     // No process of the catalog runs TypeScript: every child is plain node on a .js entry point.
-    const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(catalog.child.pid)]).toString().trim().split('\n');
+    const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(catalog.child.pid)])
+      .toString()
+      .trim()
+      .split('\n');
     expect(children).toHaveLength(4);
     for (const args of children) {
       expect(args).toMatch(/\.js$/);

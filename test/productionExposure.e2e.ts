@@ -8,7 +8,11 @@ import { mintToken } from '../common/localTokens';
 import type { StartedGateway } from '../gateway/server';
 import { PRODUCTION_AUTH_SECRET, startCatalog, startProductionGateway, type Catalog, type GraphQLResponse } from './support/catalogHarness';
 
-async function post<Data = Record<string, unknown>>(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLResponse<Data>> {
+async function post<Data = Record<string, unknown>>(
+  url: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<Data>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: response.status, ...((await response.json()) as object) };
 }
@@ -128,9 +132,7 @@ describe('the production gateway shows clients', () => {
     const mismatched = await startProductionGateway(catalog, { SUBGRAPH_SECRET: 'not-the-secret-the-subgraphs-were-given' });
     try {
       const response = await post(mismatched.url, { query: '{ platforms { code } }' });
-      expect(response.errors).toEqual([
-        expect.objectContaining({ extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'products' } }),
-      ]);
+      expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'products' } })]);
       expect(JSON.stringify(response)).not.toMatch(/127\.0\.0\.1|\/graphql|401|Unauthorized|through the gateway|response/);
     } finally {
       await mismatched.close();
@@ -138,7 +140,8 @@ describe('the production gateway shows clients', () => {
   });
 
   describe('input only a store would choke on is BAD_USER_INPUT', () => {
-    const products = 'query($filter: ProductFilter, $orderBy: ProductOrder, $after: String) { products(first: 2, filter: $filter, orderBy: $orderBy, after: $after) { totalCount } }';
+    const products =
+      'query($filter: ProductFilter, $orderBy: ProductOrder, $after: String) { products(first: 2, filter: $filter, orderBy: $orderBy, after: $after) { totalCount } }';
 
     it('a NUL character in a variable or a literal, before any subgraph is asked', async () => {
       const before = catalog.sqlStatements();
@@ -189,7 +192,11 @@ describe('the production gateway shows clients', () => {
     it('an automatic persisted query whose hash is not the hash of its query (HTTP 400)', async () => {
       const query = '{ platforms { code } }';
       const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-      for (const persistedQuery of [{ version: 1, sha256Hash: sha256('{ platforms { name } }') }, { version: 1, sha256Hash: 'abc' }, { version: 2, sha256Hash: sha256(query) }]) {
+      for (const persistedQuery of [
+        { version: 1, sha256Hash: sha256('{ platforms { name } }') },
+        { version: 1, sha256Hash: 'abc' },
+        { version: 2, sha256Hash: sha256(query) },
+      ]) {
         const response = await post(gateway.url, { query, extensions: { persistedQuery } });
         expect({ persistedQuery, status: response.status, codes: codes(response) }).toEqual({ persistedQuery, status: 400, codes: ['BAD_USER_INPUT'] });
       }

@@ -134,9 +134,7 @@ describe('production gateway', () => {
         // The mutation met the cut connection: it failed and was not sent again.
         expect(write.errors?.[0].extensions?.code).toBe('DOWNSTREAM_SERVICE_ERROR');
         expect(proxy.connections()).toBe(before + 1);
-        const [{ count }] = await catalog.stores.products.sql.query<{ count: number }>(
-          "SELECT count(*)::int AS count FROM platform WHERE code = 'retry-test'",
-        );
+        const [{ count }] = await catalog.stores.products.sql.query<{ count: number }>("SELECT count(*)::int AS count FROM platform WHERE code = 'retry-test'");
         expect(count).toBe(0);
       } else {
         // It went over the kept-alive connection: exactly one write.
@@ -271,7 +269,10 @@ describe('production gateway', () => {
       expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect((await post<{ platforms: unknown[] }>(gateway.url, { query: op('Platforms') })).data!.platforms.length).toBeGreaterThan(0);
       const preflight = (origin: string) =>
-        fetch(gateway.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+        fetch(gateway.url, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        });
       expect((await preflight('https://shop.example.cn')).headers.get('access-control-allow-origin')).toBe('https://shop.example.cn');
       expect((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin')).toBeNull();
       // A simple cross-site GET (no preflight) is refused by Apollo's CSRF prevention.
@@ -450,7 +451,11 @@ describe('production gateway', () => {
         expect({ code, hit: (await cacheHits(a)) - hits }).toEqual({ code, hit: 1 });
       }
       // A mutation that wrote empties it, as before.
-      const registered = await post(b.url, { query: `mutation { registerPlatform(code: "cachetest", name: "缓存测试") { code } }` }, { authorization: `Bearer ${certifier}` });
+      const registered = await post(
+        b.url,
+        { query: `mutation { registerPlatform(code: "cachetest", name: "缓存测试") { code } }` },
+        { authorization: `Bearer ${certifier}` },
+      );
       expect(registered.errors).toBeUndefined();
       const hits = await cacheHits(a);
       await detail(a, 'prd_012');
@@ -469,7 +474,10 @@ describe('production gateway', () => {
       );
       const revoked = await post(
         b.url,
-        { query: op('RevokeCertification'), variables: { id: data!.product.certification.id, expectedVersion: data!.product.certification.version, reason: 'cache test' } },
+        {
+          query: op('RevokeCertification'),
+          variables: { id: data!.product.certification.id, expectedVersion: data!.product.certification.version, reason: 'cache test' },
+        },
         { authorization: `Bearer ${certifier}` },
       );
       expect(revoked.errors).toBeUndefined();
@@ -482,8 +490,11 @@ describe('production gateway', () => {
 
     it('shows a listing change pushed through one replica on the very next read through the other', async () => {
       const lowest = async (gateway: StartedGateway) =>
-        (await post<{ product: { priceRange: { min: { amount: string } } } }>(gateway.url, { query: '{ product(id: "prd_003") { priceRange { min { amount } } } }' }))
-          .data!.product.priceRange.min.amount;
+        (
+          await post<{ product: { priceRange: { min: { amount: string } } } }>(gateway.url, {
+            query: '{ product(id: "prd_003") { priceRange { min { amount } } } }',
+          })
+        ).data!.product.priceRange.min.amount;
       const before = await lowest(a);
       expect(await lowest(a)).toBe(before);
       const partner = catalog.token('cache-partner', ['partner'], { platform: 'douyin' });
@@ -493,7 +504,14 @@ describe('production gateway', () => {
           query: `mutation($listings: [ListingInput!]!) { upsertListings(platform: "douyin", listings: $listings) { updated created } }`,
           variables: {
             listings: [
-              { platformSku: 'cache-test-1', title: '宁陵白蜡皮酥梨 4.5kg', price: '1.00', unit: '4.5kg箱', supplierName: '宁陵县金顶谢花酥梨种植专业合作社', supplierRegionCode: '411423' },
+              {
+                platformSku: 'cache-test-1',
+                title: '宁陵白蜡皮酥梨 4.5kg',
+                price: '1.00',
+                unit: '4.5kg箱',
+                supplierName: '宁陵县金顶谢花酥梨种植专业合作社',
+                supplierRegionCode: '411423',
+              },
             ],
           },
         },
@@ -586,7 +604,10 @@ describe('production gateway', () => {
       const body = { query: op('CatalogPage'), variables: { first: 5 } };
       const merged = await saved('suppliers', 'merged_fetch');
       const statements = catalog.stores.suppliers.statements.value;
-      const answer = await post<{ products: { edges: { node: { origin: { code: string } | null; supplier: { region: { code: string } } | null } }[] } }>(gateway.url, body);
+      const answer = await post<{ products: { edges: { node: { origin: { code: string } | null; supplier: { region: { code: string } } | null } }[] } }>(
+        gateway.url,
+        body,
+      );
       expect(answer.errors).toBeUndefined();
       const nodes = answer.data!.products.edges.map((edge) => edge.node);
       expect(nodes).toHaveLength(5);
@@ -604,17 +625,17 @@ describe('production gateway', () => {
       const query = `{ supplier(id: "sup_001") { id products(first: 20) { edges { node { id supplier { id name region { code } } } } } } }`;
       const before = await saved('products', 'collapsed_representations');
       const beforeSuppliers = await saved('suppliers', 'collapsed_representations');
-      const answer = await post<{ supplier: { id: string; products: { edges: { node: { id: string; supplier: { id: string; name: string; region: { code: string } } } }[] } } }>(
-        gateway.url,
-        { query },
-      );
+      const answer = await post<{
+        supplier: { id: string; products: { edges: { node: { id: string; supplier: { id: string; name: string; region: { code: string } } } }[] } };
+      }>(gateway.url, { query });
       expect(answer.errors).toBeUndefined();
       const nodes = answer.data!.supplier.products.edges.map((edge) => edge.node);
       expect(nodes.length).toBeGreaterThan(1);
       for (const node of nodes) expect(node.supplier).toEqual(nodes[0].supplier);
       expect(nodes[0].supplier).toMatchObject({ id: 'sup_001', region: { code: expect.stringMatching(/^\d{6}$/) } });
       // Every product names supplier sup_001: one representation went to the suppliers subgraph for all of them.
-      const collapsed = (await saved('products', 'collapsed_representations')) - before + (await saved('suppliers', 'collapsed_representations')) - beforeSuppliers;
+      const collapsed =
+        (await saved('products', 'collapsed_representations')) - before + (await saved('suppliers', 'collapsed_representations')) - beforeSuppliers;
       expect(collapsed).toBeGreaterThanOrEqual(nodes.length - 1);
     });
   });
@@ -695,7 +716,15 @@ describe('production gateway', () => {
     writeFileSync(file, composeSupergraph(urlsOf(catalog, { products: `http://127.0.0.1:${proxy.port}/graphql` })));
     const port = await freePort();
     const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'gateway', 'index.ts')], {
-      env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), SUPERGRAPH_PATH: file, SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'warn', SUBGRAPH_SECRET: subgraphSecret(DEVELOPMENT_ENV) },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        PORT: String(port),
+        SUPERGRAPH_PATH: file,
+        SHUTDOWN_GRACE_MS: '5000',
+        LOG_LEVEL: 'warn',
+        SUBGRAPH_SECRET: subgraphSecret(DEVELOPMENT_ENV),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const url = `http://127.0.0.1:${port}/graphql`;
@@ -711,7 +740,9 @@ describe('production gateway', () => {
       const signalled = Date.now();
       child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await expect(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"query":"{ platforms { code } }"}' })).rejects.toThrow();
+      await expect(
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{"query":"{ platforms { code } }"}' }),
+      ).rejects.toThrow();
       const finished = await inFlight;
       expect(finished.status).toBe(200);
       expect(finished.data!.product.name).toBeTruthy();

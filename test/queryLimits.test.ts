@@ -23,20 +23,11 @@ import {
 import { ConfigError } from '../common/environment';
 import { SUBGRAPH_NAMES } from '../common/topology';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
-import {
-  checkQueryLimits,
-  DEFAULT_QUERY_LIMITS,
-  measureOperation,
-  queryLimitsFromEnv,
-  queryLimitsPlugin,
-  type QueryLimits,
-} from '../gateway/queryLimits';
+import { checkQueryLimits, DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsFromEnv, queryLimitsPlugin, type QueryLimits } from '../gateway/queryLimits';
 import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
 
 function apiSchema(): GraphQLSchema {
-  const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({ name, url: `http://127.0.0.1/${name}`, typeDefs: parse(readSubgraphSdl(name)) })),
-  );
+  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: `http://127.0.0.1/${name}`, typeDefs: parse(readSubgraphSdl(name)) })));
   if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
   return result.schema.toAPISchema().toGraphQLJSSchema();
 }
@@ -128,7 +119,7 @@ describe('default limits and the operations clients ship', () => {
     expect(checkQueryLimits(measured, DEFAULT_QUERY_LIMITS)).toBeNull();
   });
 
-  it("lets every operation of the staff console through at the largest page it may ask for", () => {
+  it('lets every operation of the staff console through at the largest page it may ask for', () => {
     const document = parse(readFileSync(join(__dirname, '..', 'gateway', 'console', 'operations.graphql'), 'utf8'));
     const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
     expect(operations.length).toBeGreaterThan(10);
@@ -142,7 +133,13 @@ describe('default limits and the operations clients ship', () => {
   });
 
   it("does not measure introspection (the playground's schema query passes)", () => {
-    const introspection = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true });
+    const introspection = getIntrospectionQuery({
+      descriptions: true,
+      inputValueDeprecation: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+    });
     expect(measure(introspection)).toEqual({ depth: 0, aliases: 0, fields: 0, cost: 0 });
     // __typename is an ordinary field.
     expect(measure('{ __typename platforms { code } }')).toEqual({ depth: 2, aliases: 0, fields: 3, cost: 1 + (1 + 10 * 1) });
@@ -186,7 +183,12 @@ describe('measureOperation', () => {
     const many = `{ ${Array.from({ length: 31 }, (_, index) => `p${index}: product(id: "${index}") { id }`).join(' ')} }`;
     const measured = measure(many);
     expect(measured).toEqual({ depth: 2, aliases: 31, fields: 62, cost: 62 });
-    expect(checkQueryLimits(measured, DEFAULT_QUERY_LIMITS)?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'maxAliases', max: 30, measured: 31 });
+    expect(checkQueryLimits(measured, DEFAULT_QUERY_LIMITS)?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'maxAliases',
+      max: 30,
+      measured: 31,
+    });
   });
 
   it('counts the fields of a wide query after expanding fragments', () => {
@@ -228,7 +230,8 @@ describe('measureOperation', () => {
     expect(measure(byIds, { ids: Array.from({ length: 500 }, (_, index) => String(index)) }).cost).toBe(1 + 500 * (1 + 11));
     expect(measure('{ productsByIds(ids: ["1", "2", "3"]) { id listings { id } } }').cost).toBe(1 + 3 * 12);
     // certifyProducts returns an object: its ids size the lists inside it.
-    const certify = 'mutation Certify($productIds: [ID!]!) { certifyProducts(productIds: $productIds, validUntil: "2030-01-01T00:00:00Z") { certified { id } failed { productId } } }';
+    const certify =
+      'mutation Certify($productIds: [ID!]!) { certifyProducts(productIds: $productIds, validUntil: "2030-01-01T00:00:00Z") { certified { id } failed { productId } } }';
     expect(measure(certify, { productIds: Array.from({ length: 500 }, (_, index) => String(index)) })).toEqual({
       depth: 3,
       aliases: 0,
@@ -265,7 +268,9 @@ describe('checkQueryLimits', () => {
 
   it('names the first limit exceeded, in the order depth, aliases, fields, cost', () => {
     expect(checkQueryLimits({ depth: 4, aliases: 3, fields: 11, cost: 101 }, limits)?.extensions.limit).toBe('maxDepth');
-    expect(checkQueryLimits({ depth: 3, aliases: 3, fields: 11, cost: 101 }, limits)?.message).toBe('Query alias count 3 exceeds the limit of 2 (MAX_QUERY_ALIASES)');
+    expect(checkQueryLimits({ depth: 3, aliases: 3, fields: 11, cost: 101 }, limits)?.message).toBe(
+      'Query alias count 3 exceeds the limit of 2 (MAX_QUERY_ALIASES)',
+    );
     expect(checkQueryLimits({ depth: 3, aliases: 2, fields: 11, cost: 101 }, limits)?.extensions.limit).toBe('maxFields');
     expect(checkQueryLimits({ depth: 3, aliases: 2, fields: 10, cost: 101 }, limits)?.extensions.limit).toBe('maxCost');
   });
@@ -297,7 +302,11 @@ describe('queryLimitsPlugin in the gateway', () => {
   beforeAll(async () => {
     // Subgraphs that record what they are sent and answer the one query the test lets through.
     const gateway = new ApolloGateway({
-      supergraphSdl: composeSupergraph({ products: 'http://products/graphql', suppliers: 'http://suppliers/graphql', certification: 'http://certification/graphql' }),
+      supergraphSdl: composeSupergraph({
+        products: 'http://products/graphql',
+        suppliers: 'http://suppliers/graphql',
+        certification: 'http://certification/graphql',
+      }),
       buildService: ({ name }): GraphQLDataSource => ({
         async process({ request }) {
           subgraphCalls.push(`${name}: ${request.query}`);

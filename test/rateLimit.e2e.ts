@@ -252,9 +252,13 @@ describe('rateLimitMiddleware', () => {
     const broken: RateLimiter = { take: () => Promise.reject(new Error('store gone')), close: async () => undefined };
     const logged: unknown[] = [];
     const app = express();
-    app.use('/graphql', rateLimitMiddleware(broken, policies, () => ANONYMOUS, { log: (entry) => logged.push(entry) }), (_req, res) => {
-      res.json({ data: { ok: true } });
-    });
+    app.use(
+      '/graphql',
+      rateLimitMiddleware(broken, policies, () => ANONYMOUS, { log: (entry) => logged.push(entry) }),
+      (_req, res) => {
+        res.json({ data: { ok: true } });
+      },
+    );
     const other = createServer(app);
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     try {
@@ -341,7 +345,7 @@ describe('RedisRateLimiter', () => {
     expect(evalSpy).toHaveBeenCalledTimes(1);
   });
 
-  it("uses a connection the process shares, and leaves it open for its owner", async () => {
+  it('uses a connection the process shares, and leaves it open for its owner', async () => {
     const shared = new Redis(REDIS_URL);
     try {
       const onShared = new RedisRateLimiter({ redis: shared, keyPrefix: prefix });

@@ -24,7 +24,13 @@ describe('gateway while Redis does not answer', () => {
     redis = await startTestRedis();
     catalog = await startCatalog({
       backend: 'pglite',
-      gatewayEnv: { REDIS_URL: redis.url, RESPONSE_CACHE: 'on', RATE_LIMIT: 'on', RATE_LIMIT_ANONYMOUS: '1000/s,burst=1000', RATE_LIMIT_CERTIFIER: '1000/s,burst=1000' },
+      gatewayEnv: {
+        REDIS_URL: redis.url,
+        RESPONSE_CACHE: 'on',
+        RATE_LIMIT: 'on',
+        RATE_LIMIT_ANONYMOUS: '1000/s,burst=1000',
+        RATE_LIMIT_CERTIFIER: '1000/s,burst=1000',
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -72,7 +78,11 @@ describe('gateway while Redis does not answer', () => {
       expect(withDocument.ms).toBeLessThan(2000);
 
       const mutation = await timed(() =>
-        catalog.query<{ certifyProducts: { certified: { product: { id: string } }[] } }>(op('CertifyProducts'), { productIds: [target.id], validUntil: inDays(200) }, certifier),
+        catalog.query<{ certifyProducts: { certified: { product: { id: string } }[] } }>(
+          op('CertifyProducts'),
+          { productIds: [target.id], validUntil: inDays(200) },
+          certifier,
+        ),
       );
       expect(mutation.result.errors).toBeUndefined();
       expect(mutation.result.data!.certifyProducts.certified.map((c) => c.product.id)).toEqual([target.id]);

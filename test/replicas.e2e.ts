@@ -14,7 +14,8 @@ import { startReplicaDeployment, type ReplicaDeployment } from './support/replic
 import { runReplicaScenario, type ScenarioReport } from './support/replicaScenario';
 
 const available = haproxyBinary() !== null;
-if (!available && process.env.CI === 'true') throw new Error('haproxy is not installed, and CI must run the replica test: apt-get install -y haproxy (.ci/run does)');
+if (!available && process.env.CI === 'true')
+  throw new Error('haproxy is not installed, and CI must run the replica test: apt-get install -y haproxy (.ci/run does)');
 const describeWithHaproxy = available ? describe : describe.skip;
 
 // How long HAProxy may take, once a process answers its readiness endpoint, to

@@ -20,7 +20,14 @@ describe('collapseRepresentations', () => {
     const collapsed = collapseRepresentations({ first: 2, representations: [supplier('a'), supplier('b'), supplier('a'), supplier('a')] })!;
     expect(collapsed.variables).toEqual({ first: 2, representations: [supplier('a'), supplier('b')] });
     expect(collapsed.saved).toBe(2);
-    const response = { data: { _entities: [{ id: 'a', region: { code: '411423' } }, { id: 'b', region: { code: '341321' } }] } };
+    const response = {
+      data: {
+        _entities: [
+          { id: 'a', region: { code: '411423' } },
+          { id: 'b', region: { code: '341321' } },
+        ],
+      },
+    };
     collapsed.expand(response);
     const entities = response.data._entities;
     expect(entities.map((entity) => entity.id)).toEqual(['a', 'b', 'a', 'a']);
@@ -142,7 +149,10 @@ describe('FetchMerger', () => {
   });
 
   it('hands each read its own part of the answer and its own errors', () => {
-    const merged = merger.merge([{ query: regions, variables: {} }, { query: suppliers, variables: {} }])!;
+    const merged = merger.merge([
+      { query: regions, variables: {} },
+      { query: suppliers, variables: {} },
+    ])!;
     const [first, second] = merged.split({
       data: { _b0__entities: [{ code: '411423', county: '宁陵县' }], _b1__entities: [null], _b1_other: { code: '411423' } },
       errors: [{ message: 'gone', path: ['_b1__entities', 0, 'name'] }, { message: 'everyone' }],

@@ -102,8 +102,10 @@ function demoProducts(now: Date): DemoProduct[] {
 
 const latest = (product: DemoProduct) => product.certifications[0];
 const hasNoCertification = (product: DemoProduct) => product.certifications.length === 0;
-const latestIs = (status: string, lapsed = false) => (product: DemoProduct) =>
-  latest(product)?.status === status && latest(product).lapsed === lapsed;
+const latestIs =
+  (status: string, lapsed = false) =>
+  (product: DemoProduct) =>
+    latest(product)?.status === status && latest(product).lapsed === lapsed;
 
 interface CertificationRow {
   id: string;
@@ -185,8 +187,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
   const certificationRow = async (id: string) => (await sql<CertificationRow>(`SELECT * FROM certification WHERE id = $1`, [id]))[0];
   const eventsOf = (id: string) =>
     sql<EventRow>(`SELECT id::text AS id, certification_id, action, at, actor, note FROM certification_event WHERE certification_id = $1 ORDER BY id`, [id]);
-  const rowsOfProduct = (productId: string) =>
-    sql<CertificationRow>(`SELECT * FROM certification WHERE product_id = $1 ORDER BY created_at, id`, [productId]);
+  const rowsOfProduct = (productId: string) => sql<CertificationRow>(`SELECT * FROM certification WHERE product_id = $1 ORDER BY created_at, id`, [productId]);
 
   async function apply(productId: string, evidence = 'County recommendation letter; beneficiary household list.', token = certifier) {
     const response = await catalog.query<{ applyForCertification: Cert & { product: { id: string } } }>(
@@ -215,11 +216,9 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       };
     }>(staffOp('CertifyProducts'), { productIds, validUntil, note }, token);
   const history = (id: string, token = certifier) =>
-    catalog.query<{ certification: { id: string; status: string; version: number; history: { action: string; at: string; actor: string; note: string | null }[] } | null }>(
-      staffOp('CertificationHistory'),
-      { id },
-      token,
-    );
+    catalog.query<{
+      certification: { id: string; status: string; version: number; history: { action: string; at: string; actor: string; note: string | null }[] } | null;
+    }>(staffOp('CertificationHistory'), { id }, token);
   async function approved(id: string, expectedVersion: number, validUntil?: string) {
     const response = await approve(id, expectedVersion, validUntil);
     expect(response.errors).toBeUndefined();
@@ -237,8 +236,12 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
     return response.data!.products.edges.map((edge) => edge.node.id);
   }
   const detail = async (id: string) =>
-    (await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string; certificateNumber: string | null } | null } }>(partnerOp('ProductDetail'), { id }))
-      .data!.product;
+    (
+      await catalog.query<{ product: { reliefCertified: boolean; certification: { status: string; certificateNumber: string | null } | null } }>(
+        partnerOp('ProductDetail'),
+        { id },
+      )
+    ).data!.product;
 
   /** Sends one POST to a URL with exactly these headers (no harness defaults). */
   async function post(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) {
@@ -304,7 +307,11 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       const badTokens: Record<string, string> = {
         garbage: 'not-a-jwt',
         expired: jwt.sign({ roles: ['certifier'], iat: now - 7200, exp: now - 3600 }, DEV_AUTH_SECRET, { algorithm: 'HS256', subject: 'alice' }),
-        wrongSecret: jwt.sign({ roles: ['certifier'] }, 'some-other-secret-that-is-long-enough-to-be-real', { algorithm: 'HS256', subject: 'alice', expiresIn: 600 }),
+        wrongSecret: jwt.sign({ roles: ['certifier'] }, 'some-other-secret-that-is-long-enough-to-be-real', {
+          algorithm: 'HS256',
+          subject: 'alice',
+          expiresIn: 600,
+        }),
         noSubject: jwt.sign({ roles: ['certifier'] }, DEV_AUTH_SECRET, { algorithm: 'HS256', expiresIn: 600 }),
         unsigned: jwt.sign({ roles: ['certifier'], sub: 'alice' }, '', { algorithm: 'none' }),
         tampered: (() => {
@@ -371,7 +378,10 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
 
     it('lets a partner apply only for products listed on its own platform (FORBIDDEN otherwise, nothing written)', async () => {
       // Applying needs no eligibility (approving does): an ineligible product leaves the eligible ones to the other tests.
-      const elsewhere = pick('ineligible, never certified, listed but not on jd', (p) => !p.eligible && hasNoCertification(p) && p.platforms.length > 0 && !p.platforms.includes('jd'));
+      const elsewhere = pick(
+        'ineligible, never certified, listed but not on jd',
+        (p) => !p.eligible && hasNoCertification(p) && p.platforms.length > 0 && !p.platforms.includes('jd'),
+      );
       const before = await snapshot();
       const squatting = await catalog.query(staffOp('ApplyForCertification'), { productId: elsewhere.id, evidence: 'a place in the queue' }, partner);
       expect(codeOf(squatting)).toBe('FORBIDDEN');
@@ -412,8 +422,15 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       // `history` would otherwise null the whole certification and hide a leaked `evidence`).
       const evidence = `query S($id: ID!) { product(id: $id) { certification { id status evidence } } }`;
       const events = `query S($id: ID!) { product(id: $id) { certification { id status history { action actor } } } }`;
-      for (const [token, code] of [[undefined, 'UNAUTHENTICATED'], [partner, 'FORBIDDEN']] as const) {
-        const shownEvidence = await catalog.query<{ product: { certification: { id: string; evidence: string | null } } }>(evidence, { id: revokedThenPending.id }, token);
+      for (const [token, code] of [
+        [undefined, 'UNAUTHENTICATED'],
+        [partner, 'FORBIDDEN'],
+      ] as const) {
+        const shownEvidence = await catalog.query<{ product: { certification: { id: string; evidence: string | null } } }>(
+          evidence,
+          { id: revokedThenPending.id },
+          token,
+        );
         expect(shownEvidence.errors?.map((error) => [error.extensions?.code, error.path?.join('.')])).toEqual([[code, 'product.certification.evidence']]);
         expect(shownEvidence.data!.product.certification).toEqual({ id: revokedCertificate.id, status: 'REVOKED', evidence: null });
         const shownHistory = await catalog.query(events, { id: revokedThenPending.id }, token);
@@ -456,7 +473,14 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
         bearerAsIdentity: { [IDENTITY_HEADER]: catalog.token('mallory', ['certifier']) },
         expired: {
           [IDENTITY_HEADER]: jwt.sign(
-            { roles: ['certifier'], platform: null, authenticated: true, service: false, iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 },
+            {
+              roles: ['certifier'],
+              platform: null,
+              authenticated: true,
+              service: false,
+              iat: Math.floor(Date.now() / 1000) - 600,
+              exp: Math.floor(Date.now() / 1000) - 300,
+            },
             subgraphSecret(DEVELOPMENT_ENV),
             { algorithm: 'HS256', subject: 'mallory', issuer: 'relief-goods-graph/gateway', audience: 'certification' },
           ),
@@ -494,7 +518,12 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
           const response = await post(catalog.subgraphs[name].url, headers, query, { representations });
           expect({ name, status: response.status, code: codeOf(response) }).toEqual({ name, status: 401, code: 'UNAUTHENTICATED' });
         }
-        const signed = await post(catalog.subgraphs[name].url, { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV), name) }, query, { representations });
+        const signed = await post(
+          catalog.subgraphs[name].url,
+          { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV), name) },
+          query,
+          { representations },
+        );
         expect(signed.status).toBe(200);
         expect(signed.data).toEqual({ _entities: [{ __typename: name === 'products' ? 'Product' : 'Supplier' }] });
       }
@@ -503,8 +532,14 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
       const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret(DEVELOPMENT_ENV), 'certification') };
       const ok = await post(url, signed, entities, { representations: [{ __typename: 'Product', id: pending.id }] });
       expect(ok.status).toBe(200);
-      expect(ok.data).toEqual({ _entities: [{ id: pending.id, reliefCertified: false, certification: { id: latest(pending).id, status: 'PENDING', evidence: expect.any(String) } }] });
-      const stale = await post(url, signed, staffOp('ApproveCertification'), { id: latest(pending).id, expectedVersion: latest(pending).version + 5, validUntil: inDays(300) });
+      expect(ok.data).toEqual({
+        _entities: [{ id: pending.id, reliefCertified: false, certification: { id: latest(pending).id, status: 'PENDING', evidence: expect.any(String) } }],
+      });
+      const stale = await post(url, signed, staffOp('ApproveCertification'), {
+        id: latest(pending).id,
+        expectedVersion: latest(pending).version + 5,
+        validUntil: inDays(300),
+      });
       expect(codeOf(stale)).toBe('CONFLICT');
       expect(await snapshot()).toEqual(before);
     });
@@ -727,9 +762,7 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
         const application = await apply(product.id);
         const before = await counts();
         const staff = Array.from({ length: approvers }, (_, i) => `certifier-${approvers}-${i}`);
-        const responses = await Promise.all(
-          staff.map((sub) => approve(application.id, 1, inDays(365), `${sub} approves`, catalog.token(sub, ['certifier']))),
-        );
+        const responses = await Promise.all(staff.map((sub) => approve(application.id, 1, inDays(365), `${sub} approves`, catalog.token(sub, ['certifier']))));
         const outcomes = responses.map((response) => (response.errors ? codeOf(response) : response.data!.approveCertification.status));
         expect(outcomes.filter((outcome) => outcome === 'APPROVED')).toHaveLength(1);
         expect(outcomes.filter((outcome) => outcome === 'CONFLICT')).toHaveLength(approvers - 1);
@@ -939,7 +972,10 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
   describe('certifyProducts: bulk tagging, each product on its own', () => {
     it('certifies the eligible ones and reports the rest as INELIGIBLE, NOT_FOUND or CONFLICT, untouched', async () => {
       const eligible = [fresh(), fresh(), fresh()];
-      const ineligible = [pick('ineligible', (p) => !p.eligible && hasNoCertification(p)), pick('ineligible, rejected', (p) => !p.eligible && latestIs('REJECTED')(p))];
+      const ineligible = [
+        pick('ineligible', (p) => !p.eligible && hasNoCertification(p)),
+        pick('ineligible, rejected', (p) => !p.eligible && latestIs('REJECTED')(p)),
+      ];
       const certified = pick('approved', latestIs('APPROVED'));
       const pending = pick('pending', latestIs('PENDING'));
       const unknown = 'prd_does_not_exist';
@@ -1025,7 +1061,11 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
         let totalCount = -1;
         for (let guard = 0; guard < 100; guard += 1) {
           const response: GraphQLResponse<{
-            certifications: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; status: string } }[] };
+            certifications: {
+              totalCount: number;
+              pageInfo: { hasNextPage: boolean; endCursor: string | null };
+              edges: { node: { id: string; status: string } }[];
+            };
           }> = await catalog.query(staffOp('CertificationQueue'), { status, first: 5, after }, certifier);
           expect(response.errors).toBeUndefined();
           const page = response.data!.certifications;
@@ -1150,6 +1190,8 @@ describe('gateway token keys', () => {
     const forged = `${header}.${payload}.${createHmac('sha256', publicPem).update(`${header}.${payload}`).digest('base64url')}`;
     expect(refused(bearer(forged))).toBe('UNAUTHENTICATED');
     // An HS256 token from the development secret means nothing to an RS256 gateway.
-    expect(refused(bearer(jwt.sign({ roles: ['certifier'] }, DEV_AUTH_SECRET, { algorithm: 'HS256', subject: 'alice', expiresIn: 600 })))).toBe('UNAUTHENTICATED');
+    expect(refused(bearer(jwt.sign({ roles: ['certifier'] }, DEV_AUTH_SECRET, { algorithm: 'HS256', subject: 'alice', expiresIn: 600 })))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 });

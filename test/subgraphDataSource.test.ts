@@ -71,10 +71,7 @@ describe('SubgraphDataSource', () => {
     const subgraph = await fakeSubgraph(false);
     const source = new SubgraphDataSource('suppliers', subgraph.url, secret);
     try {
-      const [a, b] = await Promise.all([
-        source.process(read({ identity: ANONYMOUS }, '411423')),
-        source.process(read({ identity: ANONYMOUS }, '341321')),
-      ]);
+      const [a, b] = await Promise.all([source.process(read({ identity: ANONYMOUS }, '411423')), source.process(read({ identity: ANONYMOUS }, '341321'))]);
       expect([a.data, b.data]).toEqual([{ region: { code: '411423' } }, { region: { code: '341321' } }]);
       expect(subgraph.seen.map((request) => request.query.includes('_b0_'))).toEqual([false, false]);
     } finally {
@@ -93,7 +90,12 @@ describe('SubgraphDataSource', () => {
     const source = new SubgraphDataSource('products', url, secret, { timeoutMs: 100, mutationTimeoutMs: 5000, retries: 0 });
     const context: GatewayContext = { identity: ANONYMOUS };
     const send = (query: string) =>
-      source.process({ kind: 'incoming operation', request: { query }, context, incomingRequestContext: { overallCachePolicy: undefined } } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
+      source.process({
+        kind: 'incoming operation',
+        request: { query },
+        context,
+        incomingRequestContext: { overallCachePolicy: undefined },
+      } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
     try {
       await expect(send('query Slow { answered }')).rejects.toThrow(/in time|within/);
       await expect(send('mutation Slow { answered }')).resolves.toMatchObject({ data: { answered: true } });

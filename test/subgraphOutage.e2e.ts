@@ -19,7 +19,8 @@ function leaves(value: unknown, path: Path = []): [Path, unknown][] {
 }
 
 const startsWith = (path: Path, prefix: Path) => prefix.length <= path.length && prefix.every((key, index) => path[index] === key);
-const at = (value: unknown, path: Path) => path.reduce<unknown>((node, key) => (node === null || node === undefined ? node : (node as Record<string, unknown>)[key as string]), value);
+const at = (value: unknown, path: Path) =>
+  path.reduce<unknown>((node, key) => (node === null || node === undefined ? node : (node as Record<string, unknown>)[key as string]), value);
 
 // A staff query whose root list holds products cannot survive the products
 // subgraph: Certification.product and Product.name are non-null, and the
@@ -59,57 +60,61 @@ describe('one subgraph down', () => {
     await catalog?.close();
   });
 
-  test.each(SUBGRAPH_NAMES)('with %s down, the rest of every answer arrives', async (down) => {
-    const run = (name: string, query: string) => catalog.query(query, variables[name], certifier);
-    const baseline = new Map<string, GraphQLResponse>();
-    for (const { name, query } of operations) {
-      const response = await run(name, query);
-      expect(response.errors).toBeUndefined();
-      baseline.set(name, response);
-    }
-    const outcomes = new Map<string, GraphQLResponse>();
-    await catalog.stopSubgraph(down);
-    try {
+  test.each(SUBGRAPH_NAMES)(
+    'with %s down, the rest of every answer arrives',
+    async (down) => {
+      const run = (name: string, query: string) => catalog.query(query, variables[name], certifier);
+      const baseline = new Map<string, GraphQLResponse>();
       for (const { name, query } of operations) {
-        if (NOT_EXPECTED[down]?.includes(name)) continue;
         const response = await run(name, query);
-        const expected = baseline.get(name)!;
-        const errors = response.errors ?? [];
-        for (const error of errors) {
-          expect({ operation: name, code: error.extensions?.code, serviceName: error.extensions?.serviceName }).toEqual({
-            operation: name,
-            code: 'DOWNSTREAM_SERVICE_ERROR',
-            serviceName: down,
-          });
-          expect(error.path).toBeDefined();
-          expect(error.path).not.toContain('@');
-          expect(error.message).not.toMatch(/http:|127\.0\.0\.1|ECONNREFUSED/);
-          // The error sits where a value is now missing.
-          expect(at(response.data, error.path!) ?? null).toBeNull();
+        expect(response.errors).toBeUndefined();
+        baseline.set(name, response);
+      }
+      const outcomes = new Map<string, GraphQLResponse>();
+      await catalog.stopSubgraph(down);
+      try {
+        for (const { name, query } of operations) {
+          if (NOT_EXPECTED[down]?.includes(name)) continue;
+          const response = await run(name, query);
+          const expected = baseline.get(name)!;
+          const errors = response.errors ?? [];
+          for (const error of errors) {
+            expect({ operation: name, code: error.extensions?.code, serviceName: error.extensions?.serviceName }).toEqual({
+              operation: name,
+              code: 'DOWNSTREAM_SERVICE_ERROR',
+              serviceName: down,
+            });
+            expect(error.path).toBeDefined();
+            expect(error.path).not.toContain('@');
+            expect(error.message).not.toMatch(/http:|127\.0\.0\.1|ECONNREFUSED/);
+            // The error sits where a value is now missing.
+            expect(at(response.data, error.path!) ?? null).toBeNull();
+          }
+          // Everything not under an error's path is what it was with every subgraph up.
+          const differing = leaves(expected.data)
+            .filter(([path]) => !errors.some((error) => startsWith(path, error.path ?? [])))
+            .filter(([path, value]) => JSON.stringify(at(response.data, path)) !== JSON.stringify(value))
+            .map(([path]) => `${name}: ${path.join('.')}`);
+          expect(differing).toEqual([]);
+          outcomes.set(name, response);
         }
-        // Everything not under an error's path is what it was with every subgraph up.
-        const differing = leaves(expected.data)
-          .filter(([path]) => !errors.some((error) => startsWith(path, error.path ?? [])))
-          .filter(([path, value]) => JSON.stringify(at(response.data, path)) !== JSON.stringify(value))
-          .map(([path]) => `${name}: ${path.join('.')}`);
-        expect(differing).toEqual([]);
-        outcomes.set(name, response);
+        const paths = (name: string) => (outcomes.get(name)!.errors ?? []).map((error) => error.path!.join('.'));
+        if (down === 'certification') {
+          // The page is there; each product's certification facts are unknown, each with its error.
+          expect(outcomes.get('CatalogPage')!.data).not.toBeNull();
+          expect(paths('CatalogPage')).toEqual(expect.arrayContaining(['products.edges.0.node.reliefCertified', 'products.edges.4.node.reliefCertified']));
+          expect(paths('ProductDetail').sort()).toEqual(['product.certification', 'product.reliefCertified', 'product.reliefEligibility']);
+        }
+        if (down === 'suppliers') {
+          // Unknown is not false: no eligibility is guessed without the supplier's facts.
+          expect((outcomes.get('ProductDetail')!.data as { product: { reliefEligibility: unknown } }).product.reliefEligibility).toBeNull();
+          expect(paths('ProductDetail').sort()).toEqual(['product.origin', 'product.reliefEligibility', 'product.supplier']);
+        }
+        if (down === 'products') expect(paths('CatalogPage')).toEqual(['products']);
+      } finally {
+        await catalog.restartSubgraph(down);
       }
-      const paths = (name: string) => (outcomes.get(name)!.errors ?? []).map((error) => error.path!.join('.'));
-      if (down === 'certification') {
-        // The page is there; each product's certification facts are unknown, each with its error.
-        expect(outcomes.get('CatalogPage')!.data).not.toBeNull();
-        expect(paths('CatalogPage')).toEqual(expect.arrayContaining(['products.edges.0.node.reliefCertified', 'products.edges.4.node.reliefCertified']));
-        expect(paths('ProductDetail').sort()).toEqual(['product.certification', 'product.reliefCertified', 'product.reliefEligibility']);
-      }
-      if (down === 'suppliers') {
-        // Unknown is not false: no eligibility is guessed without the supplier's facts.
-        expect((outcomes.get('ProductDetail')!.data as { product: { reliefEligibility: unknown } }).product.reliefEligibility).toBeNull();
-        expect(paths('ProductDetail').sort()).toEqual(['product.origin', 'product.reliefEligibility', 'product.supplier']);
-      }
-      if (down === 'products') expect(paths('CatalogPage')).toEqual(['products']);
-    } finally {
-      await catalog.restartSubgraph(down);
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

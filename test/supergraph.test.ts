@@ -8,9 +8,7 @@ import { defaultContractDir, readContractOperations } from '../gateway/contractD
 import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
 
 function apiSchema() {
-  const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({ name, url: `http://127.0.0.1/${name}`, typeDefs: parse(readSubgraphSdl(name)) })),
-  );
+  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: `http://127.0.0.1/${name}`, typeDefs: parse(readSubgraphSdl(name)) })));
   if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
   return result.schema.toAPISchema().toGraphQLJSSchema();
 }

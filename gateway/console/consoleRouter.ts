@@ -25,7 +25,6 @@ export interface ConsoleManifest {
   inputs: string[];
 }
 
-
 export const MISSING_CONSOLE_MESSAGE = 'The console bundle has not been built. Run `npm run build:console` and reload.\n';
 
 /**
@@ -189,7 +188,13 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
         const answer = await fetch(token_endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri(req), client_id: oidc.clientId, code_verifier: codeVerifier }),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: redirectUri(req),
+            client_id: oidc.clientId,
+            code_verifier: codeVerifier,
+          }),
           signal: AbortSignal.timeout(5000),
         });
         const body = (await answer.json().catch(() => ({}))) as { id_token?: string };
@@ -202,7 +207,7 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
         try {
           identity = await verifier(body.id_token);
         } catch {
-          res.status(401).json({ error: 'The identity provider\'s token was not valid.' });
+          res.status(401).json({ error: "The identity provider's token was not valid." });
           return;
         }
         const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
@@ -265,7 +270,10 @@ export function createConsoleRouter(options: ConsoleRouterOptions): Router {
           developmentSignIn,
           oidc: settings.oidc,
         };
-        res.status(200).type('html').send(renderPage(assetUrl(manifest.app.js), assetUrl(manifest.app.css), config));
+        res
+          .status(200)
+          .type('html')
+          .send(renderPage(assetUrl(manifest.app.js), assetUrl(manifest.app.css), config));
       })
       .catch(next);
   });

@@ -42,8 +42,7 @@ export interface PlaygroundManifest {
 
 export const PLAYGROUND_ASSETS_PATH = '/playground/assets';
 
-export const MISSING_BUNDLE_MESSAGE =
-  'The GraphQL playground bundle has not been built. Run `npm run build:playground` and reload.\n';
+export const MISSING_BUNDLE_MESSAGE = 'The GraphQL playground bundle has not been built. Run `npm run build:playground` and reload.\n';
 
 /**
  * Only the gateway's own origin may supply scripts, workers and connections.
@@ -83,10 +82,7 @@ export function createPlaygroundRouter(options: PlaygroundRouterOptions): Router
   const distDir = options.distDir ?? path.join(__dirname, 'dist');
   const assetsDir = path.join(distDir, 'assets');
   const documents = options.documents.map(({ name, query }) => ({ name, query }));
-  const storageNamespace = `gateway-playground:${createHash('sha256')
-    .update(JSON.stringify(documents))
-    .digest('hex')
-    .slice(0, 16)}`;
+  const storageNamespace = `gateway-playground:${createHash('sha256').update(JSON.stringify(documents)).digest('hex').slice(0, 16)}`;
   const loadManifest = createManifestLoader(path.join(distDir, 'manifest.json'));
 
   const router = express.Router();
@@ -100,8 +96,7 @@ export function createPlaygroundRouter(options: PlaygroundRouterOptions): Router
       return;
     }
     // req.baseUrl keeps the URLs right if the router is mounted under a prefix.
-    const assetUrl = (fileName: string): string =>
-      `${req.baseUrl}${PLAYGROUND_ASSETS_PATH}/${encodeURIComponent(fileName)}`;
+    const assetUrl = (fileName: string): string => `${req.baseUrl}${PLAYGROUND_ASSETS_PATH}/${encodeURIComponent(fileName)}`;
     const config = {
       graphqlUrl: `${req.baseUrl}${graphqlPath}`,
       storageNamespace,
@@ -137,8 +132,7 @@ export function createPlaygroundRouter(options: PlaygroundRouterOptions): Router
     }
     const fileName = req.params['fileName'];
     // Only files the build listed are served, which also rules out path tricks.
-    const file =
-      typeof fileName === 'string' && Object.hasOwn(manifest.files, fileName) ? manifest.files[fileName] : undefined;
+    const file = typeof fileName === 'string' && Object.hasOwn(manifest.files, fileName) ? manifest.files[fileName] : undefined;
     if (typeof fileName !== 'string' || file === undefined) {
       res.status(404).type('text/plain').send('Not found\n');
       return;

@@ -68,13 +68,7 @@ async function storeLapsedCertificates(tx: Tx, productId: string, now: Date): Pr
 }
 
 /** Locks the certification row and checks the caller saw its latest version and an allowed state. */
-async function lockForTransition(
-  tx: Tx,
-  id: string,
-  expectedVersion: number,
-  from: CertificationStatus,
-  now: Date,
-): Promise<Certification> {
+async function lockForTransition(tx: Tx, id: string, expectedVersion: number, from: CertificationStatus, now: Date): Promise<Certification> {
   await tx.$queryRaw`SELECT id FROM certification WHERE id = ${id} FOR UPDATE`;
   const certification = await tx.certification.findUnique({ where: { id } });
   if (!certification) throw notFound(`No certification ${id}.`);
@@ -106,7 +100,9 @@ export async function applyForCertification(deps: LifecycleDeps, productId: stri
   // An open application blocks every other one for the product: a partner
   // may hold that place only for a product its own platform sells.
   if (!isCertifier(deps.actor) && (deps.actor.platform === null || !facts.platforms.includes(deps.actor.platform))) {
-    throw forbidden(`applyForCertification: a partner may apply only for products listed on its own platform, and product ${productId} is not listed on ${deps.actor.platform ?? 'any platform of this token'}.`);
+    throw forbidden(
+      `applyForCertification: a partner may apply only for products listed on its own platform, and product ${productId} is not listed on ${deps.actor.platform ?? 'any platform of this token'}.`,
+    );
   }
   try {
     return await deps.db.$transaction(async (tx) => {

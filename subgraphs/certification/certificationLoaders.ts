@@ -17,8 +17,7 @@ export function createCertificationLoaders(db: CertificationDb) {
       (row) => row.productId,
     ),
     eventsByCertificationId: rowsByKeyLoader(
-      (ids: readonly string[]) =>
-        db.certificationEvent.findMany({ where: { certificationId: { in: [...ids] } }, orderBy: { id: 'asc' } }),
+      (ids: readonly string[]) => db.certificationEvent.findMany({ where: { certificationId: { in: [...ids] } }, orderBy: { id: 'asc' } }),
       (row) => row.certificationId,
     ),
   };

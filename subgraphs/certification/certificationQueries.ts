@@ -18,20 +18,12 @@ export function statusWhere(status: CertificationStatus, now: Date): Prisma.Cert
 export const QUEUE_ORDER = 'CREATED_ASC';
 
 /** The review queue: certifications in a status, oldest first, as a stable keyset page. */
-export async function findCertificationsPage(
-  db: CertificationDb,
-  status: CertificationStatus,
-  page: PageRequest,
-  now: Date,
-): Promise<CertificationConnection> {
+export async function findCertificationsPage(db: CertificationDb, status: CertificationStatus, page: PageRequest, now: Date): Promise<CertificationConnection> {
   const inStatus = statusWhere(status, now);
   const afterTime = page.after ? timeCursorKey(page.after) : null;
   const after: Prisma.CertificationWhereInput = page.after
     ? {
-        OR: [
-          { createdAt: { gt: afterTime! } },
-          { createdAt: afterTime!, id: { gt: page.after.id } },
-        ],
+        OR: [{ createdAt: { gt: afterTime! } }, { createdAt: afterTime!, id: { gt: page.after.id } }],
       }
     : {};
   const rows = await db.certification.findMany({
@@ -57,10 +49,7 @@ export async function findCertifiedProducts(db: CertificationDb, now: Date): Pro
     select: { productId: true, validUntil: true },
     orderBy: { productId: 'asc' },
   });
-  const changesAt = rows.reduce<Date | null>(
-    (earliest, row) => (row.validUntil && (!earliest || row.validUntil < earliest) ? row.validUntil : earliest),
-    null,
-  );
+  const changesAt = rows.reduce<Date | null>((earliest, row) => (row.validUntil && (!earliest || row.validUntil < earliest) ? row.validUntil : earliest), null);
   return { productIds: rows.map((row) => row.productId), changesAt };
 }
 

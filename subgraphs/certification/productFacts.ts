@@ -12,7 +12,20 @@ export interface ProductFacts extends EligibilityFacts {
 const PRODUCT_ENTITIES = /* GraphQL */ `
   query ProductFacts($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Product { id origin { code } supplier { id } listings { platform { code } } }
+      ... on Product {
+        id
+        origin {
+          code
+        }
+        supplier {
+          id
+        }
+        listings {
+          platform {
+            code
+          }
+        }
+      }
     }
   }
 `;
@@ -20,7 +33,14 @@ const PRODUCT_ENTITIES = /* GraphQL */ `
 const SUPPLIER_ENTITIES = /* GraphQL */ `
   query SupplierFacts($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Supplier { id beneficiaryHouseholds region { code designatedPovertyCounty } }
+      ... on Supplier {
+        id
+        beneficiaryHouseholds
+        region {
+          code
+          designatedPovertyCounty
+        }
+      }
     }
   }
 `;
@@ -54,13 +74,10 @@ export function productFactsReader(products: SubgraphClient, suppliers: Subgraph
     });
     const found = productEntities.filter((entity): entity is ProductEntity => entity !== null);
     const supplierIds = [...new Set(found.map((product) => product.supplier.id))];
-    const { _entities: supplierEntities } = await suppliers.request<{ _entities: (SupplierEntity | null)[] }>(
-      SUPPLIER_ENTITIES,
-      { representations: supplierIds.map((id) => ({ __typename: 'Supplier', id })) },
-    );
-    const supplierById = new Map(
-      supplierEntities.filter((entity): entity is SupplierEntity => entity !== null).map((supplier) => [supplier.id, supplier]),
-    );
+    const { _entities: supplierEntities } = await suppliers.request<{ _entities: (SupplierEntity | null)[] }>(SUPPLIER_ENTITIES, {
+      representations: supplierIds.map((id) => ({ __typename: 'Supplier', id })),
+    });
+    const supplierById = new Map(supplierEntities.filter((entity): entity is SupplierEntity => entity !== null).map((supplier) => [supplier.id, supplier]));
     for (const product of found) {
       const supplier = supplierById.get(product.supplier.id);
       facts.set(product.id, {

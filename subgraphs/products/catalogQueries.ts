@@ -62,9 +62,7 @@ export function catalogConditions(filter: ProductFilter | null | undefined, cert
     conditions.push(Prisma.sql`p.origin_region_code LIKE ${`${prefix}%`}`);
   }
   if (filter.platform) {
-    conditions.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM listing l WHERE l.product_id = p.id AND l.platform_code = ${filter.platform})`,
-    );
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM listing l WHERE l.product_id = p.id AND l.platform_code = ${filter.platform})`);
   }
   if (certifiedAt !== null) conditions.push(certifiedCondition(certifiedAt));
   if (filter.minPrice !== null && filter.minPrice !== undefined) {
@@ -125,8 +123,17 @@ export function catalogPageStatement(conditions: Prisma.Sql[], order: ProductOrd
  * transaction; any other filter counts its matching rows.
  */
 export function catalogCountStatement(filter: ProductFilter | null | undefined, conditions: Prisma.Sql[]): Prisma.Sql {
-  const countable = !filter || Object.entries(filter).every(([name, value]) =>
-    name === 'category' || name === 'regionCode' || value === null || value === undefined || (name === 'certifiedOnly' && value === false) || (name === 'search' && !String(value).trim()));
+  const countable =
+    !filter ||
+    Object.entries(filter).every(
+      ([name, value]) =>
+        name === 'category' ||
+        name === 'regionCode' ||
+        value === null ||
+        value === undefined ||
+        (name === 'certifiedOnly' && value === false) ||
+        (name === 'search' && !String(value).trim()),
+    );
   if (!countable) return Prisma.sql`SELECT count(*)::int AS count FROM product p ${whereClause(conditions)}`;
   const counted: Prisma.Sql[] = [];
   if (filter?.category) counted.push(Prisma.sql`c.category = CAST(${filter.category} AS "ProductCategory")`);
@@ -154,12 +161,7 @@ export async function findCatalogPageIds(
 }
 
 /** Builds a connection from page ids and the product rows loaded for them. */
-export function catalogConnectionPage(
-  page: PageRequest,
-  order: ProductOrder,
-  rows: CatalogPageRows['rows'],
-  products: (Product | null)[],
-) {
+export function catalogConnectionPage(page: PageRequest, order: ProductOrder, rows: CatalogPageRows['rows'], products: (Product | null)[]) {
   const withProducts = rows
     .map((row, index) => ({ row, product: products[index] }))
     .filter((entry): entry is { row: CatalogPageRows['rows'][number]; product: Product } => entry.product !== null);

@@ -14,7 +14,14 @@ export interface CertifiedProducts {
 
 const CERTIFIED_PRODUCT_CHANGES = /* GraphQL */ `
   query CertifiedProductChanges($since: Int!) {
-    certifiedProductChanges(since: $since) { version changes { productId validUntil } changesAt }
+    certifiedProductChanges(since: $since) {
+      version
+      changes {
+        productId
+        validUntil
+      }
+      changesAt
+    }
   }
 `;
 
@@ -35,10 +42,11 @@ export interface CertifiedProductChanges {
  * certified: the set itself never travels with a query.
  */
 export function certifiedProductsFrom(client: SubgraphClient, wholeSetClient: SubgraphClient = client): CertifiedProducts {
-  return certifiedProductsOver(async (since) =>
-    // The whole set (a first start, about 160,000 products at a million) may take longer than a page's timeout.
-    (await (since < 0 ? wholeSetClient : client).request<{ certifiedProductChanges: CertifiedProductChanges }>(CERTIFIED_PRODUCT_CHANGES, { since }))
-      .certifiedProductChanges,
+  return certifiedProductsOver(
+    async (since) =>
+      // The whole set (a first start, about 160,000 products at a million) may take longer than a page's timeout.
+      (await (since < 0 ? wholeSetClient : client).request<{ certifiedProductChanges: CertifiedProductChanges }>(CERTIFIED_PRODUCT_CHANGES, { since }))
+        .certifiedProductChanges,
   );
 }
 
@@ -101,7 +109,10 @@ export function certifiedCondition(now: Date): Prisma.Sql {
 
 const CERTIFICATION_STATES = /* GraphQL */ `
   query CertificationStates($productIds: [ID!]!) {
-    certificationStates(productIds: $productIds) { productId open }
+    certificationStates(productIds: $productIds) {
+      productId
+      open
+    }
   }
 `;
 
@@ -116,7 +127,9 @@ export async function certificationStates(client: SubgraphClient, productIds: re
   for (let start = 0; start < productIds.length; start += 1000) {
     const ids = productIds.slice(start, start + 1000);
     try {
-      const { certificationStates: answer } = await client.request<{ certificationStates: { productId: string; open: boolean }[] }>(CERTIFICATION_STATES, { productIds: ids });
+      const { certificationStates: answer } = await client.request<{ certificationStates: { productId: string; open: boolean }[] }>(CERTIFICATION_STATES, {
+        productIds: ids,
+      });
       for (const state of answer) states.set(state.productId, { open: state.open });
     } catch {
       for (const id of ids) states.set(id, { open: true });

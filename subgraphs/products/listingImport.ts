@@ -216,12 +216,19 @@ export async function upsertListings(
       // New products are written with their listing summary when only new
       // listings belong to them; the rest is re-aggregated after the moves.
       const created = new Set(decision.newProducts.map((product) => product.id));
-      await insertProducts(tx, decision.newProducts.map((product) => ({ ...product, at: now })), newListings.filter((listing) => created.has(listing.productId) && !decision.movedInto.has(listing.productId)));
+      await insertProducts(
+        tx,
+        decision.newProducts.map((product) => ({ ...product, at: now })),
+        newListings.filter((listing) => created.has(listing.productId) && !decision.movedInto.has(listing.productId)),
+      );
       await insertListings(tx, newListings);
       await decision.write(tx, newListings);
       for (const productId of decision.touched) touched.add(productId);
       for (const productId of decision.emptied) touched.delete(productId);
-      await refreshListingAggregates(tx, [...touched].filter((productId) => !created.has(productId) || decision.movedInto.has(productId)));
+      await refreshListingAggregates(
+        tx,
+        [...touched].filter((productId) => !created.has(productId) || decision.movedInto.has(productId)),
+      );
     },
     { timeout: 60_000, maxWait: 60_000 },
   );

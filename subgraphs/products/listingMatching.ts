@@ -42,7 +42,6 @@ export interface MatchOptions {
   threshold?: number;
 }
 
-
 const UNKNOWN_PACK = '?';
 
 // ---------------------------------------------------------------------------
@@ -81,13 +80,23 @@ const MEASURE_UNIT = String.raw`(?:kg|千克|公斤|市斤|斤|g|克|ml|毫升|l
 const CONTAINER_UNIT = '(?:袋|瓶|罐|盒|听|包|桶|箱|支)';
 const PIECE_UNIT = '(?:枚|个|颗|只|粒|双|条|根|件|份|串|片|张|幅|把|套|对|贴)';
 
+// prettier-ignore
 const MEASURE_FACTORS: Readonly<Record<string, readonly [Exclude<PackMeasure, 'count' | 'cm2'>, number]>> = {
   kg: ['g', 1000], 千克: ['g', 1000], 公斤: ['g', 1000], 市斤: ['g', 500], 斤: ['g', 500],
   g: ['g', 1], 克: ['g', 1], 两: ['g', 50], ml: ['ml', 1], 毫升: ['ml', 1], l: ['ml', 1000], 升: ['ml', 1000],
 };
 
 const CHINESE_DIGITS: Readonly<Record<string, number>> = {
-  一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
 };
 
 function parseNumber(text: string): number | null {
@@ -147,11 +156,7 @@ function scanQuantities(text: string): Quantity[] {
     const value = parseNumber(match[2]!);
     if (value === null || value <= 0) continue;
     const before = text.slice(Math.max(0, start - 3), start);
-    const weighing = /(?:毛重|带箱|含箱)\s*(?:约)?\s*$/u.test(before)
-      ? 'gross'
-      : /净重\s*(?:约)?\s*$/u.test(before)
-        ? 'net'
-        : undefined;
+    const weighing = /(?:毛重|带箱|含箱)\s*(?:约)?\s*$/u.test(before) ? 'gross' : /净重\s*(?:约)?\s*$/u.test(before) ? 'net' : undefined;
     if (match[3]) {
       const [measure, factor] = MEASURE_FACTORS[match[3]]!;
       const container = match[4] ?? match[1]?.slice(1);
@@ -221,8 +226,13 @@ function parseQuantities(text: string): PackSize | null {
       }
     }
     // 12瓶*300ml / 2袋×250g
-    if (!multiplied && previous?.kind === 'operator' && beforePrevious?.kind === 'count'
-      && isAdjacent(prepared, beforePrevious, previous) && isAdjacent(prepared, previous, item)) {
+    if (
+      !multiplied &&
+      previous?.kind === 'operator' &&
+      beforePrevious?.kind === 'count' &&
+      isAdjacent(prepared, beforePrevious, previous) &&
+      isAdjacent(prepared, previous, item)
+    ) {
       amount *= beforePrevious.amount;
       used.add(beforePrevious);
       multiplied = true;
@@ -241,13 +251,12 @@ function parseQuantities(text: string): PackSize | null {
       const index = items.indexOf(count);
       return items[index - 1]?.kind === 'operator' && isAdjacent(prepared, items[index - 1]!, count);
     });
-    const sameContainer = only.container
-      ? looseCounts.find((count) => count.container === only.container)
-      : undefined;
+    const sameContainer = only.container ? looseCounts.find((count) => count.container === only.container) : undefined;
     // "六罐装425克", "两瓶装 150g": so many containers of the amount, unless it is the total ("共500g").
-    const containersOf = !only.container && !/[共总]\s*(?:重|净含量)?\s*$/u.test(prepared.slice(Math.max(0, only.start - 4), only.start))
-      ? looseCounts.find((count) => count.amount >= 2 && /^(?:袋|瓶|罐|盒|听|包|桶|支)$/u.test(count.container ?? '') && prepared[count.end] === '装')
-      : undefined;
+    const containersOf =
+      !only.container && !/[共总]\s*(?:重|净含量)?\s*$/u.test(prepared.slice(Math.max(0, only.start - 4), only.start))
+        ? looseCounts.find((count) => count.amount >= 2 && /^(?:袋|瓶|罐|盒|听|包|桶|支)$/u.test(count.container ?? '') && prepared[count.end] === '装')
+        : undefined;
     const factor = afterOperator ?? sameContainer ?? containersOf;
     if (factor) {
       measures[0] = { ...only, amount: only.amount * factor.amount };
@@ -259,9 +268,7 @@ function parseQuantities(text: string): PackSize | null {
   // Mass or volume decides when present: "8种 10斤" is a 10斤 box, and a
   // "12个 约5斤" pomelo pair is sold by weight. Gross (nominal) weight beats net
   // because other platforms quote the nominal "5斤装".
-  const chosen = measures.find((m) => m.weighing === 'gross')
-    ?? measures.find((m) => m.weighing === undefined)
-    ?? measures[0];
+  const chosen = measures.find((m) => m.weighing === 'gross') ?? measures.find((m) => m.weighing === undefined) ?? measures[0];
   if (chosen?.measure) return { measure: chosen.measure, amount: round(chosen.amount) };
   const pieces = counts[0];
   // One piece says nothing about the pack: "1个" and no count at all are the
@@ -311,6 +318,7 @@ export function blockingKey(input: { supplierKey: string; title: string; unit?: 
 // couriers, freshness claims every fruit listing makes, promotion mechanics
 // and shop labels. They are removed as whole phrases and replaced by a space,
 // so that the CJK run is cut there and no bigram spans the gap.
+// prettier-ignore
 const SHOP_PHRASES: readonly string[] = [
   // shipping, couriers, delivery promises
   '顺丰包邮', '顺丰快递', '顺丰冷链', '京东快递', '京东物流', '中通快递', '圆通快递', '韵达快递',
@@ -328,6 +336,7 @@ const SHOP_PHRASES: readonly string[] = [
 
 // Words that are true of the product but say nothing that tells two products
 // of one supplier apart.
+// prettier-ignore
 const REDUNDANT_PHRASES: readonly string[] = [
   // "X特产" is a search suffix, "整箱" a pack form, "2025新茶" a season label
   '土特产', '特产', '整箱', '新茶',
@@ -406,7 +415,10 @@ export function productNameFromTitle(title: string): string {
   });
   text = text.replace(SHOP_NOISE_ANY_CASE, ' ').replace(HOURS_TO_SHIP, ' ');
   // Exclamation marks and separators left at the seams of removed phrases.
-  text = text.replace(/[!！~～]+/gu, ' ').replace(/\s+/gu, ' ').trim();
+  text = text
+    .replace(/[!！~～]+/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim();
   return text.length > 0 ? text : title.normalize('NFKC').trim();
 }
 
@@ -571,6 +583,7 @@ type Aspect = 'product' | 'variety' | 'grade' | 'packaging' | 'harvest' | 'proce
 const ASPECTS: readonly Aspect[] = ['product', 'variety', 'grade', 'packaging', 'harvest', 'process', 'flavour'];
 
 // value: spellings (the value itself is always a spelling of its last segment).
+// prettier-ignore
 const VOCABULARY: Readonly<Record<Aspect, Readonly<Record<string, string>>>> = {
   product: {
     // fruit
@@ -677,8 +690,37 @@ type Profile = Record<Aspect, string[]>;
 // general word ("口味", "家乡味", "原味" = the plain product) or a smell
 // ("除味", "无异味") are not flavours.
 const NOT_FLAVOURS: ReadonlySet<string> = new Set([
-  '口', '风', '美', '好', '滋', '品', '韵', '回', '香', '鲜', '甜', '年', '野', '原', '人情', '家乡', '妈妈', '儿时',
-  '记忆', '地道', '正宗', '传统', '老家', '除', '去', '异', '无', '气', '入', '调', '臭',
+  '口',
+  '风',
+  '美',
+  '好',
+  '滋',
+  '品',
+  '韵',
+  '回',
+  '香',
+  '鲜',
+  '甜',
+  '年',
+  '野',
+  '原',
+  '人情',
+  '家乡',
+  '妈妈',
+  '儿时',
+  '记忆',
+  '地道',
+  '正宗',
+  '传统',
+  '老家',
+  '除',
+  '去',
+  '异',
+  '无',
+  '气',
+  '入',
+  '调',
+  '臭',
 ]);
 const FLESH_COLOUR_FORM = /([红黄绿白紫金])心/gu;
 
@@ -692,7 +734,7 @@ function addValue(profile: Profile, aspect: Aspect, value: string): void {
  */
 function scanVocabulary(word: string, visit: (lexeme: Lexeme | undefined, spelling: string) => void): void {
   const chars = [...word];
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     let length = Math.min(LONGEST_SPELLING, chars.length - i);
     for (; length > 0; length--) {
       const spelling = chars.slice(i, i + length).join('');
@@ -768,8 +810,8 @@ export function titleConflict(a: string, b: string): string | null {
       r = r.filter((value) => !shared.includes(value));
     }
     const differ = l.length > 0 && r.length > 0 && !l.some((x) => r.some((y) => compatible(x, y)));
-    const oneSided = (l.length === 0) !== (r.length === 0)
-      && (aspect === 'flavour' || (aspect === 'grade' && [...l, ...r].some((g) => ONE_SIDED_GRADES.has(g))));
+    const oneSided =
+      (l.length === 0) !== (r.length === 0) && (aspect === 'flavour' || (aspect === 'grade' && [...l, ...r].some((g) => ONE_SIDED_GRADES.has(g))));
     if (differ || oneSided) return `${aspect} ${displayValues(l)} vs ${displayValues(r)}`;
   }
   return null;

@@ -30,7 +30,14 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
   return {
     name: 'products',
     openStore: openProductsStore,
-    buildServer: (config) => buildSubgraphServer<ProductsContext>({ name: 'products', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, log: config.log, tracing: config.tracing }),
+    buildServer: (config) =>
+      buildSubgraphServer<ProductsContext>({
+        name: 'products',
+        resolvers,
+        cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+        log: config.log,
+        tracing: config.tracing,
+      }),
     createContext: async (store, identity, config) =>
       createProductsContext(
         store,

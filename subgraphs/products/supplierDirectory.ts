@@ -2,7 +2,13 @@ import type { SubgraphClient } from '../../common/subgraphClient';
 
 const RESOLVE_SUPPLIERS = /* GraphQL */ `
   mutation ResolveSuppliers($suppliers: [SupplierNameInput!]!) {
-    resolveSuppliers(suppliers: $suppliers) { supplier { id } problemField problem }
+    resolveSuppliers(suppliers: $suppliers) {
+      supplier {
+        id
+      }
+      problemField
+      problem
+    }
   }
 `;
 

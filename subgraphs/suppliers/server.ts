@@ -10,7 +10,14 @@ import { openSuppliersStore, type SuppliersDb } from './store';
 export const suppliersSubgraph: SubgraphModule<SuppliersDb, SuppliersContext> = {
   name: 'suppliers',
   openStore: openSuppliersStore,
-  buildServer: (config) => buildSubgraphServer<SuppliersContext>({ name: 'suppliers', resolvers, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds, log: config.log, tracing: config.tracing }),
+  buildServer: (config) =>
+    buildSubgraphServer<SuppliersContext>({
+      name: 'suppliers',
+      resolvers,
+      cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+      log: config.log,
+      tracing: config.tracing,
+    }),
   createContext: async (store, identity, config) => createSuppliersContext(store, identity, peerClient('suppliers', 'products', config, 60_000)),
   seedIfEmpty: (store) => seedSuppliersIfEmpty(store.client),
   prepare: async (store, config) => {

@@ -16,7 +16,8 @@ export function createSupplierLoaders(db: SuppliersDb) {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     eventsBySupplierId: rowsByKeyLoader(
-      (supplierIds: readonly string[]) => db.supplierEvent.findMany({ where: { supplierId: { in: [...supplierIds] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }),
+      (supplierIds: readonly string[]) =>
+        db.supplierEvent.findMany({ where: { supplierId: { in: [...supplierIds] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }),
       (row) => row.supplierId,
     ),
     regionByCode: rowByKeyLoader(

@@ -6,22 +6,67 @@ export type RegionNames = Pick<Region, 'province' | 'city' | 'county'>;
 // them is what lets "黔东南苗族侗族自治州" shorten to "黔东南": a generic
 // "any characters + 族" pattern would also swallow the place name itself.
 const ETHNIC_GROUPS = [
-  '蒙古', '回', '藏', '苗', '彝', '壮', '布依', '朝鲜', '满', '侗', '瑶', '白', '土家',
-  '哈尼', '哈萨克', '傣', '黎', '傈僳', '佤', '畲', '拉祜', '水', '东乡', '纳西', '景颇',
-  '柯尔克孜', '土', '达斡尔', '仫佬', '羌', '布朗', '撒拉', '毛南', '仡佬', '锡伯', '阿昌',
-  '普米', '塔吉克', '怒', '乌孜别克', '鄂温克', '德昂', '保安', '裕固', '京', '独龙',
-  '鄂伦春', '赫哲', '门巴', '珞巴', '基诺',
+  '蒙古',
+  '回',
+  '藏',
+  '苗',
+  '彝',
+  '壮',
+  '布依',
+  '朝鲜',
+  '满',
+  '侗',
+  '瑶',
+  '白',
+  '土家',
+  '哈尼',
+  '哈萨克',
+  '傣',
+  '黎',
+  '傈僳',
+  '佤',
+  '畲',
+  '拉祜',
+  '水',
+  '东乡',
+  '纳西',
+  '景颇',
+  '柯尔克孜',
+  '土',
+  '达斡尔',
+  '仫佬',
+  '羌',
+  '布朗',
+  '撒拉',
+  '毛南',
+  '仡佬',
+  '锡伯',
+  '阿昌',
+  '普米',
+  '塔吉克',
+  '怒',
+  '乌孜别克',
+  '鄂温克',
+  '德昂',
+  '保安',
+  '裕固',
+  '京',
+  '独龙',
+  '鄂伦春',
+  '赫哲',
+  '门巴',
+  '珞巴',
+  '基诺',
 ];
 
-const AUTONOMOUS_SUFFIX = new RegExp(
-  `(?:(?:${ETHNIC_GROUPS.join('|')})族|维吾尔)*自治(?:区|州|县|旗)$`,
-);
+const AUTONOMOUS_SUFFIX = new RegExp(`(?:(?:${ETHNIC_GROUPS.join('|')})族|维吾尔)*自治(?:区|州|县|旗)$`);
 const ADMINISTRATIVE_SUFFIX = /(?:省|市|县|区|州|盟|旗|地区|林区|特区)$/;
 
 // The legal form says nothing about who the producer is, and feeds write it
 // every way (农民专业合作社, 专业合作社, 合作社; 有限责任公司, 有限公司, 公司,
 // 厂) or leave it out: the key keeps the name without it. Longer forms first.
-const ORGANISATION_FORM_SUFFIX = /(?:家庭农场|农场|股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社|厂)$/u;
+const ORGANISATION_FORM_SUFFIX =
+  /(?:家庭农场|农场|股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社|厂)$/u;
 
 // Relief workshops were renamed in 2021 (扶贫车间 → 帮扶车间, likewise 扶贫工坊
 // → 帮扶工坊); platforms still carry both names for one workshop.
@@ -36,7 +81,10 @@ function canonicalText(text: string): string {
   // NFKC folds full-width Latin, digits, brackets and the ideographic space, so
   // names copied from different platforms compare equal; punctuation and
   // spaces are dropped wherever they stand.
-  return text.normalize('NFKC').replace(/[\s\p{P}\p{S}]+/gu, '').toLowerCase();
+  return text
+    .normalize('NFKC')
+    .replace(/[\s\p{P}\p{S}]+/gu, '')
+    .toLowerCase();
 }
 
 /** The forms a place name appears in at the start of a supplier name. */
@@ -74,12 +122,10 @@ function placeNameForms(fullName: string): string[] {
  * 帮扶车间 it was renamed to.
  */
 export function normalizeSupplierName(name: string, region: RegionNames): string {
-  const prefixes = [region.province, region.city, region.county]
-    .flatMap(placeNameForms)
-    .sort((a, b) => b.length - a.length);
+  const prefixes = [region.province, region.city, region.county].flatMap(placeNameForms).sort((a, b) => b.length - a.length);
 
   let rest = canonicalText(name);
-  for (let stripped = true; stripped; ) {
+  for (let stripped = true; stripped;) {
     stripped = false;
     for (const prefix of prefixes) {
       // Never strip the whole name: a supplier called just "宁陵县" keeps it.

@@ -15,19 +15,12 @@ export function regionCodePrefix(regionCode: string | null | undefined, field: s
 }
 
 /** Suppliers by name then id (so pages are stable), optionally under a region code prefix. */
-export async function findSuppliersPage(
-  db: SuppliersDb,
-  regionPrefix: string | null,
-  page: PageRequest,
-): Promise<SupplierConnection> {
+export async function findSuppliersPage(db: SuppliersDb, regionPrefix: string | null, page: PageRequest): Promise<SupplierConnection> {
   // Merged suppliers live on only as another's spelling.
   const inRegion: Prisma.SupplierWhereInput = regionPrefix ? { regionCode: { startsWith: regionPrefix }, mergedIntoId: null } : { mergedIntoId: null };
   const after: Prisma.SupplierWhereInput = page.after
     ? {
-        OR: [
-          { name: { gt: textCursorKey(page.after) } },
-          { name: textCursorKey(page.after), id: { gt: page.after.id } },
-        ],
+        OR: [{ name: { gt: textCursorKey(page.after) } }, { name: textCursorKey(page.after), id: { gt: page.after.id } }],
       }
     : {};
   const rows = await db.supplier.findMany({

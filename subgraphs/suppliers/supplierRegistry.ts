@@ -30,17 +30,12 @@ export function supplierKindFromName(name: string): SupplierKind {
  * of the missing ones. The unique (region, normalized name) index makes
  * concurrent imports that name the same new producer converge on one row.
  */
-export async function resolveSuppliers(
-  db: SuppliersDb,
-  inputs: readonly { name: string; regionCode: string }[],
-): Promise<SupplierResolution[]> {
+export async function resolveSuppliers(db: SuppliersDb, inputs: readonly { name: string; regionCode: string }[]): Promise<SupplierResolution[]> {
   const trimmed = inputs.map((input) => ({ name: input.name.trim(), regionCode: input.regionCode.trim() }));
   const codes = [...new Set(trimmed.map((input) => input.regionCode).filter((code) => /^\d{6}$/.test(code)))];
   const regions = new Map((await db.region.findMany({ where: { code: { in: codes } } })).map((region) => [region.code, region]));
 
-  type Wanted =
-    | { ok: true; name: string; regionCode: string; normalizedName: string }
-    | { ok: false; problemField: string; problem: string };
+  type Wanted = { ok: true; name: string; regionCode: string; normalizedName: string } | { ok: false; problemField: string; problem: string };
   const wanted = trimmed.map((input): Wanted => {
     if (!input.name) return { ok: false, problemField: 'supplier_name', problem: 'is required' };
     if (!/^\d{6}$/.test(input.regionCode)) {
@@ -88,7 +83,9 @@ export async function resolveSuppliers(
     found = new Map((await find()).map((supplier) => [keyOf(supplier.regionCode, supplier.normalizedName), supplier]));
     await recordNearMisses(
       db,
-      [...missing.keys()].map((key) => found.get(key)).filter((supplier): supplier is Supplier => supplier !== undefined && !existing.has(keyOf(supplier.regionCode, supplier.normalizedName))),
+      [...missing.keys()]
+        .map((key) => found.get(key))
+        .filter((supplier): supplier is Supplier => supplier !== undefined && !existing.has(keyOf(supplier.regionCode, supplier.normalizedName))),
     );
   }
   // A spelling of a merged supplier names the supplier it was merged into.

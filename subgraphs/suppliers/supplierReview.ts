@@ -57,7 +57,11 @@ export async function recordNearMisses(db: SuppliersDb, created: readonly Suppli
   // new name is compared only with names it shares a pair with. Pairs that
   // most names of a large county share (合作 of 合作社) say nothing and are
   // left out of the index; the score still counts them.
-  interface Entry { id: string; name: string; pairs: Set<string> }
+  interface Entry {
+    id: string;
+    name: string;
+    pairs: Set<string>;
+  }
   const counties = new Map<string, { entries: Entry[]; index: Map<string, Entry[]> }>();
   for (const neighbour of neighbours) {
     const entry = { id: neighbour.id, name: neighbour.normalizedName, pairs: bigrams(neighbour.normalizedName) };
@@ -92,7 +96,8 @@ export async function recordNearMisses(db: SuppliersDb, created: readonly Suppli
       if (score >= NEAR_MISS_THRESHOLD) alike.push({ similarId: other.id, score: Math.round(score * 100) / 100 });
     }
     alike.sort((a, b) => b.score - a.score || (a.similarId < b.similarId ? -1 : 1));
-    for (const { similarId, score } of alike.slice(0, MAX_SUGGESTIONS_PER_SUPPLIER)) suggestions.push({ id: `ssg_${randomUUID()}`, supplierId: supplier.id, similarId, score });
+    for (const { similarId, score } of alike.slice(0, MAX_SUGGESTIONS_PER_SUPPLIER))
+      suggestions.push({ id: `ssg_${randomUUID()}`, supplierId: supplier.id, similarId, score });
   }
   if (suggestions.length > 0) await db.supplierSuggestion.createMany({ data: suggestions, skipDuplicates: true });
 }
@@ -150,7 +155,7 @@ export async function mergeSuppliers(deps: SupplierReviewDeps, args: { survivorI
   try {
     await deps.products.request(SUPPLIER_MERGED, { fromSupplierId: merged.id, toSupplierId: survivor.id, actor: deps.identity.sub, reason });
   } catch {
-    throw dependencyUnavailable('products', 'The products subgraph could not move the supplier\'s products: nothing was merged, try again.');
+    throw dependencyUnavailable('products', "The products subgraph could not move the supplier's products: nothing was merged, try again.");
   }
   return deps.db.$transaction(async (tx) => {
     const moved = await tx.supplier.updateMany({ where: { id: merged.id, mergedIntoId: null }, data: { mergedIntoId: survivor.id } });
@@ -161,7 +166,14 @@ export async function mergeSuppliers(deps: SupplierReviewDeps, args: { survivorI
     await tx.supplierEvent.createMany({
       data: [
         { id: `sev_${randomUUID()}`, supplierId: survivor.id, kind: 'MERGED_FROM', actor: deps.identity.sub, reason, detail: `${merged.id} (${merged.name})` },
-        { id: `sev_${randomUUID()}`, supplierId: merged.id, kind: 'MERGED_INTO', actor: deps.identity.sub, reason, detail: `${survivor.id} (${survivor.name})` },
+        {
+          id: `sev_${randomUUID()}`,
+          supplierId: merged.id,
+          kind: 'MERGED_INTO',
+          actor: deps.identity.sub,
+          reason,
+          detail: `${survivor.id} (${survivor.name})`,
+        },
       ],
     });
     return tx.supplier.update({ where: { id: survivor.id }, data: { beneficiaryHouseholds: households } });

@@ -184,7 +184,13 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
   }
   const gatewayConfig: GatewayConfig = {
     // Suites that are not about rate limiting send bursts a default limit would refuse.
-    ...readGatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: process.env.TEST_GATEWAY_LOG ? 'info' : 'silent', RATE_LIMIT: 'off', ...options.gatewayEnv }),
+    ...readGatewayConfig({
+      ...DEVELOPMENT_ENV,
+      PORT: '0',
+      LOG_LEVEL: process.env.TEST_GATEWAY_LOG ? 'info' : 'silent',
+      RATE_LIMIT: 'off',
+      ...options.gatewayEnv,
+    }),
     subgraphUrls: peers,
   };
   const gateway = await startGateway(gatewayConfig);

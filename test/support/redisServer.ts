@@ -28,7 +28,10 @@ export async function startTestRedis(): Promise<TestRedis> {
     const up = await probe
       .connect()
       .then(() => probe.ping())
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     probe.disconnect();
     if (up) break;
     if (Date.now() > deadline) throw new Error(`redis-server did not answer on ${url}`);

@@ -54,7 +54,12 @@ const ENTRIES: Record<ServiceName, string> = {
   certification: join('subgraphs', 'certification', 'index.js'),
 };
 
-export async function startReplicaDeployment(options: { gateways?: number; subgraphReplicas?: number; work: string; log?: (line: string) => void }): Promise<ReplicaDeployment> {
+export async function startReplicaDeployment(options: {
+  gateways?: number;
+  subgraphReplicas?: number;
+  work: string;
+  log?: (line: string) => void;
+}): Promise<ReplicaDeployment> {
   const log = options.log ?? (() => undefined);
   const gatewayCount = options.gateways ?? 3;
   const subgraphCount = options.subgraphReplicas ?? 2;

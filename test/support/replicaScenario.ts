@@ -133,7 +133,8 @@ export async function runReplicaScenario(deployment: ReplicaDeployment, options:
         report.partner.byOperation[name] = (report.partner.byOperation[name] ?? 0) + 1;
       } else {
         report.partner.failed++;
-        if (report.partner.failures.length < 20) report.partner.failures.push(`${name} ${outcome.status} ${JSON.stringify(outcome.errors ?? outcome.data).slice(0, 300)}`);
+        if (report.partner.failures.length < 20)
+          report.partner.failures.push(`${name} ${outcome.status} ${JSON.stringify(outcome.errors ?? outcome.data).slice(0, 300)}`);
       }
       await sleep(intervalMs - (Date.now() - sent));
     }
@@ -161,7 +162,12 @@ export async function runReplicaScenario(deployment: ReplicaDeployment, options:
       }
       report.approvals.attempted++;
       const approve = () =>
-        call(url, contractOperation('ApproveCertification'), { id: application.id, expectedVersion: application.version, validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(), note: 'load' }, certifier);
+        call(
+          url,
+          contractOperation('ApproveCertification'),
+          { id: application.id, expectedVersion: application.version, validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(), note: 'load' },
+          certifier,
+        );
       let outcome = await approve();
       let concluded = false;
       const record = approvals.get(application.id) ?? { answered200: false, concluded: false };
@@ -193,9 +199,19 @@ export async function runReplicaScenario(deployment: ReplicaDeployment, options:
       // Free the product for the next round.
       const current = await readCertification(application.id);
       if (current?.status === 'APPROVED') {
-        await call(url, contractOperation('RevokeCertification'), { id: application.id, expectedVersion: current.version, reason: 'load test round' }, certifier);
+        await call(
+          url,
+          contractOperation('RevokeCertification'),
+          { id: application.id, expectedVersion: current.version, reason: 'load test round' },
+          certifier,
+        );
       } else if (current?.status === 'PENDING') {
-        await call(url, contractOperation('RejectCertification'), { id: application.id, expectedVersion: current.version, reason: 'load test round' }, certifier);
+        await call(
+          url,
+          contractOperation('RejectCertification'),
+          { id: application.id, expectedVersion: current.version, reason: 'load test round' },
+          certifier,
+        );
       }
     }
   };
@@ -203,7 +219,12 @@ export async function runReplicaScenario(deployment: ReplicaDeployment, options:
   const staffConnections = Math.min(options.staffConnections ?? 2, certifiable.length);
   const loops = [
     ...Array.from({ length: partnerConnections }, (_, index) => partnerLoop(index)),
-    ...Array.from({ length: staffConnections }, (_, index) => staffLoop(certifiable.filter((_, at) => at % staffConnections === index), index)),
+    ...Array.from({ length: staffConnections }, (_, index) =>
+      staffLoop(
+        certifiable.filter((_, at) => at % staffConnections === index),
+        index,
+      ),
+    ),
   ];
 
   const restart = async (replica: Replica): Promise<ReplicaTiming> => {
@@ -261,7 +282,8 @@ export async function runReplicaScenario(deployment: ReplicaDeployment, options:
       const count = approvedInDatabase.get(id) ?? 0;
       if (count > 1) report.approvals.appliedTwice.push(id);
       if (record.answered200 && count !== 1) report.approvals.lostAfter200.push(id);
-      if (record.concluded !== (count === 1)) report.approvals.misjudged.push(`${id}: client ${record.concluded ? 'applied' : 'not applied'}, database ${count}`);
+      if (record.concluded !== (count === 1))
+        report.approvals.misjudged.push(`${id}: client ${record.concluded ? 'applied' : 'not applied'}, database ${count}`);
     }
   } finally {
     await db.end();

@@ -68,7 +68,12 @@ export function BulkCertifyView() {
       after = result.data.products.pageInfo.endCursor ?? null;
     }
     setFound(rows.slice(0, MAX_SELECTION));
-    setSelected(rows.filter((row) => row.reliefEligibility?.eligible && !row.reliefCertified).map((row) => row.id).slice(0, MAX_SELECTION));
+    setSelected(
+      rows
+        .filter((row) => row.reliefEligibility?.eligible && !row.reliefCertified)
+        .map((row) => row.id)
+        .slice(0, MAX_SELECTION),
+    );
     setBusy(false);
   };
 
@@ -104,10 +109,40 @@ export function BulkCertifyView() {
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={3}>{t.bulk}</Typography.Title>
       <Space wrap>
-        <Input.Search aria-label={t.search} placeholder={t.search} value={search} onChange={(event) => setSearch(event.target.value)} onSearch={() => void find()} enterButton={t.searchButton} style={{ width: 320 }} />
-        <Input aria-label={t.regionFilter} placeholder={t.regionFilter} value={region} onChange={(event) => setRegion(event.target.value.replace(/\D/g, '').slice(0, 6))} style={{ width: 220 }} />
-        <Select aria-label={t.categoryFilter} placeholder={t.categoryFilter} value={category} onChange={setCategory} allowClear style={{ width: 150 }} options={CATEGORIES.map((code) => ({ value: code, label: t.categories[code] ?? code }))} />
-        <Select aria-label={t.platformFilter} placeholder={t.platformFilter} value={platform} onChange={setPlatform} allowClear style={{ width: 150 }} options={(platforms.data?.platforms ?? []).map((entry) => ({ value: entry.code, label: entry.name }))} />
+        <Input.Search
+          aria-label={t.search}
+          placeholder={t.search}
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+          onSearch={() => void find()}
+          enterButton={t.searchButton}
+          style={{ width: 320 }}
+        />
+        <Input
+          aria-label={t.regionFilter}
+          placeholder={t.regionFilter}
+          value={region}
+          onChange={(event) => setRegion(event.target.value.replace(/\D/g, '').slice(0, 6))}
+          style={{ width: 220 }}
+        />
+        <Select
+          aria-label={t.categoryFilter}
+          placeholder={t.categoryFilter}
+          value={category}
+          onChange={setCategory}
+          allowClear
+          style={{ width: 150 }}
+          options={CATEGORIES.map((code) => ({ value: code, label: t.categories[code] ?? code }))}
+        />
+        <Select
+          aria-label={t.platformFilter}
+          placeholder={t.platformFilter}
+          value={platform}
+          onChange={setPlatform}
+          allowClear
+          style={{ width: 150 }}
+          options={(platforms.data?.platforms ?? []).map((entry) => ({ value: entry.code, label: entry.name }))}
+        />
       </Space>
       {problem && <Alert type="error" showIcon message={problem} />}
       <Table<Found>
@@ -128,7 +163,13 @@ export function BulkCertifyView() {
             title: t.eligibility,
             key: 'eligibility',
             render: (_, row) =>
-              row.reliefCertified ? <Tag color="green">{t.outcomes['CERTIFIED']}</Tag> : row.reliefEligibility?.eligible ? <Tag color="blue">{t.eligible}</Tag> : <Tag color="red">{t.ineligible}</Tag>,
+              row.reliefCertified ? (
+                <Tag color="green">{t.outcomes['CERTIFIED']}</Tag>
+              ) : row.reliefEligibility?.eligible ? (
+                <Tag color="blue">{t.eligible}</Tag>
+              ) : (
+                <Tag color="red">{t.ineligible}</Tag>
+              ),
           },
         ]}
       />
@@ -148,17 +189,21 @@ export function BulkCertifyView() {
       </Space>
       {outcomes && (
         <div data-testid="bulk-outcomes">
-        <Table<Outcome>
-          rowKey="productId"
-          size="small"
-          dataSource={outcomes}
-          pagination={{ pageSize: 50, hideOnSinglePage: true }}
-          columns={[
-            { title: t.name, dataIndex: 'name' },
-            { title: t.outcome, key: 'code', render: (_, row) => <Tag color={row.code === 'CERTIFIED' ? 'green' : 'orange'}>{t.outcomes[row.code] ?? row.code}</Tag> },
-            { title: '', dataIndex: 'detail' },
-          ]}
-        />
+          <Table<Outcome>
+            rowKey="productId"
+            size="small"
+            dataSource={outcomes}
+            pagination={{ pageSize: 50, hideOnSinglePage: true }}
+            columns={[
+              { title: t.name, dataIndex: 'name' },
+              {
+                title: t.outcome,
+                key: 'code',
+                render: (_, row) => <Tag color={row.code === 'CERTIFIED' ? 'green' : 'orange'}>{t.outcomes[row.code] ?? row.code}</Tag>,
+              },
+              { title: '', dataIndex: 'detail' },
+            ]}
+          />
         </div>
       )}
     </Space>

@@ -142,7 +142,10 @@ function AreaChart({ figures, productsLabel, salesLabel }: { figures: AreaFigure
       legend: { data: [productsLabel, salesLabel] },
       grid: { left: 60, right: 60, bottom: 80 },
       xAxis: { type: 'category', data: figures.map((figure) => figure.area), axisLabel: { rotate: 30 } },
-      yAxis: [{ type: 'value', name: productsLabel }, { type: 'value', name: salesLabel }],
+      yAxis: [
+        { type: 'value', name: productsLabel },
+        { type: 'value', name: salesLabel },
+      ],
       series: [
         { name: productsLabel, type: 'bar', data: figures.map((figure) => figure.products) },
         { name: salesLabel, type: 'bar', yAxisIndex: 1, data: figures.map((figure) => Math.round(figure.salesValue)) },

@@ -118,7 +118,14 @@ function SuggestionCard({ suggestion, onSettled }: { suggestion: Suggestion; onS
         {t.evidence}: {suggestion.evidence}
       </Typography.Paragraph>
       <Space direction="vertical" style={{ width: '100%' }}>
-        <Input.TextArea aria-label={t.reason} placeholder={t.reason} value={reason} onChange={(event) => setReason(event.target.value)} rows={2} maxLength={500} />
+        <Input.TextArea
+          aria-label={t.reason}
+          placeholder={t.reason}
+          value={reason}
+          onChange={(event) => setReason(event.target.value)}
+          rows={2}
+          maxLength={500}
+        />
         <Space>
           <Button type="primary" loading={busy} onClick={() => void act('merge-left')}>
             {t.merge}

@@ -115,17 +115,17 @@ export function ProductView({ productId }: { productId: string }) {
             </Descriptions>
             <Typography.Title level={5}>{t.history}</Typography.Title>
             <div data-testid="certification-history">
-            <Timeline
-              items={certification.history.map((event) => ({
-                color: event.action === 'APPROVED' ? 'green' : event.action === 'APPLIED' ? 'blue' : 'red',
-                children: (
-                  <span>
-                    <strong>{t.actionWords[event.action] ?? event.action}</strong> · {event.actor} · {formatTime(event.at)}
-                    {event.note ? ` · ${event.note}` : ''}
-                  </span>
-                ),
-              }))}
-            />
+              <Timeline
+                items={certification.history.map((event) => ({
+                  color: event.action === 'APPROVED' ? 'green' : event.action === 'APPLIED' ? 'blue' : 'red',
+                  children: (
+                    <span>
+                      <strong>{t.actionWords[event.action] ?? event.action}</strong> · {event.actor} · {formatTime(event.at)}
+                      {event.note ? ` · ${event.note}` : ''}
+                    </span>
+                  ),
+                }))}
+              />
             </div>
           </Space>
         ) : (
@@ -199,7 +199,15 @@ function MoveListingDialog({ product, listing, onClose }: { product: Product; li
   };
 
   return (
-    <Modal open title={`${t.moveListing} · ${listing.title}`} okText={t.submit} cancelText={t.cancel} confirmLoading={state.fetching} onOk={() => void send()} onCancel={() => onClose(false)}>
+    <Modal
+      open
+      title={`${t.moveListing} · ${listing.title}`}
+      okText={t.submit}
+      cancelText={t.cancel}
+      confirmLoading={state.fetching}
+      onOk={() => void send()}
+      onCancel={() => onClose(false)}
+    >
       <Form layout="vertical">
         <Form.Item label={t.moveTarget}>
           <Input aria-label={t.moveTarget} value={target} onChange={(event) => setTarget(event.target.value)} />

@@ -16,7 +16,8 @@ import { routeHash } from './route';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-type LoadState = { status: 'loading' } | { status: 'forbidden' } | { status: 'failed'; message: string } | { status: 'ready'; rows: QueueCertificationFragment[] };
+type LoadState =
+  { status: 'loading' } | { status: 'forbidden' } | { status: 'failed'; message: string } | { status: 'ready'; rows: QueueCertificationFragment[] };
 
 export function QueueView() {
   const t = useMessages();
@@ -208,14 +209,16 @@ export function QueueView() {
                 '—'
               ),
           },
-          { title: t.evidence, key: 'evidence', render: (_, row) => <Typography.Paragraph ellipsis={{ rows: 3, expandable: true }}>{row.evidence}</Typography.Paragraph> },
+          {
+            title: t.evidence,
+            key: 'evidence',
+            render: (_, row) => <Typography.Paragraph ellipsis={{ rows: 3, expandable: true }}>{row.evidence}</Typography.Paragraph>,
+          },
           { title: t.applicant, key: 'applicant', render: (_, row) => row.history.find((event) => event.action === 'APPLIED')?.actor ?? '—' },
           {
             title: t.waited,
             key: 'waited',
-            render: (_, row) => (
-              <Tooltip title={formatTime(row.createdAt)}>{t.days(Math.floor((Date.now() - Date.parse(row.createdAt)) / DAY_MS))}</Tooltip>
-            ),
+            render: (_, row) => <Tooltip title={formatTime(row.createdAt)}>{t.days(Math.floor((Date.now() - Date.parse(row.createdAt)) / DAY_MS))}</Tooltip>,
           },
           {
             title: t.actions,

@@ -28,9 +28,7 @@ export interface DecisionTarget {
 }
 
 export type DecisionOutcome =
-  | { kind: 'done'; message: string }
-  | { kind: 'conflict'; message: string; refreshed: QueueCertificationFragment | null }
-  | { kind: 'failed'; message: string };
+  { kind: 'done'; message: string } | { kind: 'conflict'; message: string; refreshed: QueueCertificationFragment | null } | { kind: 'failed'; message: string };
 
 /** The latest decision in a certification's history, as a sentence. */
 export function conflictMessage(t: Messages, certification: QueueCertificationFragment | null): string {

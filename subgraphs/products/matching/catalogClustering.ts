@@ -144,7 +144,8 @@ function varietyWords(nodes: readonly Node[]): Set<string> {
 // crayfish, "中号", an instrument's "41英寸"), and colours written as such ("红色", "（黑）"): two listings that both state one and state different ones
 // sell different grades.
 // Finishes of handicrafts count as colours: 碳化 bamboo is dark, 本色 and 原木色 are the natural one.
-const PIECE_SPECS = /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|(碳化|原木|原|本|[红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]|(碳化)(?!色)|(\d+)\s*(?:英寸|寸|inch)/gu;
+const PIECE_SPECS =
+  /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|(碳化|原木|原|本|[红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]|(碳化)(?!色)|(\d+)\s*(?:英寸|寸|inch)/gu;
 const NATURAL_FINISH = new Set(['原木', '原', '本']);
 
 const pieceSpecsTable = new Map<string, Set<string>>();
@@ -166,8 +167,7 @@ function computePieceSpecs(title: string): Set<string> {
     else if (match[5] || match[6] || match[7]) {
       const colour = match[5] ?? match[6] ?? match[7]!;
       specs.add(`${NATURAL_FINISH.has(colour) ? '原' : colour}色`);
-    }
-    else specs.add(`${match[1]}${match[2] ? `-${match[2]}` : ''}${match[3] === '钱' ? '钱' : 'mm'}`);
+    } else specs.add(`${match[1]}${match[2] ? `-${match[2]}` : ''}${match[3] === '钱' ? '钱' : 'mm'}`);
   }
   return specs;
 }
@@ -379,7 +379,13 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     const a = clusters.find(first);
     const b = clusters.find(i);
     if (a === b) return;
-    if (frozenClash(a, b) || apart(a, b)) suggest(first, i, 1, `same GTIN ${node.gtin}, but ${frozenClash(a, b) ? 'both products are certified or arranged by staff' : 'staff kept the products apart'}`);
+    if (frozenClash(a, b) || apart(a, b))
+      suggest(
+        first,
+        i,
+        1,
+        `same GTIN ${node.gtin}, but ${frozenClash(a, b) ? 'both products are certified or arranged by staff' : 'staff kept the products apart'}`,
+      );
     else clusters.union(a, b);
     decisions.set(node.input.key, { kind: 'gtin', score: null, explanation: `same GTIN ${node.gtin} as ${nodes[first]!.input.key}` });
     // The first listing of a GTIN is explained by the second, whichever of them is new.
@@ -394,7 +400,11 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     if (block) block.push(i);
     else blocks.set(node.block, [i]);
   });
-  interface Edge { i: number; j: number; verdict: PairVerdict }
+  interface Edge {
+    i: number;
+    j: number;
+    verdict: PairVerdict;
+  }
   const edges: Edge[] = [];
   const verdicts = new Map<number, Map<number, PairVerdict>>();
   for (const members of blocks.values()) {
@@ -434,14 +444,20 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     const clash = clusters.members[a]!.some((x) => clusters.members[b]!.some((y) => verdictOf(x, y)?.conflict));
     if (clash) continue;
     if (frozenClash(a, b) || apart(a, b) || (existingMerge(a, b) && [...clusters.products[a]!, ...clusters.products[b]!].some((p) => frozenProducts.has(p)))) {
-      suggest(i, j, verdict.score, `${verdict.evidence}; not linked: ${apart(a, b) ? 'staff kept the products apart' : 'a certified or staff-arranged product'}`);
+      suggest(
+        i,
+        j,
+        verdict.score,
+        `${verdict.evidence}; not linked: ${apart(a, b) ? 'staff kept the products apart' : 'a certified or staff-arranged product'}`,
+      );
       continue;
     }
     clusters.union(a, b);
     for (const k of [i, j]) {
       const key = nodes[k]!.input.key;
       const other = nodes[k === i ? j : i]!.input.key;
-      if (!decisions.has(key)) decisions.set(key, { kind: 'title', score: verdict.score, explanation: `linked to ${other}: ${verdict.evidence} ≥ ${linkThreshold.toFixed(2)}` });
+      if (!decisions.has(key))
+        decisions.set(key, { kind: 'title', score: verdict.score, explanation: `linked to ${other}: ${verdict.evidence} ≥ ${linkThreshold.toFixed(2)}` });
     }
   }
 

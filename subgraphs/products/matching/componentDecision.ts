@@ -133,7 +133,12 @@ export async function decideComponent(
   const ids = new Map<string, string>();
   const newProducts: Omit<NewProductRow, 'at'>[] = [];
   const createdBy = new Map<string, string>();
-  const takenGtins = new Set(rows.map((row) => row.productGtin).filter((gtin): gtin is string => gtin !== null).map(gtinKey));
+  const takenGtins = new Set(
+    rows
+      .map((row) => row.productGtin)
+      .filter((gtin): gtin is string => gtin !== null)
+      .map(gtinKey),
+  );
   for (const [label, keys] of plan.newProducts) {
     const members = keys.map((key) => byKey.get(key)!);
     const naming = namingListing(members);
@@ -141,7 +146,8 @@ export async function decideComponent(
     ids.set(label, id);
     const creator = freshByKey.get(naming.key) ?? freshByKey.get(keys.find((key) => freshByKey.has(key)) ?? '');
     const clusterGtins = [...new Set(members.map((member) => canonicalGtin(member.gtin)).filter((gtin): gtin is string => gtin !== null))];
-    const gtin = clusterGtins.length === 1 && !takenGtins.has(clusterGtins[0]!) ? members.find((member) => canonicalGtin(member.gtin) === clusterGtins[0])!.gtin : null;
+    const gtin =
+      clusterGtins.length === 1 && !takenGtins.has(clusterGtins[0]!) ? members.find((member) => canonicalGtin(member.gtin) === clusterGtins[0])!.gtin : null;
     if (gtin) takenGtins.add(gtinKey(gtin));
     newProducts.push({
       id,
@@ -210,7 +216,10 @@ export async function decideComponent(
         FROM unnest(${learned.map((l) => l.productId)}::text[], ${learned.map((l) => l.gtin)}::text[]) AS t(id, gtin)
         WHERE p.id = t.id AND p.gtin IS NULL`;
       const emptied = new Set(plan.emptied);
-      await bumpProductVersions(writer, [...touched].filter((productId) => existingProducts.has(productId) && !emptied.has(productId)));
+      await bumpProductVersions(
+        writer,
+        [...touched].filter((productId) => existingProducts.has(productId) && !emptied.has(productId)),
+      );
       const listingIds = new Map<string, string>([
         ...rows.map((row) => [listingKeyOf(row.platformCode, row.externalId), row.id] as const),
         ...newListings.map((listing) => [listingKeyOf(listing.platformCode, listing.externalId), listing.id] as const),

@@ -34,7 +34,8 @@ async function lockProducts(tx: Tx, expected: readonly { id: string; version: nu
   for (const { id, version } of expected) {
     const product = products.get(id);
     if (!product) throw notFound(`No product ${id}.`);
-    if (version !== null && product.version !== version) throw conflict(`Product ${id} is at version ${product.version}, not ${version}: reload it and decide again.`);
+    if (version !== null && product.version !== version)
+      throw conflict(`Product ${id} is at version ${product.version}, not ${version}: reload it and decide again.`);
   }
   return products;
 }
@@ -91,7 +92,10 @@ export async function mergeProducts(
     }
 
     const listings = await tx.listing.findMany({ where: { productId: merged.id }, select: { id: true } });
-    await moveListings(tx, listings.map((listing) => ({ listingId: listing.id, productId: survivor.id })));
+    await moveListings(
+      tx,
+      listings.map((listing) => ({ listingId: listing.id, productId: survivor.id })),
+    );
     // The merged product's history, staff pairs and id now belong to the survivor.
     await tx.$executeRaw`UPDATE product_event SET product_id = ${survivor.id} WHERE product_id = ${merged.id}`;
     await tx.$executeRaw`
@@ -108,7 +112,12 @@ export async function mergeProducts(
     await tx.productAlias.create({ data: { id: merged.id, productId: survivor.id, actor: deps.identity.sub } });
     await pin(tx, [survivor.id]);
     await refreshListingAggregates(tx, [survivor.id]);
-    await recordEvents(tx, [{ productId: survivor.id, kind: 'MERGED_FROM', detail: `${merged.id} (${merged.name}) with ${listings.length} listing(s)` }], deps.identity.sub, reason);
+    await recordEvents(
+      tx,
+      [{ productId: survivor.id, kind: 'MERGED_FROM', detail: `${merged.id} (${merged.name}) with ${listings.length} listing(s)` }],
+      deps.identity.sub,
+      reason,
+    );
     await settleSuggestions(tx, [survivor.id]);
     return tx.product.findUniqueOrThrow({ where: { id: survivor.id } });
   });
@@ -185,7 +194,10 @@ export async function keepProductsApart(deps: StaffDecisionDeps, args: { product
   if (ids.length < 2 || ids.length > MAX_KEPT_APART) throw badUserInput('productIds', `name 2 to ${MAX_KEPT_APART} different products, got ${ids.length}`);
   return deps.db.$transaction(async (tx) => {
     await lockListingMatching(tx);
-    await lockProducts(tx, ids.map((id) => ({ id, version: null })));
+    await lockProducts(
+      tx,
+      ids.map((id) => ({ id, version: null })),
+    );
     const pairs: [string, string][] = ids.flatMap((a, i) => ids.slice(i + 1).map((b): [string, string] => (a < b ? [a, b] : [b, a])));
     await tx.$executeRaw`
       INSERT INTO kept_apart (product_a, product_b, actor, reason)

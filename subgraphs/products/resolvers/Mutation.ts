@@ -9,7 +9,14 @@ export const Mutation: MutationResolvers = {
   upsertListings: (_parent, { platform, listings, explain }, context) => {
     requireRole(context.identity, ['partner'], 'upsertListings');
     return upsertListings(
-      { db: context.db, suppliers: context.suppliers, certification: context.certification, supplierDirectory: context.supplierDirectory, identity: context.identity, matchThreshold: context.matchThreshold },
+      {
+        db: context.db,
+        suppliers: context.suppliers,
+        certification: context.certification,
+        supplierDirectory: context.supplierDirectory,
+        identity: context.identity,
+        matchThreshold: context.matchThreshold,
+      },
       platform,
       listings,
       explain ?? false,

@@ -6,8 +6,7 @@ import { findSuppliersPage, regionCodePrefix, SUPPLIER_ORDER } from '../supplier
 
 export const Query: QueryResolvers = {
   supplier: (_parent, { id }, { loaders }) => loaders.supplierById.load(id),
-  suppliers: (_parent, args, { db }) =>
-    findSuppliersPage(db, regionCodePrefix(args.regionCode, 'regionCode'), pageRequest(args, SUPPLIER_ORDER)),
+  suppliers: (_parent, args, { db }) => findSuppliersPage(db, regionCodePrefix(args.regionCode, 'regionCode'), pageRequest(args, SUPPLIER_ORDER)),
   supplierSuggestions: (_parent, args, { identity, db }) => {
     requireRole(identity, ['certifier'], 'supplierSuggestions');
     return findSupplierSuggestions(db, pageRequest(args, SUPPLIER_SUGGESTION_ORDER));

@@ -5,4 +5,13 @@ import { Region } from './Region';
 import { DateTimeScalar } from '../../../common/scalars';
 import { Supplier, SupplierConnection, SupplierSuggestion, SupplierSuggestionConnection } from './Supplier';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Supplier, SupplierConnection, SupplierSuggestion, SupplierSuggestionConnection, Region };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  Supplier,
+  SupplierConnection,
+  SupplierSuggestion,
+  SupplierSuggestionConnection,
+  Region,
+};
