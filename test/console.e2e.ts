@@ -164,11 +164,12 @@ describe('staff console in a browser', () => {
       issuer,
       audience: 'relief-console',
       subject: 'mallory',
+      expiresIn: 600,
     });
     const refused = await catalog.query(QUEUE, {}, forged);
     expect(refused.status).toBe(401);
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const plain = jwt.sign({ roles: ['certifier'] }, DEV_AUTH_SECRET, { algorithm: 'HS256', subject: 'mallory' });
+    const plain = jwt.sign({ roles: ['certifier'] }, DEV_AUTH_SECRET, { algorithm: 'HS256', subject: 'mallory', expiresIn: 600 });
     expect((await catalog.query(QUEUE, {}, plain)).status).toBe(200);
   });
 
