@@ -55,6 +55,12 @@ export interface GatewayConfig {
   corsOrigins: string[];
   /** MAX_BODY_BYTES (1 MiB): larger request bodies are refused before parsing. */
   maxBodyBytes: number;
+  /**
+   * MAX_ANONYMOUS_BODY_BYTES (64 KiB, never above MAX_BODY_BYTES): the body limit for a request
+   * without a valid token. Only partners' listing batches are large; a flood of large anonymous
+   * documents is refused from its Content-Length, before the gateway reads or parses it.
+   */
+  maxAnonymousBodyBytes: number;
   /** PERSISTED_QUERIES: auto (APQ, the default), only (trusted documents from the manifest) or off. */
   persistedQueries: 'auto' | 'only' | 'off';
   /** PERSISTED_QUERY_MANIFEST (./persisted-query-manifest.json, built by npm run manifest). */
@@ -193,6 +199,7 @@ export function gatewayConfig(env: Env): GatewayConfig {
         return origin;
       }),
     maxBodyBytes: envInt(env, 'MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    maxAnonymousBodyBytes: envInt(env, 'MAX_ANONYMOUS_BODY_BYTES', 64 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
     persistedQueries,
     persistedQueryManifest: envString(env, 'PERSISTED_QUERY_MANIFEST', 'persisted-query-manifest.json'),
     responseCache: envBoolean(env, 'RESPONSE_CACHE', true),

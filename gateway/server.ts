@@ -5,7 +5,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type Redis from 'ioredis';
 import { ErrorCode } from '../common/errors';
@@ -47,6 +47,26 @@ export interface StartedGateway extends RunningServer {
   metrics: GatewayMetrics;
   /** GET /metrics on its own listener, when METRICS_PORT is set. */
   metricsUrl: string | null;
+}
+
+/**
+ * The JSON body parser with the caller's limit: the full one for a verified
+ * token, the anonymous one otherwise (a bad token is refused later anyway, so
+ * little of it is read). A body announced over the limit is refused from its
+ * Content-Length, before a byte of it is read.
+ */
+function bodyByCaller(fullLimit: number, anonymousLimit: number): RequestHandler {
+  const full = express.json({ limit: fullLimit });
+  const anonymous = express.json({ limit: anonymousLimit });
+  return (req, res, next) => {
+    let authenticated = false;
+    try {
+      authenticated = requestIdentity(req).authenticated;
+    } catch {
+      // UNAUTHENTICATED is answered by Apollo's context; the body is read as anonymous.
+    }
+    (authenticated ? full : anonymous)(req, res, next);
+  };
 }
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<StartedGateway> {
@@ -199,7 +219,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
           }),
         ]
       : []),
-    express.json({ limit: config.maxBodyBytes }),
+    bodyByCaller(config.maxBodyBytes, Math.min(config.maxAnonymousBodyBytes, config.maxBodyBytes)),
     persistedQueryCheckMiddleware(),
     ...(responseCache ? [responseCache.middleware((hit, res) => metrics.cacheHit(log, hit, res.locals.requestId as string))] : []),
     documentLimitsMiddleware(config.documentLimits, (error) => log.info({ msg: 'document refused', limit: error.extensions.limit })),
@@ -212,14 +232,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }),
   );
   // Body parser failures (too large, not JSON) answered in GraphQL's error shape.
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+  app.use((err: Error & { status?: number; type?: string; limit?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const tooLarge = err.type === 'entity.too.large';
+    const limit = err.limit ?? config.maxBodyBytes;
     res.status(tooLarge ? 413 : (err.status ?? 400)).json({
       errors: [
         {
-          message: tooLarge ? `The request body exceeds ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).` : 'The request body is not valid JSON.',
-          extensions: { code: tooLarge ? ErrorCode.REQUEST_TOO_LARGE : ApolloServerErrorCode.BAD_REQUEST, ...(tooLarge ? { limit: config.maxBodyBytes } : {}) },
+          message: tooLarge
+            ? `The request body exceeds ${limit} bytes (MAX_BODY_BYTES with a token, MAX_ANONYMOUS_BODY_BYTES without).`
+            : 'The request body is not valid JSON.',
+          extensions: { code: tooLarge ? ErrorCode.REQUEST_TOO_LARGE : ApolloServerErrorCode.BAD_REQUEST, ...(tooLarge ? { limit } : {}) },
         },
       ],
     });

@@ -229,6 +229,23 @@ describe('production gateway', () => {
       expect(big.errors?.[0].extensions).toMatchObject({ code: 'REQUEST_TOO_LARGE', limit: 4096 });
     });
 
+    it('reads at most MAX_ANONYMOUS_BODY_BYTES without a token, the full MAX_BODY_BYTES with one', async () => {
+      const roomy = await gatewayOver(urlsOf(catalog), { MAX_BODY_BYTES: '200000', MAX_ANONYMOUS_BODY_BYTES: '20000' });
+      try {
+        const body = { query: `{ platforms { code } } # ${'x'.repeat(50_000)}` };
+        const anonymous = await post(roomy.url, body);
+        expect(anonymous.status).toBe(413);
+        expect(anonymous.errors?.[0].extensions).toMatchObject({ code: 'REQUEST_TOO_LARGE', limit: 20000 });
+        const partner = await post(roomy.url, body, { authorization: `Bearer ${catalog.token('body-test', ['partner'], { platform: 'jd' })}` });
+        expect(partner.status).toBe(200);
+        expect(partner.errors).toBeUndefined();
+        // A bad token is read as anonymous before it is refused.
+        expect((await post(roomy.url, body, { authorization: 'Bearer not-a-token' })).status).toBe(413);
+      } finally {
+        await roomy.close();
+      }
+    });
+
     it('refuses a document over the token limit or the validation budget before Apollo validates it', async () => {
       const limited = await gatewayOver(urlsOf(catalog), { MAX_QUERY_TOKENS: '200', MAX_QUERY_SELECTIONS: '100' });
       try {
