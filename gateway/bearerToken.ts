@@ -3,7 +3,15 @@ import { GraphQLError } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { ErrorCode } from '../common/errors';
 import { ANONYMOUS, ROLES, secretKey, type Identity, type Role } from '../common/identity';
-import type { TokenKey } from './config';
+
+/** Claims a bearer token must carry when configured: AUTH_ISSUER (iss) and AUTH_AUDIENCE (aud). */
+export interface TokenClaimsRequired {
+  issuer?: string;
+  audience?: string;
+}
+
+/** How bearer tokens are verified: a shared HS256 secret or an RS256 public key, and the issuer and audience if configured. */
+export type TokenKey = ({ algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string }) & TokenClaimsRequired;
 
 function rejected(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });

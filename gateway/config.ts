@@ -5,6 +5,7 @@ import { authSecret, DEV_AUTH_SECRET, DEV_SUBGRAPH_SECRET, subgraphSecret } from
 import { logLevel } from '../common/logging';
 import { subgraphUrls, type SubgraphName } from '../common/topology';
 import { consoleSettingsFromEnv, type ConsoleSettings } from './console/consoleSettings';
+import type { TokenClaimsRequired, TokenKey } from './bearerToken';
 import type { OidcTokenSettings } from './oidcTokens';
 import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
 import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
@@ -12,15 +13,6 @@ import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
 import { DEFAULT_REDIS_TIMEOUT_MS } from './redisConnection';
 
 type Env = Record<string, string | undefined>;
-
-/** Claims a bearer token must carry when configured: AUTH_ISSUER (iss) and AUTH_AUDIENCE (aud). */
-export interface TokenClaimsRequired {
-  issuer?: string;
-  audience?: string;
-}
-
-/** How bearer tokens are verified: a shared HS256 secret or an RS256 public key, and the issuer and audience if configured. */
-export type TokenKey = ({ algorithm: 'HS256'; secret: string } | { algorithm: 'RS256'; publicKey: string }) & TokenClaimsRequired;
 
 function requiredClaims(env: Env): TokenClaimsRequired {
   const issuer = envString(env, 'AUTH_ISSUER');

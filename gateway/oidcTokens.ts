@@ -9,8 +9,7 @@ import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import { ErrorCode } from '../common/errors';
 import { ROLES, type Identity, type Role } from '../common/identity';
-import { identityFromHeaders } from './bearerToken';
-import type { TokenKey } from './config';
+import { identityFromHeaders, type TokenKey } from './bearerToken';
 
 export interface OidcTokenSettings {
   jwksUrl: string;
