@@ -3,20 +3,14 @@
  * of 100 are read until the search is exhausted or 500 are listed), certify
  * them in one certifyProducts call, and show each product's outcome.
  */
-import { Alert, Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, DatePicker, Input, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
-import { useClient, useQuery, type OperationResult } from 'urql';
-import {
-  ConsoleCatalogSearchDocument,
-  ConsoleCertifyProductsDocument,
-  ConsolePlatformsDocument,
-  type ConsoleCatalogSearchQuery,
-  type ProductCategory,
-} from '../generated/operations';
-import { CATEGORIES } from './catalogTerms';
+import { useClient, type OperationResult } from 'urql';
+import { ConsoleCatalogSearchDocument, ConsoleCertifyProductsDocument, type ConsoleCatalogSearchQuery, type ProductCategory } from '../generated/operations';
 import { useDraft } from './drafts';
 import { errorText } from './graphqlClient';
+import { CategorySelect, PlatformSelect } from './catalogFilters';
 import { useMessages } from './messages';
 import { routeHash } from './route';
 
@@ -43,7 +37,6 @@ export function BulkCertifyView() {
   const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const [platforms] = useQuery({ query: ConsolePlatformsDocument });
 
   const find = async () => {
     setBusy(true);
@@ -125,24 +118,8 @@ export function BulkCertifyView() {
           onChange={(event) => setRegion(event.target.value.replace(/\D/g, '').slice(0, 6))}
           style={{ width: 220 }}
         />
-        <Select
-          aria-label={t.categoryFilter}
-          placeholder={t.categoryFilter}
-          value={category}
-          onChange={setCategory}
-          allowClear
-          style={{ width: 150 }}
-          options={CATEGORIES.map((code) => ({ value: code, label: t.categories[code] ?? code }))}
-        />
-        <Select
-          aria-label={t.platformFilter}
-          placeholder={t.platformFilter}
-          value={platform}
-          onChange={setPlatform}
-          allowClear
-          style={{ width: 150 }}
-          options={(platforms.data?.platforms ?? []).map((entry) => ({ value: entry.code, label: entry.name }))}
-        />
+        <CategorySelect value={category} onChange={setCategory} width={150} />
+        <PlatformSelect value={platform} onChange={setPlatform} width={150} />
       </Space>
       {problem && <Alert type="error" showIcon message={problem} />}
       <Table<Found>

@@ -4,13 +4,14 @@
  * queue (pages of 50) and filters it here; the queue is a working list of
  * tens to hundreds, not the catalog.
  */
-import { Alert, App, Button, Input, Result, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Input, Result, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useClient, useQuery, type OperationResult } from 'urql';
-import { ConsolePlatformsDocument, ConsoleQueueDocument, type ConsoleQueueQuery, type QueueCertificationFragment } from '../generated/operations';
-import { CATEGORIES, formatTime } from './catalogTerms';
+import { useClient, type OperationResult } from 'urql';
+import { ConsoleQueueDocument, type ConsoleQueueQuery, type QueueCertificationFragment } from '../generated/operations';
+import { formatTime } from './catalogTerms';
 import { DecisionDialog, type Decision, type DecisionOutcome } from './decisions';
 import { errorCode, errorText } from './graphqlClient';
+import { CategorySelect, PlatformSelect } from './catalogFilters';
 import { useMessages } from './messages';
 import { routeHash } from './route';
 
@@ -31,7 +32,6 @@ export function QueueView() {
   const [dialog, setDialog] = useState<{ decision: Decision; row: QueueCertificationFragment } | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const regionInput = useRef<HTMLInputElement | null>(null);
-  const [platforms] = useQuery({ query: ConsolePlatformsDocument });
 
   const load = useCallback(async () => {
     const rows: QueueCertificationFragment[] = [];
@@ -129,24 +129,8 @@ export function QueueView() {
           style={{ width: 240 }}
           allowClear
         />
-        <Select
-          aria-label={t.categoryFilter}
-          placeholder={t.categoryFilter}
-          value={category}
-          onChange={setCategory}
-          allowClear
-          style={{ width: 160 }}
-          options={CATEGORIES.map((code) => ({ value: code, label: t.categories[code] ?? code }))}
-        />
-        <Select
-          aria-label={t.platformFilter}
-          placeholder={t.platformFilter}
-          value={platform}
-          onChange={setPlatform}
-          allowClear
-          style={{ width: 160 }}
-          options={(platforms.data?.platforms ?? []).map((entry) => ({ value: entry.code, label: entry.name }))}
-        />
+        <CategorySelect value={category} onChange={setCategory} width={160} />
+        <PlatformSelect value={platform} onChange={setPlatform} width={160} />
         <Button onClick={() => void load()}>{t.refresh}</Button>
         <Typography.Text type="secondary">{t.keyboardHint}</Typography.Text>
       </Space>
