@@ -89,7 +89,7 @@ const resolvers = {
         }).bringUpToDate(context.productsDb);
         certified = new Date();
       }
-      const { rows, count } = await findCatalogPageIds(context.productsDb, filter, catalogConditions(filter, certified), order, page);
+      const { rows, count } = await findCatalogPageIds(context.productsDb, filter, catalogConditions(filter, certified), certified, order, page);
       const products = await context.products.productById.loadMany(rows.map((row) => row.id));
       const loaded = products.map((product) => {
         if (product instanceof Error) throw product;

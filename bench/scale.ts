@@ -297,7 +297,7 @@ async function main(): Promise<void> {
         const certified = filter?.certifiedOnly ? new Date() : null;
         const conditions = catalogConditions(filter, certified);
         const statements = withCount
-          ? [['count', catalogCountStatement(filter, conditions)] as const]
+          ? [['count', catalogCountStatement(filter, conditions, certified)] as const]
           : [['page', catalogPageStatement(conditions, 'NAME', { first: 20, after: after ? { order: 'NAME', ...after } : null })] as const];
         for (const [kind, statement] of statements) {
           const { rows } = await products.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.text}`, statement.values as unknown[]);

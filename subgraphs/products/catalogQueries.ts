@@ -2,7 +2,7 @@ import { decimalCursorKey, integerCursorKey, pageFromRows, textCursorKey, timeCu
 import { badUserInput } from '../../common/errors';
 import { Prisma, type Product } from './generated/prisma/client';
 import type { ProductFilter, ProductOrder } from './generated/graphql';
-import { certifiedCondition } from './certifiedProducts';
+import { certifiedCondition, certifiedCountStatement } from './certifiedProducts';
 import type { ProductsDb } from './store';
 
 interface Ordering {
@@ -120,24 +120,29 @@ export function catalogPageStatement(conditions: Prisma.Sql[], order: ProductOrd
  * The statement counting every match of a catalog filter. The whole catalog,
  * a category and a region prefix (alone or together) are summed from
  * product_count, which triggers keep exact in every product write's
- * transaction; any other filter counts its matching rows.
+ * transaction; certifiedOnly with those counts the certified copy's rows
+ * (certifiedProducts.ts); any other filter counts its matching rows.
+ * `certifiedAt` is the moment certifiedOnly is evaluated at, as for
+ * catalogConditions.
  */
-export function catalogCountStatement(filter: ProductFilter | null | undefined, conditions: Prisma.Sql[]): Prisma.Sql {
+export function catalogCountStatement(filter: ProductFilter | null | undefined, conditions: Prisma.Sql[], certifiedAt: Date | null): Prisma.Sql {
   const countable =
     !filter ||
     Object.entries(filter).every(
       ([name, value]) =>
         name === 'category' ||
         name === 'regionCode' ||
+        name === 'certifiedOnly' ||
         value === null ||
         value === undefined ||
-        (name === 'certifiedOnly' && value === false) ||
         (name === 'search' && !String(value).trim()),
     );
   if (!countable) return Prisma.sql`SELECT count(*)::int AS count FROM product p ${whereClause(conditions)}`;
+  const regionPrefix = filter?.regionCode?.trim();
+  if (filter?.certifiedOnly) return certifiedCountStatement(certifiedAt ?? new Date(), filter.category, regionPrefix);
   const counted: Prisma.Sql[] = [];
   if (filter?.category) counted.push(Prisma.sql`c.category = CAST(${filter.category} AS "ProductCategory")`);
-  if (filter?.regionCode !== null && filter?.regionCode !== undefined) counted.push(Prisma.sql`c.region_code LIKE ${`${filter.regionCode.trim()}%`}`);
+  if (regionPrefix !== undefined) counted.push(Prisma.sql`c.region_code LIKE ${`${regionPrefix}%`}`);
   const where = counted.length ? Prisma.sql`WHERE ${Prisma.join(counted, ' AND ')}` : Prisma.empty;
   return Prisma.sql`SELECT COALESCE(sum(c.products), 0)::int AS count FROM product_count c ${where}`;
 }
@@ -147,6 +152,7 @@ export async function findCatalogPageIds(
   db: ProductsDb,
   filter: ProductFilter | null | undefined,
   conditions: Prisma.Sql[],
+  certifiedAt: Date | null,
   order: ProductOrder,
   page: PageRequest,
 ): Promise<CatalogPageRows> {
@@ -154,7 +160,7 @@ export async function findCatalogPageIds(
   return {
     rows: rows.map((row) => ({ id: row.id, sortKey: cursorKey(row.sort_key) })),
     count: async () => {
-      const [{ count }] = await db.$queryRaw<{ count: number }[]>(catalogCountStatement(filter, conditions));
+      const [{ count }] = await db.$queryRaw<{ count: number }[]>(catalogCountStatement(filter, conditions, certifiedAt));
       return count;
     },
   };

@@ -1,3 +1,4 @@
+import type { Logger } from '../../common/logging';
 import type { SubgraphClient } from '../../common/subgraphClient';
 
 import { Prisma } from './generated/prisma/client';
@@ -82,6 +83,43 @@ export function certifiedProductsOver(changesSince: (since: number) => Promise<C
   };
 }
 
+/**
+ * Takes the copy at process start, in the background, so that the first
+ * certifiedOnly request does not wait for the whole set (about 160,000
+ * products at a million). The certification subgraph may start later than
+ * this one: a failed attempt is tried again after 0.2 s, doubling up to 10 s,
+ * for about two minutes; a request meanwhile brings the copy up to date itself.
+ */
+export function takeCopyAtStart(certified: CertifiedProducts, db: ProductsDb, log: Logger, giveUpAfterMs = 120_000): { stop(): Promise<void> } {
+  const begun = Date.now();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const attempt = (delayMs: number) => {
+    const started = Date.now();
+    current = certified.bringUpToDate(db).then(
+      () => log.info({ msg: 'certified copy up to date', ms: Date.now() - started }),
+      (err: unknown) => {
+        if (stopped) return;
+        if (Date.now() - begun + delayMs > giveUpAfterMs) {
+          log.warn({ msg: 'certified copy not taken at start; the first certifiedOnly request takes it', err: String((err as Error)?.message ?? err) });
+          return;
+        }
+        timer = setTimeout(() => attempt(Math.min(delayMs * 2, 10_000)), delayMs);
+        timer.unref();
+      },
+    );
+  };
+  attempt(200);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
+
 async function applyChanges(db: ProductsDb, answer: CertifiedProductChanges, replace: boolean): Promise<void> {
   const valid = answer.changes.filter((change) => change.validUntil !== null);
   const ended = answer.changes.filter((change) => change.validUntil === null).map((change) => change.productId);
@@ -93,13 +131,35 @@ async function applyChanges(db: ProductsDb, answer: CertifiedProductChanges, rep
     if (replace) await tx.$executeRaw`DELETE FROM certified_product`;
     else if (ended.length > 0) await tx.$executeRaw`DELETE FROM certified_product WHERE product_id = ANY(${ended}::text[])`;
     if (valid.length > 0) {
+      const ids = valid.map((change) => change.productId);
+      // Each row carries its product's category and county (for totalCount).
+      // FOR SHARE reads the latest committed product and holds it until this
+      // commits, so a concurrent change of category or county either comes
+      // first and is read here, or waits and then updates the copy through
+      // the trigger on product.
       await tx.$executeRaw`
-        INSERT INTO certified_product (product_id, valid_until)
-        SELECT * FROM unnest(${valid.map((change) => change.productId)}::text[], ${valid.map((change) => change.validUntil)}::timestamptz[])
-        ON CONFLICT (product_id) DO UPDATE SET valid_until = EXCLUDED.valid_until`;
+        WITH products AS (
+          SELECT id, category, origin_region_code FROM product WHERE id = ANY(${ids}::text[]) ORDER BY id FOR SHARE
+        )
+        INSERT INTO certified_product (product_id, valid_until, category, region_code)
+        SELECT u.id, u.valid_until, p.category, p.origin_region_code
+        FROM unnest(${ids}::text[], ${valid.map((change) => change.validUntil)}::timestamptz[]) AS u(id, valid_until)
+        LEFT JOIN products p ON p.id = u.id
+        ON CONFLICT (product_id) DO UPDATE SET valid_until = EXCLUDED.valid_until, category = EXCLUDED.category, region_code = EXCLUDED.region_code`;
     }
     await tx.$executeRaw`UPDATE certified_product_sync SET version = ${answer.version} WHERE id = 1`;
   });
+}
+
+/**
+ * The number of products with a certificate valid at `now`, of a category
+ * and a region prefix when given: an index-only scan over the copy's rows.
+ */
+export function certifiedCountStatement(now: Date, category: string | null | undefined, regionPrefix: string | null | undefined): Prisma.Sql {
+  const conditions = [Prisma.sql`c.valid_until > ${now}::timestamptz`, Prisma.sql`c.category IS NOT NULL`];
+  if (category) conditions.push(Prisma.sql`c.category = CAST(${category} AS "ProductCategory")`);
+  if (regionPrefix) conditions.push(Prisma.sql`c.region_code LIKE ${`${regionPrefix}%`}`);
+  return Prisma.sql`SELECT count(*)::int AS count FROM certified_product c WHERE ${Prisma.join(conditions, ' AND ')}`;
 }
 
 /** The certifiedOnly condition over the product row `p`: a certificate in the copy valid at `now`. */

@@ -1,7 +1,7 @@
 import { ConfigError, envString } from '../../common/environment';
 import { peerClient, type SubgraphModule } from '../../common/subgraphProcess';
 import { buildSubgraphServer } from '../../common/subgraphServer';
-import { certifiedProductsFrom } from './certifiedProducts';
+import { certifiedProductsFrom, takeCopyAtStart } from './certifiedProducts';
 import { createProductsContext, type ProductsContext } from './context';
 import { DEFAULT_LINK_THRESHOLD } from './matching/catalogClustering';
 import { loadDictionary } from './matching/titleWords';
@@ -52,5 +52,7 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
         threshold,
       ),
     seedIfEmpty: (store) => seedProductsIfEmpty(store.client),
+    background: (store, config) =>
+      takeCopyAtStart(certifiedProductsFrom(peerClient('products', 'certification', config, 60_000)), store.client, config.log),
   };
 }

@@ -1,0 +1,40 @@
+-- totalCount of certifiedOnly (alone, or with a category or region prefix)
+-- without a join over a million products: each row of the certified copy
+-- carries its product's category and origin county, and one index holds
+-- (valid_until, category, region_code), so the count is an index-only scan
+-- over the certified rows (about 160,000 at a million products).
+-- NULL category: the product is not (or no longer) in this catalog.
+ALTER TABLE "certified_product" ADD COLUMN "category" "ProductCategory", ADD COLUMN "region_code" CHAR(6);
+
+UPDATE "certified_product" AS c SET "category" = p."category", "region_code" = p."origin_region_code"
+FROM "product" AS p WHERE p."id" = c."product_id";
+
+DROP INDEX "certified_product_valid_until_idx";
+CREATE INDEX "certified_product_valid_until_category_region_code_idx" ON "certified_product"("valid_until", "category", "region_code");
+
+-- The copy follows its products in the same transaction as every product
+-- write. Only rows whose category or county really changed are touched, so
+-- the writes of an import (prices, listing counts) take no lock here.
+CREATE FUNCTION "certified_product_follow"() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE "certified_product" AS c SET "category" = NULL, "region_code" = NULL
+        FROM "old_rows" AS o
+        WHERE c."product_id" = o."id" AND c."category" IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM "product" AS p WHERE p."id" = o."id");
+    ELSE
+        UPDATE "certified_product" AS c SET "category" = n."category", "region_code" = n."origin_region_code"
+        FROM "new_rows" AS n
+        WHERE c."product_id" = n."id"
+          AND (c."category" IS DISTINCT FROM n."category" OR c."region_code" IS DISTINCT FROM n."origin_region_code");
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER "certified_product_follow_insert" AFTER INSERT ON "product"
+    REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow"();
+CREATE TRIGGER "certified_product_follow_delete" AFTER DELETE ON "product"
+    REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow"();
+CREATE TRIGGER "certified_product_follow_update" AFTER UPDATE ON "product"
+    REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow"();
