@@ -208,6 +208,14 @@ async function main(): Promise<void> {
       async () => (await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).ok,
     );
     log('catalog, subgraphs and gateway up');
+    // The products subgraph copies the certified set when it starts (in the
+    // background; once per database): measure after it, not beside it.
+    const copyStarted = Date.now();
+    await waitUntil(
+      'the certified copy',
+      async () => Number((await products.query<{ version: string }>(`SELECT version FROM certified_product_sync WHERE id = 1`)).rows[0]!.version) >= 0,
+    );
+    log(`certified copy in place (waited ${((Date.now() - copyStarted) / 1000).toFixed(1)} s)`);
 
     // --- the requests, from the data
     const [{ count: productCount }] = (await products.query<{ count: number }>(`SELECT count(*)::int AS count FROM product`)).rows as [{ count: number }];

@@ -123,32 +123,33 @@ export function takeCopyAtStart(certified: CertifiedProducts, db: ProductsDb, lo
 async function applyChanges(db: ProductsDb, answer: CertifiedProductChanges, replace: boolean): Promise<void> {
   const valid = answer.changes.filter((change) => change.validUntil !== null);
   const ended = answer.changes.filter((change) => change.validUntil === null).map((change) => change.productId);
-  await db.$transaction(async (tx) => {
-    // Requests of every replica may bring the copy up to date at once: the
-    // row lock orders them, and a copy already at this version or later is left alone.
-    const [sync] = await tx.$queryRaw<{ version: bigint }[]>`SELECT version FROM certified_product_sync WHERE id = 1 FOR UPDATE`;
-    if (!replace && Number(sync!.version) >= answer.version) return;
-    if (replace) await tx.$executeRaw`DELETE FROM certified_product`;
-    else if (ended.length > 0) await tx.$executeRaw`DELETE FROM certified_product WHERE product_id = ANY(${ended}::text[])`;
-    if (valid.length > 0) {
-      const ids = valid.map((change) => change.productId);
-      // Each row carries its product's category and county (for totalCount).
-      // FOR SHARE reads the latest committed product and holds it until this
-      // commits, so a concurrent change of category or county either comes
-      // first and is read here, or waits and then updates the copy through
-      // the trigger on product.
-      await tx.$executeRaw`
-        WITH products AS (
-          SELECT id, category, origin_region_code FROM product WHERE id = ANY(${ids}::text[]) ORDER BY id FOR SHARE
-        )
-        INSERT INTO certified_product (product_id, valid_until, category, region_code)
-        SELECT u.id, u.valid_until, p.category, p.origin_region_code
-        FROM unnest(${ids}::text[], ${valid.map((change) => change.validUntil)}::timestamptz[]) AS u(id, valid_until)
-        LEFT JOIN products p ON p.id = u.id
-        ON CONFLICT (product_id) DO UPDATE SET valid_until = EXCLUDED.valid_until, category = EXCLUDED.category, region_code = EXCLUDED.region_code`;
-    }
-    await tx.$executeRaw`UPDATE certified_product_sync SET version = ${answer.version} WHERE id = 1`;
-  });
+  await db.$transaction(
+    async (tx) => {
+      // Requests of every replica may bring the copy up to date at once: the
+      // row lock orders them, and a copy already at this version or later is left alone.
+      const [sync] = await tx.$queryRaw<{ version: bigint }[]>`SELECT version FROM certified_product_sync WHERE id = 1 FOR UPDATE`;
+      if (!replace && Number(sync!.version) >= answer.version) return;
+      if (replace) await tx.$executeRaw`DELETE FROM certified_product`;
+      else if (ended.length > 0) await tx.$executeRaw`DELETE FROM certified_product WHERE product_id = ANY(${ended}::text[])`;
+      if (valid.length > 0) {
+        const ids = valid.map((change) => change.productId);
+        // Each row carries its product's category and county (for totalCount).
+        // A product write that changes them, or deletes the product, takes
+        // this lock shared (the trigger on product): taken here before the
+        // products are read, it orders the two, so neither is lost.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('certified_product'))`;
+        await tx.$executeRaw`
+          INSERT INTO certified_product (product_id, valid_until, category, region_code)
+          SELECT u.id, u.valid_until, p.category, p.origin_region_code
+          FROM unnest(${ids}::text[], ${valid.map((change) => change.validUntil)}::timestamptz[]) AS u(id, valid_until)
+          LEFT JOIN product p ON p.id = u.id
+          ON CONFLICT (product_id) DO UPDATE SET valid_until = EXCLUDED.valid_until, category = EXCLUDED.category, region_code = EXCLUDED.region_code`;
+      }
+      await tx.$executeRaw`UPDATE certified_product_sync SET version = ${answer.version} WHERE id = 1`;
+    },
+    // The whole set (160,000 rows at a million products) takes seconds, more than Prisma's default 5 s on a busy machine.
+    { maxWait: 10_000, timeout: replace ? 300_000 : 30_000 },
+  );
 }
 
 /**

@@ -15,14 +15,31 @@ CREATE INDEX "certified_product_valid_until_category_region_code_idx" ON "certif
 -- The copy follows its products in the same transaction as every product
 -- write. Only rows whose category or county really changed are touched, so
 -- the writes of an import (prices, listing counts) take no lock here.
+--
+-- A change of a product that the copy may hold (a new category or county, a
+-- deletion) takes the advisory lock below, shared; bringing the copy up to
+-- date takes it exclusively before it reads the products
+-- (certifiedProducts.ts). So either the product change commits first and the
+-- copy reads it, or it waits for the copy and then updates the rows the copy
+-- wrote. No product row is locked: the whole set is 160,000 rows.
 CREATE FUNCTION "certified_product_follow"() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
+        PERFORM pg_advisory_xact_lock_shared(hashtext('certified_product'));
         UPDATE "certified_product" AS c SET "category" = NULL, "region_code" = NULL
         FROM "old_rows" AS o
         WHERE c."product_id" = o."id" AND c."category" IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM "product" AS p WHERE p."id" = o."id");
-    ELSE
+    ELSIF TG_OP = 'INSERT' THEN
+        UPDATE "certified_product" AS c SET "category" = n."category", "region_code" = n."origin_region_code"
+        FROM "new_rows" AS n
+        WHERE c."product_id" = n."id"
+          AND (c."category" IS DISTINCT FROM n."category" OR c."region_code" IS DISTINCT FROM n."origin_region_code");
+    ELSIF EXISTS (
+        SELECT 1 FROM "new_rows" AS n JOIN "old_rows" AS o ON o."id" = n."id"
+        WHERE o."category" IS DISTINCT FROM n."category" OR o."origin_region_code" IS DISTINCT FROM n."origin_region_code"
+    ) THEN
+        PERFORM pg_advisory_xact_lock_shared(hashtext('certified_product'));
         UPDATE "certified_product" AS c SET "category" = n."category", "region_code" = n."origin_region_code"
         FROM "new_rows" AS n
         WHERE c."product_id" = n."id"
