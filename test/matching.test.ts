@@ -27,6 +27,9 @@ describe('pack size', () => {
     expect(parsePackSize('黄桃罐头 六罐装425克')).toEqual({ measure: 'g', amount: 2550 });
     expect(parsePackSize('秋梨膏两瓶装150g')).toEqual({ measure: 'g', amount: 300 });
     expect(parsePackSize('秋梨膏两瓶装 共300g')).toEqual({ measure: 'g', amount: 300 });
+    // A count in brackets right after the amount says how it is packed, not how many of it.
+    expect(parsePackSize('保靖黄金茶200g（2罐装）')).toEqual({ measure: 'g', amount: 200 });
+    expect(parsePackSize('枣花蜜500g(2瓶装) 送礼')).toEqual({ measure: 'g', amount: 500 });
     expect(parsePackSize('黄桃果干 土特产100g*32025新货')).toEqual({ measure: 'g', amount: 300 });
     expect(parsePackSize('富平柿饼 2x500g2025')).toEqual({ measure: 'g', amount: 1000 });
     expect(parsePackSize('艾草热敷贴 正品30贴')).toEqual({ measure: 'count', amount: 30 });

@@ -252,10 +252,18 @@ function parseQuantities(text: string): PackSize | null {
       return items[index - 1]?.kind === 'operator' && isAdjacent(prepared, items[index - 1]!, count);
     });
     const sameContainer = only.container ? looseCounts.find((count) => count.container === only.container) : undefined;
-    // "六罐装425克", "两瓶装 150g": so many containers of the amount, unless it is the total ("共500g").
+    // "六罐装425克", "两瓶装 150g": so many containers of the amount, unless it
+    // is the total ("共500g"), or the count explains the amount in brackets
+    // right after it ("200g（2罐装）": 200 g in two tins).
     const containersOf =
       !only.container && !/[共总]\s*(?:重|净含量)?\s*$/u.test(prepared.slice(Math.max(0, only.start - 4), only.start))
-        ? looseCounts.find((count) => count.amount >= 2 && /^(?:袋|瓶|罐|盒|听|包|桶|支)$/u.test(count.container ?? '') && prepared[count.end] === '装')
+        ? looseCounts.find(
+            (count) =>
+              count.amount >= 2 &&
+              /^(?:袋|瓶|罐|盒|听|包|桶|支)$/u.test(count.container ?? '') &&
+              prepared[count.end] === '装' &&
+              !(count.start > only.start && /^\s*[(（[【]\s*$/u.test(prepared.slice(only.end, count.start))),
+          )
         : undefined;
     const factor = afterOperator ?? sameContainer ?? containersOf;
     if (factor) {
