@@ -140,6 +140,10 @@ describe('title normalisation and similarity', () => {
     expect(titleConflict('砀山酥梨特大果', '砀山酥梨')).toBe('grade 特大果 vs none');
     expect(titleConflict('秋梨膏 原味', '川贝枇杷秋梨膏')).toBe('flavour none vs 川贝枇杷');
     expect(titleConflict('金寨山核桃 奶油味', '金寨山核桃 椒盐味')).toBe('flavour 奶油 vs 椒盐');
+    // A compound is named by its head: 酥梨膏 is a 梨膏, 麻鸭蛋 a 鸭蛋; 玉米粉 stays 玉米 (米 is no word of its own).
+    expect(titleConflict('豫东 酥梨膏200g', '河南商丘 梨膏 200克')).toBeNull();
+    expect(titleConflict('铜鼓麻鸭蛋 20枚', '铜鼓鸭蛋 20枚')).toBeNull();
+    expect(titleConflict('洛阳玉米粉 2.5公斤', '洛阳米线 2.5公斤')).toBe('product 玉米 vs 米线');
     // Decoration, a more general word or a synonym is no conflict.
     expect(titleConflict('砀山酥梨 脆甜多汁', '砀山梨子 皮薄')).toBeNull();
     expect(titleConflict('寿光西红柿', '寿光番茄')).toBeNull();

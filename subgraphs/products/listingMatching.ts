@@ -736,26 +736,39 @@ function addValue(profile: Profile, aspect: Aspect, value: string): void {
   if (!profile[aspect].includes(value)) profile[aspect].push(value);
 }
 
+/** The length of the longest vocabulary spelling at `i`, 0 when none starts there. */
+function spellingAt(chars: readonly string[], i: number): number {
+  for (let length = Math.min(LONGEST_SPELLING, chars.length - i); length > 0; length--) {
+    if (LEXICON.has(chars.slice(i, i + length).join(''))) return length;
+  }
+  return 0;
+}
+
 /**
  * Walks a word left to right taking the longest vocabulary spelling at each
- * position; characters outside the vocabulary are reported one by one.
+ * position; characters outside the vocabulary are reported one by one. When a
+ * spelling starting inside the one found reaches beyond it, and the part they
+ * share is a word itself, the later one is the word's head, as Chinese
+ * compounds end in their head: 酥梨膏 is a 梨膏 (of 酥梨), 麻鸭蛋 a 鸭蛋 (of 麻鸭).
  */
 function scanVocabulary(word: string, visit: (lexeme: Lexeme | undefined, spelling: string) => void): void {
   const chars = [...word];
   for (let i = 0; i < chars.length;) {
-    let length = Math.min(LONGEST_SPELLING, chars.length - i);
-    for (; length > 0; length--) {
-      const spelling = chars.slice(i, i + length).join('');
-      const lexeme = LEXICON.get(spelling);
-      if (lexeme) {
-        visit(lexeme, spelling);
+    let length = spellingAt(chars, i);
+    for (let k = 1; k < length; k++) {
+      // Only where the shared part is a word itself (酥梨 ends in 梨; 玉米 does not end in a word, so 玉米粉 stays 玉米).
+      if (k + spellingAt(chars, i + k) > length && LEXICON.has(chars.slice(i + k, i + length).join(''))) {
+        length = 0;
         break;
       }
     }
     if (length === 0) {
       visit(undefined, chars[i]!);
-      length = 1;
+      i += 1;
+      continue;
     }
+    const spelling = chars.slice(i, i + length).join('');
+    visit(LEXICON.get(spelling), spelling);
     i += length;
   }
 }
