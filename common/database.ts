@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable } from '@prisma/driver-adapter-utils';
@@ -165,4 +166,17 @@ export async function openStore<Client>(options: OpenStoreOptions<Client>): Prom
       await db.close();
     },
   };
+}
+
+/**
+ * The store opener of one subgraph: its committed migrations (in
+ * `<subgraphDir>/prisma/migrations`) and its own generated Prisma client are
+ * all that differ from one subgraph to the next.
+ */
+export function subgraphStore<Client extends { $disconnect(): Promise<void> }>(
+  subgraphDir: string,
+  createClient: (adapter: SqlDriverAdapterFactory) => Client,
+): (location: StoreLocation) => Promise<Store<Client>> {
+  const migrationsDir = join(subgraphDir, 'prisma', 'migrations');
+  return (location) => openStore({ location, migrationsDir, createClient });
 }
