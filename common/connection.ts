@@ -87,6 +87,23 @@ export function pageFromRows<Row, Node>(
   };
 }
 
+/** A page of a connection; the total is counted only when a client asks for it. */
+export interface Connection<Node> {
+  edges: Edge<Node>[];
+  pageInfo: PageInfo;
+  totalCount(): Promise<number>;
+}
+
+/** A connection whose nodes are the rows themselves (fetched with LIMIT first + 1), and how to count them all. */
+export function connectionFromRows<Row>(
+  rows: Row[],
+  request: PageRequest,
+  positionOf: (row: Row) => CursorPosition,
+  totalCount: () => Promise<number>,
+): Connection<Row> {
+  return { ...pageFromRows(rows, request, positionOf, (row) => row), totalCount };
+}
+
 /** The key of a cursor over a 0-to-1 score kept with two decimals ("0.18"), as these connections write it. */
 export function scoreCursorKey(position: CursorPosition): string {
   if (typeof position.key !== 'string' || !/^[01]\.\d{2}$/.test(position.key)) throw badUserInput('after', 'is not a cursor returned by this connection');

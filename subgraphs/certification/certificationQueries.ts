@@ -1,4 +1,4 @@
-import { pageFromRows, timeCursorKey, type PageRequest } from '../../common/connection';
+import { connectionFromRows, timeCursorKey, type PageRequest } from '../../common/connection';
 import type { Certification, CertificationStatus, Prisma } from './generated/prisma/client';
 import type { CertificationConnection } from './schema.mappers';
 import type { CertificationDb } from './store';
@@ -31,15 +31,12 @@ export async function findCertificationsPage(db: CertificationDb, status: Certif
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     take: page.first + 1,
   });
-  return {
-    ...pageFromRows(
-      rows,
-      page,
-      (row: Certification) => ({ order: QUEUE_ORDER, key: row.createdAt.toISOString(), id: row.id }),
-      (row) => row,
-    ),
-    totalCount: () => db.certification.count({ where: inStatus }),
-  };
+  return connectionFromRows(
+    rows,
+    page,
+    (row: Certification) => ({ order: QUEUE_ORDER, key: row.createdAt.toISOString(), id: row.id }),
+    () => db.certification.count({ where: inStatus }),
+  );
 }
 
 /** Products holding a valid certificate at `now`, and when the first of those certificates lapses. */

@@ -1,4 +1,4 @@
-import { pageFromRows, textCursorKey, type PageRequest } from '../../common/connection';
+import { connectionFromRows, textCursorKey, type PageRequest } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
 import type { Prisma, Supplier } from './generated/prisma/client';
 import type { SupplierConnection } from './schema.mappers';
@@ -28,15 +28,12 @@ export async function findSuppliersPage(db: SuppliersDb, regionPrefix: string | 
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
     take: page.first + 1,
   });
-  return {
-    ...pageFromRows(
-      rows,
-      page,
-      (row: Supplier) => ({ order: ORDER, key: row.name, id: row.id }),
-      (row) => row,
-    ),
-    totalCount: () => db.supplier.count({ where: inRegion }),
-  };
+  return connectionFromRows(
+    rows,
+    page,
+    (row: Supplier) => ({ order: ORDER, key: row.name, id: row.id }),
+    () => db.supplier.count({ where: inRegion }),
+  );
 }
 
 export const SUPPLIER_ORDER = ORDER;
