@@ -1,4 +1,4 @@
-import { connectionFromRows, timeCursorKey, type PageRequest } from '../../common/connection';
+import { afterCursorWhere, connectionFromRows, timeCursorKey, type PageRequest } from '../../common/connection';
 import type { Certification, CertificationStatus, Prisma } from './generated/prisma/client';
 import type { CertificationConnection } from './schema.mappers';
 import type { CertificationDb } from './store';
@@ -20,12 +20,7 @@ export const QUEUE_ORDER = 'CREATED_ASC';
 /** The review queue: certifications in a status, oldest first, as a stable keyset page. */
 export async function findCertificationsPage(db: CertificationDb, status: CertificationStatus, page: PageRequest, now: Date): Promise<CertificationConnection> {
   const inStatus = statusWhere(status, now);
-  const afterTime = page.after ? timeCursorKey(page.after) : null;
-  const after: Prisma.CertificationWhereInput = page.after
-    ? {
-        OR: [{ createdAt: { gt: afterTime! } }, { createdAt: afterTime!, id: { gt: page.after.id } }],
-      }
-    : {};
+  const after: Prisma.CertificationWhereInput = afterCursorWhere(page.after, 'createdAt', 'asc', timeCursorKey);
   const rows = await db.certification.findMany({
     where: { AND: [inStatus, after] },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

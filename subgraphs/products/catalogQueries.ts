@@ -1,4 +1,13 @@
-import { decimalCursorKey, integerCursorKey, pageFromRows, textCursorKey, timeCursorKey, type CursorPosition, type PageRequest } from '../../common/connection';
+import {
+  afterCursorSql,
+  decimalCursorKey,
+  integerCursorKey,
+  pageFromRows,
+  textCursorKey,
+  timeCursorKey,
+  type CursorPosition,
+  type PageRequest,
+} from '../../common/connection';
 import { badUserInput } from '../../common/errors';
 import { Prisma, type Product } from './generated/prisma/client';
 import type { ProductFilter, ProductOrder } from './generated/graphql';
@@ -84,18 +93,9 @@ function cursorKey(value: unknown): string | number {
   return String(value);
 }
 
-// Rows after the cursor in (key direction, id ascending) order. The bound on
-// the key alone (key >= k, or <= k descending) lets the ordering's index start
-// the scan at the cursor; without it the OR is a filter, and a cursor deep in
-// a million products reads every row before it.
+// Rows after the cursor in (key direction, id ascending) order.
 function afterCursor(ordering: Ordering, after: CursorPosition): Prisma.Sql {
-  const key = Prisma.sql`${ordering.keyOf(after)}${ordering.cast}`;
-  const [from, beyond] =
-    ordering.direction === 'ASC'
-      ? [Prisma.sql`${ordering.key} >= ${key}`, Prisma.sql`${ordering.key} > ${key}`]
-      : [Prisma.sql`${ordering.key} <= ${key}`, Prisma.sql`${ordering.key} < ${key}`];
-  // The key bounds the scan on its own, so the index scan starts at the cursor.
-  return Prisma.sql`(${from} AND (${beyond} OR p.id > ${after.id}))`;
+  return afterCursorSql(ordering.key, Prisma.sql`p.id`, ordering.direction, Prisma.sql`${ordering.keyOf(after)}${ordering.cast}`, after.id);
 }
 
 export interface CatalogPageRows {
@@ -193,7 +193,9 @@ export async function findSupplierProductPages(db: ProductsDb, keys: readonly Su
   for (const [groupKey, groupKeys] of groups) {
     const { first, after } = groupKeys[0];
     const supplierIds = [...new Set(groupKeys.map((key) => key.supplierId))];
-    const afterCondition = after ? Prisma.sql`AND (p.name, p.id) > (${textCursorKey(after)}::text, ${after.id})` : Prisma.empty;
+    const afterCondition = after
+      ? Prisma.sql`AND ${afterCursorSql(Prisma.sql`p.name`, Prisma.sql`p.id`, 'ASC', Prisma.sql`${textCursorKey(after)}::text`, after.id)}`
+      : Prisma.empty;
     const ids = await db.$queryRaw<{ id: string; supplier_id: string }[]>`
       SELECT id, supplier_id FROM (
         SELECT p.id, p.supplier_id, p.name,

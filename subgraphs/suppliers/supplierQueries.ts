@@ -1,4 +1,4 @@
-import { connectionFromRows, textCursorKey, type PageRequest } from '../../common/connection';
+import { afterCursorWhere, connectionFromRows, textCursorKey, type PageRequest } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
 import type { Prisma, Supplier } from './generated/prisma/client';
 import type { SupplierConnection } from './schema.mappers';
@@ -18,11 +18,7 @@ export function regionCodePrefix(regionCode: string | null | undefined, field: s
 export async function findSuppliersPage(db: SuppliersDb, regionPrefix: string | null, page: PageRequest): Promise<SupplierConnection> {
   // Merged suppliers live on only as another's spelling.
   const inRegion: Prisma.SupplierWhereInput = regionPrefix ? { regionCode: { startsWith: regionPrefix }, mergedIntoId: null } : { mergedIntoId: null };
-  const after: Prisma.SupplierWhereInput = page.after
-    ? {
-        OR: [{ name: { gt: textCursorKey(page.after) } }, { name: textCursorKey(page.after), id: { gt: page.after.id } }],
-      }
-    : {};
+  const after: Prisma.SupplierWhereInput = afterCursorWhere(page.after, 'name', 'asc', textCursorKey);
   const rows = await db.supplier.findMany({
     where: { AND: [inRegion, after] },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],

@@ -1,7 +1,7 @@
 // The review queue: pairs the engine found alike but did not link, best first.
 // Pairs already settled (both listings on one product, or products kept
 // apart) are left out even before the next decision deletes them.
-import { connectionFromRows, scoreCursorKey, type Connection, type PageRequest } from '../../../common/connection';
+import { afterCursorSql, connectionFromRows, scoreCursorKey, type Connection, type PageRequest } from '../../../common/connection';
 import { Prisma, type MatchSuggestion } from '../generated/prisma/client';
 import type { ProductsDb } from '../store';
 
@@ -21,13 +21,10 @@ const COLUMNS = Prisma.sql`
 export type MatchSuggestionPage = Connection<MatchSuggestion>;
 
 export async function findMatchSuggestions(db: ProductsDb, page: PageRequest): Promise<MatchSuggestionPage> {
-  const after = page.after;
-  let keyset = Prisma.empty;
-  if (after) {
-    // Keyset on (score DESC, id ASC): the cursor's key is the score as a decimal string.
-    const key = scoreCursorKey(after);
-    keyset = Prisma.sql`AND (s.score < ${key}::numeric OR (s.score = ${key}::numeric AND s.id > ${after.id}))`;
-  }
+  // Keyset on (score DESC, id ASC): the cursor's key is the score as a decimal string.
+  const keyset = page.after
+    ? Prisma.sql`AND ${afterCursorSql(Prisma.sql`s.score`, Prisma.sql`s.id`, 'DESC', Prisma.sql`${scoreCursorKey(page.after)}::numeric`, page.after.id)}`
+    : Prisma.empty;
   const rows = await db.$queryRaw<MatchSuggestion[]>`${COLUMNS} ${OPEN_SUGGESTIONS} ${keyset} ORDER BY s.score DESC, s.id LIMIT ${page.first + 1}`;
   return connectionFromRows(
     rows,
