@@ -9,6 +9,7 @@ import {
   type PageRequest,
 } from '../../common/connection';
 import { badUserInput } from '../../common/errors';
+import { regionCodePrefix } from '../../common/textInput';
 import { Prisma, type Product } from './generated/prisma/client';
 import type { ProductFilter, ProductOrder } from './generated/graphql';
 import { certifiedCondition } from './certifiedProducts';
@@ -65,11 +66,8 @@ export function catalogConditions(filter: ProductFilter | null | undefined, cert
   }
   // Compared as the enum, so the category index applies.
   if (filter.category) conditions.push(Prisma.sql`p.category = CAST(${filter.category} AS "ProductCategory")`);
-  if (filter.regionCode !== null && filter.regionCode !== undefined) {
-    const prefix = filter.regionCode.trim();
-    if (!/^\d{1,6}$/.test(prefix)) throw badUserInput('filter.regionCode', 'must be 1 to 6 digits of a GB/T 2260 region code');
-    conditions.push(Prisma.sql`p.origin_region_code LIKE ${`${prefix}%`}`);
-  }
+  const regionPrefix = regionCodePrefix(filter.regionCode, 'filter.regionCode');
+  if (regionPrefix !== null) conditions.push(Prisma.sql`p.origin_region_code LIKE ${`${regionPrefix}%`}`);
   if (filter.platform) {
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM listing l WHERE l.product_id = p.id AND l.platform_code = ${filter.platform})`);
   }
