@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '../../common/database';
 import { badUserInput, conflict, ErrorCode, forbidden, ineligible, notFound } from '../../common/errors';
 import { isCertifier, type Identity } from '../../common/identity';
 import { optionalText, requiredText } from '../../common/textInput';
 import { effectiveStatus } from './certificationStatus';
 import { decideEligibility } from './eligibility';
-import { Prisma, type Certification, type CertificationStatus } from './generated/prisma/client';
+import type { Certification, CertificationStatus, Prisma } from './generated/prisma/client';
 import type { ProductFacts, ProductFactsReader } from './productFacts';
 import type { CertifyProductsResult } from './schema.mappers';
 import type { CertificationDb } from './store';
@@ -32,10 +33,6 @@ function validUntilInput(validUntil: Date, now: Date): Date {
     throw badUserInput('validUntil', `must be at most ${MAX_VALIDITY_YEARS} years ahead`);
   }
   return validUntil;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
 
 /** Readable and never reused: FP-<year>-<county>-<sequence>, the sequence counted per year and county. */
