@@ -1,18 +1,23 @@
-// Demo catalog: a small but realistic slice of poverty-relief goods, shaped as
-// createMany inputs of the three subgraph stores. Every timestamp is an offset
-// from `now`, so certificates are still valid (or already lapsed) whenever the
-// demo is seeded; everything else, ids included, is fixed.
+// Demo catalog: a small but realistic slice of poverty-relief goods, as plain
+// data shaped like the rows of the three subgraph stores (their generated
+// Prisma types). A column a subgraph derives by its own rules is left to that
+// subgraph's seed (subgraphs/<name>/seed.ts), which turns this data into rows.
+// Every timestamp is an offset from `now`, so certificates are still valid (or
+// already lapsed) whenever the demo is seeded; everything else, ids included,
+// is fixed.
 import type { Prisma as CertificationPrisma } from '../subgraphs/certification/generated/prisma/client';
 import type { Prisma as ProductsPrisma } from '../subgraphs/products/generated/prisma/client';
 import type { Prisma as SuppliersPrisma } from '../subgraphs/suppliers/generated/prisma/client';
-import { normalizeSupplierName } from '../subgraphs/suppliers/supplierName';
 
 export interface DemoCatalog {
   regions: SuppliersPrisma.RegionCreateManyInput[];
-  suppliers: SuppliersPrisma.SupplierCreateManyInput[];
+  /** Without the normalized name: the suppliers seed derives it by the supplier name rule. */
+  suppliers: Omit<SuppliersPrisma.SupplierCreateManyInput, 'normalizedName'>[];
   platforms: ProductsPrisma.PlatformCreateManyInput[];
-  products: ProductsPrisma.ProductCreateManyInput[];
-  listings: ProductsPrisma.ListingCreateManyInput[];
+  /** Without the matching key: the products seed derives it as the matching engine does. */
+  products: Omit<ProductsPrisma.ProductCreateManyInput, 'matchKey'>[];
+  /** Without what the matching engine keeps of a listing (supplier, block, GTIN-14): the products seed derives it. */
+  listings: Omit<ProductsPrisma.ListingCreateManyInput, 'supplierId' | 'matchKey' | 'gtinKey'>[];
   certifications: CertificationPrisma.CertificationCreateManyInput[];
   certificationEvents: CertificationPrisma.CertificationEventCreateManyInput[];
   certificateSequences: CertificationPrisma.CertificateSequenceCreateManyInput[];
@@ -130,16 +135,14 @@ function supplierId(index: number): string {
   return `sup_${String(index + 1).padStart(3, '0')}`;
 }
 
-function buildSuppliers(now: Date, regions: SuppliersPrisma.RegionCreateManyInput[]): SuppliersPrisma.SupplierCreateManyInput[] {
-  const regionByCode = new Map(regions.map((region) => [region.code, region]));
+function buildSuppliers(now: Date, regions: SuppliersPrisma.RegionCreateManyInput[]): DemoCatalog['suppliers'] {
+  const regionCodes = new Set(regions.map((region) => region.code));
   return SUPPLIER_SEEDS.map((seed, index) => {
-    const region = regionByCode.get(seed.regionCode);
-    if (!region) throw new Error(`demo supplier ${seed.name} is in unknown region ${seed.regionCode}`);
+    if (!regionCodes.has(seed.regionCode)) throw new Error(`demo supplier ${seed.name} is in unknown region ${seed.regionCode}`);
     const createdAt = new Date(now.getTime() - (900 - index * 13) * DAY);
     return {
       id: supplierId(index),
       ...seed,
-      normalizedName: normalizeSupplierName(seed.name, region),
       createdAt,
       updatedAt: new Date(now.getTime() - (60 - index) * DAY - index * HOUR),
     };
@@ -352,7 +355,7 @@ export function gtin13CheckDigit(body: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
-function buildProducts(now: Date, suppliers: SuppliersPrisma.SupplierCreateManyInput[]): ProductsPrisma.ProductCreateManyInput[] {
+function buildProducts(now: Date, suppliers: DemoCatalog['suppliers']): DemoCatalog['products'] {
   return PRODUCT_SEEDS.map(({ supplier, gtinBody, price: _price, ...seed }, index) => {
     const owner = suppliers[supplier - 1];
     if (!owner) throw new Error(`demo product ${seed.name} has unknown supplier ${supplier}`);
@@ -454,8 +457,8 @@ function formatPrice(fen: number): string {
   return (fen / 100).toFixed(2);
 }
 
-function buildListings(now: Date, products: ProductsPrisma.ProductCreateManyInput[]): ProductsPrisma.ListingCreateManyInput[] {
-  const listings: ProductsPrisma.ListingCreateManyInput[] = [];
+function buildListings(now: Date, products: DemoCatalog['products']): DemoCatalog['listings'] {
+  const listings: DemoCatalog['listings'] = [];
   products.forEach((product, index) => {
     const seed = PRODUCT_SEEDS[index]!;
     const count = LISTING_COUNTS[index % LISTING_COUNTS.length]!;
@@ -607,7 +610,7 @@ function chinaYear(date: Date): number {
 
 function buildCertifications(
   now: Date,
-  products: ProductsPrisma.ProductCreateManyInput[],
+  products: DemoCatalog['products'],
   regions: SuppliersPrisma.RegionCreateManyInput[],
 ): Pick<DemoCatalog, 'certifications' | 'certificationEvents' | 'certificateSequences'> {
   const at = (daysAgo: number, minutes = 0) => new Date(now.getTime() - daysAgo * DAY + minutes * 60_000);
