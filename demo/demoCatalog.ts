@@ -18,9 +18,9 @@ export interface DemoCatalog {
   products: Omit<ProductsPrisma.ProductCreateManyInput, 'matchKey'>[];
   /** Without what the matching engine keeps of a listing (supplier, block, GTIN-14): the products seed derives it. */
   listings: Omit<ProductsPrisma.ListingCreateManyInput, 'supplierId' | 'matchKey' | 'gtinKey'>[];
-  certifications: CertificationPrisma.CertificationCreateManyInput[];
+  /** Without certificate numbers: the certification seed hands them out (and its sequences) as the service does. */
+  certifications: Omit<CertificationPrisma.CertificationCreateManyInput, 'certificateNumber'>[];
   certificationEvents: CertificationPrisma.CertificationEventCreateManyInput[];
-  certificateSequences: CertificationPrisma.CertificateSequenceCreateManyInput[];
 }
 
 const HOUR = 3_600_000;
@@ -601,18 +601,12 @@ const STORIES: readonly CertificationStory[] = [
 ];
 
 const ISSUER_SUFFIX = '乡村振兴局消费帮扶产品认定办公室';
-// Certificate years follow the issuing office's calendar (China Standard Time, no DST).
-const CHINA_OFFSET = 8 * HOUR;
-
-function chinaYear(date: Date): number {
-  return new Date(date.getTime() + CHINA_OFFSET).getUTCFullYear();
-}
 
 function buildCertifications(
   now: Date,
   products: DemoCatalog['products'],
   regions: SuppliersPrisma.RegionCreateManyInput[],
-): Pick<DemoCatalog, 'certifications' | 'certificationEvents' | 'certificateSequences'> {
+): Pick<DemoCatalog, 'certifications' | 'certificationEvents'> {
   const at = (daysAgo: number, minutes = 0) => new Date(now.getTime() - daysAgo * DAY + minutes * 60_000);
   const provinceOf = new Map(regions.map((region) => [region.code, region.province]));
 
@@ -645,23 +639,10 @@ function buildCertifications(
     return { id, story, product, status, validFrom, validUntil, events };
   });
 
-  // Numbers are handed out per (year, county) in order of issue, as the service would.
-  const lastValue = new Map<string, number>();
-  const numberOf = new Map<string, string>();
-  const issuedInOrder = drafts.filter((draft) => draft.validFrom !== undefined).sort((a, b) => a.validFrom!.getTime() - b.validFrom!.getTime());
-  for (const draft of issuedInOrder) {
-    const year = chinaYear(draft.validFrom!);
-    const key = `${year}:${draft.product.originRegionCode}`;
-    const next = (lastValue.get(key) ?? 0) + 1;
-    lastValue.set(key, next);
-    numberOf.set(draft.id, `FP-${year}-${draft.product.originRegionCode}-${String(next).padStart(6, '0')}`);
-  }
-
   const certifications = drafts.map(({ id, story, product, status, validFrom, validUntil, events }) => ({
     id,
     productId: product.id,
     status,
-    certificateNumber: numberOf.get(id) ?? null,
     issuedBy: validFrom ? `${provinceOf.get(product.originRegionCode) ?? ''}${ISSUER_SUFFIX}` : null,
     validFrom: validFrom ?? null,
     validUntil: validUntil ?? null,
@@ -671,12 +652,7 @@ function buildCertifications(
     updatedAt: events[events.length - 1]!.at!,
   }));
 
-  const certificateSequences = [...lastValue.entries()].map(([key, value]) => {
-    const [year, regionCode] = key.split(':') as [string, string];
-    return { year: Number(year), regionCode, lastValue: value };
-  });
-
-  return { certifications, certificationEvents: drafts.flatMap((draft) => draft.events), certificateSequences };
+  return { certifications, certificationEvents: drafts.flatMap((draft) => draft.events) };
 }
 
 export function demoCatalog(now: Date): DemoCatalog {
