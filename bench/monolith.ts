@@ -17,6 +17,7 @@ import { GraphQLError, parse, printSchema } from 'graphql';
 import { pageFromRows, pageRequest } from '../common/connection';
 import { forbidden } from '../common/errors';
 import { DateTimeScalar, DecimalScalar } from '../common/scalars';
+import { regionCodePrefix } from '../common/textInput';
 import { SUBGRAPH_NAMES } from '../common/topology';
 import { readSubgraphSdl } from '../gateway/supergraph';
 import { createCertificationLoaders, type CertificationLoaders } from '../subgraphs/certification/certificationLoaders';
@@ -34,7 +35,7 @@ import { openProductsStore, type ProductsDb } from '../subgraphs/products/store'
 import type { Region, Supplier } from '../subgraphs/suppliers/generated/prisma/client';
 import { openSuppliersStore, type SuppliersDb } from '../subgraphs/suppliers/store';
 import { createSupplierLoaders, type SupplierLoaders } from '../subgraphs/suppliers/supplierLoaders';
-import { findSuppliersPage, regionCodePrefix, SUPPLIER_ORDER } from '../subgraphs/suppliers/supplierQueries';
+import { findSuppliersPage, SUPPLIER_ORDER } from '../subgraphs/suppliers/supplierQueries';
 
 interface MonolithContext {
   products: ProductLoaders;

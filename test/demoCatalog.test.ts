@@ -1,4 +1,6 @@
 import { demoCatalog } from '../demo/demoCatalog';
+import { demoCertificationRows } from '../subgraphs/certification/seed';
+import { demoSupplierRows } from '../subgraphs/suppliers/seed';
 import { normalizeSupplierName } from '../subgraphs/suppliers/supplierName';
 
 // A fixed instant keeps failures reproducible; the determinism and "relative to
@@ -82,11 +84,13 @@ describe('demo catalog: regions and suppliers', () => {
     expect(catalog.suppliers.some((s) => s.beneficiaryHouseholds === 0)).toBe(true);
   });
 
-  it('stores the normalized name, unique per county', () => {
-    for (const s of catalog.suppliers) {
+  it('is seeded with the normalized name, unique per county', () => {
+    const rows = demoSupplierRows(catalog);
+    expect(rows.map(({ normalizedName: _normalizedName, ...supplier }) => supplier)).toEqual(catalog.suppliers);
+    for (const s of rows) {
       expect(s.normalizedName).toBe(normalizeSupplierName(s.name, regionByCode.get(s.regionCode)!));
     }
-    expectUnique(catalog.suppliers.map((s) => `${s.regionCode}|${s.normalizedName}`));
+    expectUnique(rows.map((s) => `${s.regionCode}|${s.normalizedName}`));
   });
 });
 
@@ -123,7 +127,7 @@ describe('demo catalog: products and listings', () => {
       expect(p.maxPrice).toBeUndefined();
       expect(p.priceCurrency).toBeUndefined();
       expect(p.totalMonthlySales).toBeUndefined();
-      expect(p.matchKey).toBeUndefined();
+      expect(p).not.toHaveProperty('matchKey');
     }
   });
 
@@ -203,9 +207,12 @@ describe('demo catalog: certifications', () => {
     });
   });
 
-  it('numbers issued certificates by year of validFrom and origin county', () => {
+  it('is seeded with certificate numbers by year of validFrom and origin county', () => {
+    const rows = demoCertificationRows(catalog);
+    expect(rows.certifications.map(({ certificateNumber: _certificateNumber, ...certification }) => certification)).toEqual(catalog.certifications);
+    expect(rows.certificationEvents).toEqual(catalog.certificationEvents);
     const numbers: string[] = [];
-    for (const c of catalog.certifications) {
+    for (const c of rows.certifications) {
       const issued = c.status === 'APPROVED' || c.status === 'REVOKED' || c.status === 'EXPIRED';
       if (!issued) {
         expect(c.certificateNumber ?? null).toBeNull();
@@ -223,15 +230,16 @@ describe('demo catalog: certifications', () => {
     expectUnique(numbers);
   });
 
-  it('keeps certificate sequences in step with the numbers used', () => {
+  it('is seeded with certificate sequences in step with the numbers used', () => {
+    const rows = demoCertificationRows(catalog);
     const maxByKey = new Map<string, number>();
-    for (const c of catalog.certifications) {
+    for (const c of rows.certifications) {
       if (!c.certificateNumber) continue;
       const [, year, county, seq] = c.certificateNumber.split('-');
       const key = `${Number(year)}|${county}`;
       maxByKey.set(key, Math.max(maxByKey.get(key) ?? 0, Number(seq)));
     }
-    const sequences = new Map(catalog.certificateSequences.map((s) => [`${s.year}|${s.regionCode}`, s.lastValue]));
+    const sequences = new Map(rows.certificateSequences.map((s) => [`${s.year}|${s.regionCode}`, s.lastValue]));
     expect(sequences).toEqual(maxByKey);
   });
 

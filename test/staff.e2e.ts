@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { demoCatalog } from '../demo/demoCatalog';
+import { demoCertificationRows } from '../subgraphs/certification/seed';
 import { IDENTITY_HEADER, signIdentity, subgraphSecret, type Identity, type Role } from '../common/identity';
 import { identityFromHeaders } from '../gateway/bearerToken';
 import { DEV_AUTH_SECRET } from '../common/identity';
@@ -77,10 +78,12 @@ function demoProducts(now: Date): DemoProduct[] {
   const demo = demoCatalog(now);
   const regions = new Map(demo.regions.map((region) => [region.code, region]));
   const suppliers = new Map(demo.suppliers.map((supplier) => [supplier.id, supplier]));
+  // As seeded: with the certificate numbers the certification seed hands out.
+  const seeded = demoCertificationRows(demo).certifications;
   return demo.products.map((product) => {
     const supplier = suppliers.get(product.supplierId)!;
     const region = regions.get(supplier.regionCode)!;
-    const certifications = demo.certifications
+    const certifications = seeded
       .filter((certification) => certification.productId === product.id)
       .sort((a, b) => new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime())
       .map((certification) => ({

@@ -1,5 +1,15 @@
-import { decimalCursorKey, integerCursorKey, pageFromRows, textCursorKey, timeCursorKey, type CursorPosition, type PageRequest } from '../../common/connection';
+import {
+  afterCursorSql,
+  decimalCursorKey,
+  integerCursorKey,
+  pageFromRows,
+  textCursorKey,
+  timeCursorKey,
+  type CursorPosition,
+  type PageRequest,
+} from '../../common/connection';
 import { badUserInput } from '../../common/errors';
+import { regionCodePrefix } from '../../common/textInput';
 import { Prisma, type Product } from './generated/prisma/client';
 import type { ProductFilter, ProductOrder } from './generated/graphql';
 import { certifiedCondition, certifiedCountStatement } from './certifiedProducts';
@@ -56,11 +66,8 @@ export function catalogConditions(filter: ProductFilter | null | undefined, cert
   }
   // Compared as the enum, so the category index applies.
   if (filter.category) conditions.push(Prisma.sql`p.category = CAST(${filter.category} AS "ProductCategory")`);
-  if (filter.regionCode !== null && filter.regionCode !== undefined) {
-    const prefix = filter.regionCode.trim();
-    if (!/^\d{1,6}$/.test(prefix)) throw badUserInput('filter.regionCode', 'must be 1 to 6 digits of a GB/T 2260 region code');
-    conditions.push(Prisma.sql`p.origin_region_code LIKE ${`${prefix}%`}`);
-  }
+  const regionPrefix = regionCodePrefix(filter.regionCode, 'filter.regionCode');
+  if (regionPrefix !== null) conditions.push(Prisma.sql`p.origin_region_code LIKE ${`${regionPrefix}%`}`);
   if (filter.platform) {
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM listing l WHERE l.product_id = p.id AND l.platform_code = ${filter.platform})`);
   }
@@ -84,18 +91,9 @@ function cursorKey(value: unknown): string | number {
   return String(value);
 }
 
-// Rows after the cursor in (key direction, id ascending) order. The bound on
-// the key alone (key >= k, or <= k descending) lets the ordering's index start
-// the scan at the cursor; without it the OR is a filter, and a cursor deep in
-// a million products reads every row before it.
+// Rows after the cursor in (key direction, id ascending) order.
 function afterCursor(ordering: Ordering, after: CursorPosition): Prisma.Sql {
-  const key = Prisma.sql`${ordering.keyOf(after)}${ordering.cast}`;
-  const [from, beyond] =
-    ordering.direction === 'ASC'
-      ? [Prisma.sql`${ordering.key} >= ${key}`, Prisma.sql`${ordering.key} > ${key}`]
-      : [Prisma.sql`${ordering.key} <= ${key}`, Prisma.sql`${ordering.key} < ${key}`];
-  // The key bounds the scan on its own, so the index scan starts at the cursor.
-  return Prisma.sql`(${from} AND (${beyond} OR p.id > ${after.id}))`;
+  return afterCursorSql(ordering.key, Prisma.sql`p.id`, ordering.direction, Prisma.sql`${ordering.keyOf(after)}${ordering.cast}`, after.id);
 }
 
 export interface CatalogPageRows {
@@ -199,7 +197,9 @@ export async function findSupplierProductPages(db: ProductsDb, keys: readonly Su
   for (const [groupKey, groupKeys] of groups) {
     const { first, after } = groupKeys[0];
     const supplierIds = [...new Set(groupKeys.map((key) => key.supplierId))];
-    const afterCondition = after ? Prisma.sql`AND (p.name, p.id) > (${textCursorKey(after)}::text, ${after.id})` : Prisma.empty;
+    const afterCondition = after
+      ? Prisma.sql`AND ${afterCursorSql(Prisma.sql`p.name`, Prisma.sql`p.id`, 'ASC', Prisma.sql`${textCursorKey(after)}::text`, after.id)}`
+      : Prisma.empty;
     const ids = await db.$queryRaw<{ id: string; supplier_id: string }[]>`
       SELECT id, supplier_id FROM (
         SELECT p.id, p.supplier_id, p.name,

@@ -1,6 +1,7 @@
+import { isUniqueViolation } from '../../common/database';
 import { badUserInput, conflict } from '../../common/errors';
 import { requiredText } from '../../common/textInput';
-import { Prisma, type Platform } from './generated/prisma/client';
+import type { Platform } from './generated/prisma/client';
 import type { ProductsDb } from './store';
 
 const PLATFORM_CODE = /^[a-z][a-z0-9-]{1,31}$/;
@@ -15,7 +16,7 @@ export async function registerPlatform(db: ProductsDb, codeInput: string, nameIn
   try {
     return await db.platform.create({ data: { code, name } });
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+    if (isUniqueViolation(err)) {
       throw conflict(`Platform ${code} is already registered.`);
     }
     throw err;
