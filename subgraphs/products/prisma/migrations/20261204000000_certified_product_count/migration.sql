@@ -13,16 +13,32 @@ DROP INDEX "certified_product_valid_until_idx";
 CREATE INDEX "certified_product_valid_until_category_region_code_idx" ON "certified_product"("valid_until", "category", "region_code");
 
 -- The copy follows its products in the same transaction as every product
--- write. Only rows whose category or county really changed are touched, so
--- the writes of an import (prices, listing counts) take no lock here.
+-- write that could change what it holds: a new category or county (a row
+-- trigger, only on updates that set those columns and change them), a
+-- deleted product, a product arriving after its certificate. The writes of an
+-- import (prices, listing counts) do not fire it.
 --
--- A change of a product that the copy may hold (a new category or county, a
--- deletion) takes the advisory lock below, shared; bringing the copy up to
--- date takes it exclusively before it reads the products
+-- Such a change takes the advisory lock below, shared; bringing the copy up
+-- to date takes it exclusively before it reads the products
 -- (certifiedProducts.ts). So either the product change commits first and the
 -- copy reads it, or it waits for the copy and then updates the rows the copy
 -- wrote. No product row is locked: the whole set is 160,000 rows.
-CREATE FUNCTION "certified_product_follow"() RETURNS trigger AS $$
+CREATE FUNCTION "certified_product_follow_change"() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(hashtext('certified_product'));
+    UPDATE "certified_product" SET "category" = NEW."category", "region_code" = NEW."origin_region_code"
+    WHERE "product_id" = NEW."id";
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER "certified_product_follow_update" AFTER UPDATE OF "category", "origin_region_code" ON "product"
+    FOR EACH ROW WHEN (OLD."category" IS DISTINCT FROM NEW."category" OR OLD."origin_region_code" IS DISTINCT FROM NEW."origin_region_code")
+    EXECUTE FUNCTION "certified_product_follow_change"();
+
+-- Statement triggers join the transition table with certified_product on its
+-- primary key, never a transition table with another.
+CREATE FUNCTION "certified_product_follow_rows"() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         PERFORM pg_advisory_xact_lock_shared(hashtext('certified_product'));
@@ -30,16 +46,7 @@ BEGIN
         FROM "old_rows" AS o
         WHERE c."product_id" = o."id" AND c."category" IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM "product" AS p WHERE p."id" = o."id");
-    ELSIF TG_OP = 'INSERT' THEN
-        UPDATE "certified_product" AS c SET "category" = n."category", "region_code" = n."origin_region_code"
-        FROM "new_rows" AS n
-        WHERE c."product_id" = n."id"
-          AND (c."category" IS DISTINCT FROM n."category" OR c."region_code" IS DISTINCT FROM n."origin_region_code");
-    ELSIF EXISTS (
-        SELECT 1 FROM "new_rows" AS n JOIN "old_rows" AS o ON o."id" = n."id"
-        WHERE o."category" IS DISTINCT FROM n."category" OR o."origin_region_code" IS DISTINCT FROM n."origin_region_code"
-    ) THEN
-        PERFORM pg_advisory_xact_lock_shared(hashtext('certified_product'));
+    ELSE
         UPDATE "certified_product" AS c SET "category" = n."category", "region_code" = n."origin_region_code"
         FROM "new_rows" AS n
         WHERE c."product_id" = n."id"
@@ -50,8 +57,6 @@ END;
 $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER "certified_product_follow_insert" AFTER INSERT ON "product"
-    REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow"();
+    REFERENCING NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow_rows"();
 CREATE TRIGGER "certified_product_follow_delete" AFTER DELETE ON "product"
-    REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow"();
-CREATE TRIGGER "certified_product_follow_update" AFTER UPDATE ON "product"
-    REFERENCING OLD TABLE AS "old_rows" NEW TABLE AS "new_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow"();
+    REFERENCING OLD TABLE AS "old_rows" FOR EACH STATEMENT EXECUTE FUNCTION "certified_product_follow_rows"();
