@@ -27,6 +27,13 @@ describe('pack size', () => {
     expect(parsePackSize('黄桃罐头 六罐装425克')).toEqual({ measure: 'g', amount: 2550 });
     expect(parsePackSize('秋梨膏两瓶装150g')).toEqual({ measure: 'g', amount: 300 });
     expect(parsePackSize('秋梨膏两瓶装 共300g')).toEqual({ measure: 'g', amount: 300 });
+    // And a half; a per-piece weight is no pack size; a size without its unit, or with a height, is the footprint in cm.
+    expect(parsePackSize('土蜂蜜 一斤半')).toEqual({ measure: 'g', amount: 750 });
+    expect(parsePackSize('红枣 三斤半 半价')).toEqual({ measure: 'g', amount: 1750 });
+    expect(parsePackSize('土鸡蛋12枚 单枚50g')).toEqual({ measure: 'count', amount: 12 });
+    expect(parsePackSize('苗绣抱枕 45x45 民族风')).toEqual({ measure: 'cm2', amount: 2025 });
+    expect(parsePackSize('竹编收纳篮 30x20x15cm')).toEqual({ measure: 'cm2', amount: 600 });
+    expect(parsePackSize('枸杞 250g*2')).toEqual({ measure: 'g', amount: 500 });
     // A count in brackets right after the amount says how it is packed, not how many of it.
     expect(parsePackSize('保靖黄金茶200g（2罐装）')).toEqual({ measure: 'g', amount: 200 });
     expect(parsePackSize('枣花蜜500g(2瓶装) 送礼')).toEqual({ measure: 'g', amount: 500 });

@@ -117,7 +117,7 @@ function round(value: number): number {
 // Per-piece specifications ("单果200-250g", "果径85mm以上") describe the fruit,
 // not the pack: left in, "单果350g" would outvote the "8个装" of a gift box.
 const PER_PIECE_SPEC = new RegExp(
-  String.raw`(?:单果|单个|单颗|单只|每个|每颗|果径|直径)\s*(?:约)?\s*${NUMBER}\s*(?:[-~～至到]\s*${NUMBER}\s*)?(?:${MEASURE_UNIT}|mm|cm|毫米|厘米)?\s*(?:以上|左右|\+)?`,
+  String.raw`(?:单果|单个|单颗|单只|单枚|单粒|单根|每个|每颗|每只|每枚|果径|直径)\s*(?:约)?\s*${NUMBER}\s*(?:[-~～至到]\s*${NUMBER}\s*)?(?:${MEASURE_UNIT}|mm|cm|毫米|厘米)?\s*(?:以上|左右|\+)?`,
   'gu',
 );
 // "4.5-5斤": listings quote the nominal size of the same pack as a range or as
@@ -160,7 +160,10 @@ function scanQuantities(text: string): Quantity[] {
     if (match[3]) {
       const [measure, factor] = MEASURE_FACTORS[match[3]]!;
       const container = match[4] ?? match[1]?.slice(1);
-      quantities.push({ kind: 'measure', start, end, measure, amount: value * factor, container, weighing });
+      // "一斤半", "三斤半": and a half (not "5斤半价", half price).
+      const andAHalf = !match[4] && /^(?:斤|公斤|两)$/u.test(match[3]) && text[end] === '半' && text[end + 1] !== '价';
+      const amount = (value + (andAHalf ? 0.5 : 0)) * factor;
+      quantities.push({ kind: 'measure', start, end: andAHalf ? end + 1 : end, measure, amount, container, weighing });
     } else {
       quantities.push({ kind: 'count', start, end, amount: value, container: match[5] });
     }
@@ -179,7 +182,13 @@ function trailingFactor(text: string, operator: Quantity): number | null {
 }
 
 // Handicrafts are sold by size: "60×90cm", "40*60厘米" (the area, in either order).
-const DIMENSIONS = /(\d+(?:\.\d+)?)\s*(?:cm|厘米|mm|毫米)?\s*[x×✕✖*]\s*(\d+(?:\.\d+)?)\s*(cm|厘米|mm|毫米)/u;
+// Length × width of a handicraft, from its first number ("30x20x15cm" is a
+// 30×20 footprint, not 20×15); a height after them is left to the title.
+const DIMENSIONS =
+  /(?<![\d.]|[x×✕✖*]\s*)(\d+(?:\.\d+)?)\s*(?:cm|厘米|mm|毫米)?\s*[x×✕✖*]\s*(\d+(?:\.\d+)?)\s*(?:(?:cm|厘米|mm|毫米)?\s*[x×✕✖*]\s*\d+(?:\.\d+)?\s*)?(cm|厘米|mm|毫米)/u;
+// "45x45" without a unit, when nothing else in the title is a quantity: a
+// cushion or a picture in centimetres (two numbers of two or three digits).
+const UNITLESS_DIMENSIONS = /(?<![\d.]|[x×✕✖*]\s*)(\d{2,3})\s*[x×✕✖*]\s*(\d{2,3})(?![\d.]|\s*[x×✕✖*])/u;
 // "2025新货", "2024年": a year is no quantity, even glued to one ("100g*32025新货").
 const VINTAGE = /20[0-3]\d(?=年|新|款|春|秋|夏|冬|产|上市)|(?<=[x×✕✖*]\s*\d{1,2}|kg|g|克|ml|毫升|斤)20[0-3]\d(?![\d.])/gu;
 // "2x500克", "2 x 250g": a bare count before the amount multiplies it.
@@ -282,6 +291,8 @@ function parseQuantities(text: string): PackSize | null {
   // One piece says nothing about the pack: "1个" and no count at all are the
   // same thing, and must block together.
   if (pieces && pieces.amount > 1 && Number.isInteger(pieces.amount)) return { measure: 'count', amount: pieces.amount };
+  const unitless = items.every((item) => item.kind === 'operator') ? UNITLESS_DIMENSIONS.exec(prepared) : null;
+  if (unitless) return { measure: 'cm2', amount: round(Number(unitless[1]) * Number(unitless[2])) };
   return null;
 }
 
