@@ -115,6 +115,8 @@ export async function buildProduction(outDir: string, env: Record<string, string
   cpSync(join(root, 'importer', 'operations.graphql'), join(appDir, 'importer', 'operations.graphql'));
   // The matching engine's word lists (dictionary, synonyms, generic, decorative and place words).
   cpSync(join(root, 'subgraphs', 'products', 'matching', 'data'), join(appDir, 'subgraphs', 'products', 'matching', 'data'), { recursive: true });
+  // The traditional → simplified table shared by titles and supplier names.
+  cpSync(join(root, 'common', 'data'), join(appDir, 'common', 'data'), { recursive: true });
   const playground = join(root, 'gateway', 'playground', 'dist');
   if (!existsSync(join(playground, 'manifest.json'))) throw new Error('gateway/playground/dist is missing: run npm run build:playground');
   cpSync(playground, join(appDir, 'gateway', 'playground', 'dist'), { recursive: true });

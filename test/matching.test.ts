@@ -207,6 +207,13 @@ describe('supplier identity', () => {
     }
     expect(normalizeSupplierName('河南省商丘市宁陵县梨乡食品有限公司', ningling)).toBe(normalizeSupplierName('宁陵梨乡食品厂', ningling));
     expect(normalizeSupplierName('陈家冲家庭农场', ningling)).toBe(normalizeSupplierName('陈家冲农场', ningling));
+    // What it does is left out as often as its legal form; a bracketed note and traditional characters change nothing.
+    expect(normalizeSupplierName('宁陵县金顶谢花酥梨合作社', ningling)).toBe(coop);
+    expect(normalizeSupplierName('宁陵县金顶谢花酥梨种植专业合作社（普通合伙）', ningling)).toBe(coop);
+    const food = normalizeSupplierName('宁陵县华星食品有限公司', ningling);
+    for (const variant of ['华星食品(宁陵)有限公司', '宁陵县華星食品有限公司', '宁陵县华星食品加工厂'])
+      expect(normalizeSupplierName(variant, ningling)).toBe(food);
+    expect(normalizeSupplierName('宁陵县刘楼乡扶贫就业车间', ningling)).toBe(normalizeSupplierName('宁陵县刘楼乡帮扶车间', ningling));
   });
   it('keeps different producers of one county apart', () => {
     expect(normalizeSupplierName('石桥镇酥梨合作社', ningling)).not.toBe(normalizeSupplierName('刘楼乡酥梨合作社', ningling));

@@ -6,8 +6,7 @@
 // vocabulary's conflicts (木耳 vs 香菇, 礼盒 vs 袋装, one-sided flavours).
 // Everything here is pure and deterministic: no clock, no randomness, and no
 // I/O but reading its character table once, at load.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { foldCharacters, simplifiedCharacters } from '../../common/chineseText';
 
 export type PackMeasure = 'g' | 'ml' | 'count' | 'cm2';
 
@@ -48,22 +47,7 @@ const UNKNOWN_PACK = '?';
 // Character folding
 // ---------------------------------------------------------------------------
 
-// Traditional → simplified (data/traditional.txt, from OpenCC's tables): sellers
-// in Taiwan and Hong Kong, and "premium" styling on mainland shops, write the
-// same words in traditional characters.
-const TRADITIONAL_TO_SIMPLIFIED: ReadonlyMap<string, string> = new Map(
-  readFileSync(join(__dirname, 'matching', 'data', 'traditional.txt'), 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0 && !line.startsWith('#'))
-    .map((line) => [...line] as [string, string]),
-);
-
-/** NFKC (full-width digits, Latin and brackets), lower case, simplified characters. */
-function foldCharacters(text: string): string {
-  let folded = '';
-  for (const ch of text.normalize('NFKC').toLowerCase()) folded += TRADITIONAL_TO_SIMPLIFIED.get(ch) ?? ch;
-  return folded;
-}
+// foldCharacters (common/chineseText.ts): NFKC, lower case, simplified characters.
 
 // ---------------------------------------------------------------------------
 // Pack size
@@ -425,9 +409,7 @@ function stripBrackets(text: string): string {
  * from: both normalise to the same words.
  */
 export function productNameFromTitle(title: string): string {
-  let text = '';
-  for (const ch of title.normalize('NFKC')) text += TRADITIONAL_TO_SIMPLIFIED.get(ch) ?? ch;
-  text = text.replace(PICTOGRAPHS, ' ');
+  let text = simplifiedCharacters(title).replace(PICTOGRAPHS, ' ');
   text = text.replace(SQUARE_BRACKETS, (whole: string, ...groups: unknown[]) => {
     const content = groups.slice(0, 4).find((g): g is string => typeof g === 'string') ?? '';
     return containsShopPhrase(content) ? ' ' : whole;
