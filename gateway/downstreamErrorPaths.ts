@@ -13,7 +13,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../common/errors';
-import type { GatewayContext } from './subgraphDataSource';
+import type { GatewayContext } from './requestContext';
 
 type Path = readonly (string | number)[];
 

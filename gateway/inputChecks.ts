@@ -3,7 +3,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { GraphQLError, Kind, visit, type ValueNode } from 'graphql';
 import { badUserInput } from '../common/errors';
-import type { GatewayContext } from './subgraphDataSource';
+import type { GatewayContext } from './requestContext';
 
 /**
  * Input that is wrong in a way only a store or Apollo's internals would

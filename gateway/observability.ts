@@ -6,7 +6,9 @@ import type { Logger } from '../common/logging';
 import { OperationTypeNode } from 'graphql';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { REQUEST_ID_HEADER } from '../common/logging';
-import type { GatewayContext, SubgraphFetchObserver, SubgraphSavingObserver } from './subgraphDataSource';
+import type { SubgraphSavingObserver } from './fetch/layers';
+import type { SubgraphFetchObserver } from './fetch/timing';
+import type { GatewayContext } from './requestContext';
 
 // Error codes as labels: ours and Apollo Server's are a closed set; a code
 // some other layer made up (or a client's input echoed in one) is not.

@@ -4,7 +4,7 @@ import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type Redis from 'ioredis';
 import type { NextFunction, Request, Response } from 'express';
-import type { GatewayContext } from './subgraphDataSource';
+import type { GatewayContext } from './requestContext';
 
 /**
  * The catalog's version: bumped by every mutation that passes through the

@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { GraphQLSchema } from 'graphql';
 import type Redis from 'ioredis';
 import { ErrorCode } from '../common/errors';
-import { developmentSecretWarning } from '../common/identity';
+import { developmentSecretWarning, IdentitySigner } from '../common/identity';
 import type { Logger } from '../common/logging';
 import { listen, type RunningServer } from '../common/subgraphServer';
 import type { GatewayConfig } from './config';
@@ -28,7 +28,17 @@ import { createPlaygroundRouter } from './playground/playgroundRouter';
 import { checkReadiness } from './readiness';
 import { connectRedis } from './redisConnection';
 import { memoryCatalogVersion, memoryKeyValueCache, redisCatalogVersion, RedisKeyValueCache, ResponseCache, versionBumpPlugin } from './responseCache';
-import { SubgraphDataSource, type GatewayContext } from './subgraphDataSource';
+import { FetchMerger, mergeLayer } from './fetch/fetchBatching';
+import { identityLayer } from './fetch/identity';
+import type { CallLayer } from './fetch/layers';
+import { collapseLayer } from './fetch/representations';
+import { retryReads } from './fetch/retry';
+import { shareLayer, SharedFetches } from './fetch/sharedFetches';
+import { spanLayer } from './fetch/spans';
+import { SubgraphDataSource } from './fetch/subgraphDataSource';
+import { timingLayer } from './fetch/timing';
+import { keepAliveTransport } from './fetch/transport';
+import type { GatewayContext } from './requestContext';
 import { queryLimitsPlugin } from './queryLimits';
 import { createRateLimiter, rateLimitMiddleware } from './rateLimit';
 import { composeSupergraph } from './supergraph';
@@ -87,15 +97,24 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name, url }) => {
       if (!url) throw new Error(`subgraph ${name} has no URL in the supergraph`);
       subgraphs.set(name, url);
-      const source = new SubgraphDataSource(
-        name,
-        url,
-        config.subgraphSecret,
-        config.subgraphFetch,
-        metrics.observeSubgraphFetch,
-        tracing?.tracer,
-        metrics.observeSubgraphSaving,
-      );
+      const subgraph = { name, url };
+      // Outermost first: span, collapsed representations, retries of reads, each attempt timed, the caller's identity.
+      const call: CallLayer[] = [
+        ...(tracing ? [spanLayer(subgraph, tracing.tracer)] : []),
+        collapseLayer(subgraph, metrics.observeSubgraphSaving),
+        retryReads(config.subgraphFetch.retries),
+        timingLayer(subgraph, metrics.observeSubgraphFetch),
+        identityLayer(new IdentitySigner(config.subgraphSecret, name)),
+      ];
+      const source = new SubgraphDataSource(subgraph, {
+        call,
+        // Identical reads in flight shared, then side-by-side reads merged.
+        post: [
+          shareLayer(subgraph, new SharedFetches(), metrics.observeSubgraphSaving),
+          mergeLayer(subgraph, new FetchMerger(), metrics.observeSubgraphSaving),
+        ],
+        transport: keepAliveTransport(url, config.subgraphFetch),
+      });
       dataSources.push(source);
       return source;
     },

@@ -4,7 +4,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, parse, print, visit, type ASTNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { ErrorCode } from '../common/errors';
-import type { GatewayContext } from './subgraphDataSource';
+import type { GatewayContext } from './requestContext';
 import { ConfigError } from '../common/environment';
 
 /** Apollo's persisted query manifest format, so other Apollo tooling can read ours. */
