@@ -1,4 +1,5 @@
 import { Kind, OperationTypeNode, parse, print, visit, type DefinitionNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import type { GatewayFeature } from '../features/types';
 import type { PostLayer, SubgraphAnswer, SubgraphInfo, SubgraphPost, SubgraphSavingObserver } from './layers';
 
 /** One subgraph read waiting to go out, as the query planner wrote it. */
@@ -186,4 +187,8 @@ export function mergeLayer(subgraph: SubgraphInfo, merger: FetchMerger, observeS
       list.push({ post, member: { query: query!, operationName, variables }, resolve, reject });
     });
   };
+}
+
+export function mergedReads(observeSaving: SubgraphSavingObserver): GatewayFeature {
+  return { name: 'merged reads', subgraphPost: (subgraph) => mergeLayer(subgraph, new FetchMerger(), observeSaving) };
 }

@@ -1,5 +1,6 @@
-import { ANONYMOUS, IDENTITY_HEADER, type IdentitySigner } from '../../common/identity';
+import { ANONYMOUS, IDENTITY_HEADER, IdentitySigner } from '../../common/identity';
 import { REQUEST_ID_HEADER } from '../../common/logging';
+import type { GatewayFeature } from '../features/types';
 import type { GatewayContext } from '../requestContext';
 import type { CallLayer } from './layers';
 
@@ -17,4 +18,9 @@ export function identityLayer(signer: IdentitySigner): CallLayer {
     if (context.requestId) headers[REQUEST_ID_HEADER] = context.requestId;
     return next({ ...call, headers });
   };
+}
+
+/** SUBGRAPH_SECRET: signs the identity header each subgraph trusts, for that subgraph alone. */
+export function subgraphIdentity(secret: string): GatewayFeature {
+  return { name: 'subgraph identity', subgraphCall: (subgraph) => identityLayer(new IdentitySigner(secret, subgraph.name)) };
 }

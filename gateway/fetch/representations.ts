@@ -1,4 +1,5 @@
 import { copyJson } from './sharedFetches';
+import type { GatewayFeature } from '../features/types';
 import type { CallLayer, SubgraphInfo, SubgraphSavingObserver } from './layers';
 
 interface EntitiesResponse {
@@ -76,4 +77,8 @@ export function collapseLayer(subgraph: SubgraphInfo, observeSaving?: SubgraphSa
     collapsed.expand(response);
     return response;
   };
+}
+
+export function collapsedRepresentations(observeSaving: SubgraphSavingObserver): GatewayFeature {
+  return { name: 'collapsed representations', subgraphCall: (subgraph) => collapseLayer(subgraph, observeSaving) };
 }

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../../common/errors';
+import type { GatewayFeature } from '../features/types';
 import type { CallLayer } from './layers';
 
 // Worth another try: the subgraph could not be reached or timed out (see
@@ -29,4 +30,9 @@ export function retryReads(retries: number, wait: (ms: number) => Promise<unknow
       }
     }
   };
+}
+
+/** SUBGRAPH_RETRIES: extra attempts for a failed read. */
+export function readRetries(retries: number): GatewayFeature {
+  return { name: 'read retries', subgraphCall: () => retryReads(retries) };
 }

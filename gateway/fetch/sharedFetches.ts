@@ -1,4 +1,5 @@
 import { IDENTITY_HEADER } from '../../common/identity';
+import type { GatewayFeature } from '../features/types';
 import type { PostLayer, SubgraphAnswer, SubgraphInfo, SubgraphSavingObserver } from './layers';
 
 /**
@@ -56,4 +57,8 @@ export class SharedFetches {
 export function shareLayer(subgraph: SubgraphInfo, shared: SharedFetches, observeSaving?: SubgraphSavingObserver): PostLayer {
   const onJoin = () => observeSaving?.({ subgraph: subgraph.name, saving: 'shared_fetch', count: 1 });
   return (post, next) => shared.run(post.call.read ? `${post.headers[IDENTITY_HEADER]}\n${post.body}` : null, () => next(post), onJoin);
+}
+
+export function sharedReads(observeSaving: SubgraphSavingObserver): GatewayFeature {
+  return { name: 'shared reads', subgraphPost: (subgraph) => shareLayer(subgraph, new SharedFetches(), observeSaving) };
 }

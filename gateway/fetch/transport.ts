@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { GatewayFeature } from '../features/types';
 import type { SubgraphAnswer, SubgraphPost, Transport } from './layers';
 
 export interface SubgraphFetchPolicy {
@@ -74,4 +75,9 @@ export function keepAliveTransport(url: string, policy: SubgraphFetchPolicy): Tr
       postAnswer(endpoint, agent, post.headers, post.body, post.call.read ? policy.timeoutMs : (policy.mutationTimeoutMs ?? policy.timeoutMs)),
     close: () => agent.destroy(),
   };
+}
+
+/** SUBGRAPH_TIMEOUT_MS, SUBGRAPH_MUTATION_TIMEOUT_MS: the POSTs, over keep-alive connections closed when the gateway stops. */
+export function keepAliveConnections(policy: SubgraphFetchPolicy): GatewayFeature {
+  return { name: 'keep-alive connections', subgraphTransport: (subgraph) => keepAliveTransport(subgraph.url, policy) };
 }
