@@ -23,7 +23,14 @@ import {
 import { ConfigError } from '../common/environment';
 import { SUBGRAPH_NAMES } from '../common/topology';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
-import { checkQueryLimits, DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsFromEnv, queryLimitsPlugin, type QueryLimits } from '../gateway/queryLimits';
+import {
+  checkQueryLimits,
+  DEFAULT_QUERY_LIMITS,
+  measureOperation,
+  queryLimitsFromEnv,
+  queryLimitsPlugin,
+  type QueryLimits,
+} from '../gateway/features/queryLimits';
 import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
 
 function apiSchema(): GraphQLSchema {

@@ -24,7 +24,7 @@ import {
   RedisRateLimiter,
   type RateLimiter,
   type RateLimitPolicies,
-} from '../gateway/rateLimit';
+} from '../gateway/features/rateLimit';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -19,8 +19,11 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { envInt } from '../common/environment';
-import { ErrorCode } from '../common/errors';
+import { envInt } from '../../common/environment';
+import { ErrorCode } from '../../common/errors';
+import type { Logger } from '../../common/logging';
+import type { GatewayContext } from '../requestContext';
+import type { GatewayFeature } from './types';
 
 type Env = Record<string, string | undefined>;
 
@@ -291,5 +294,17 @@ export function queryLimitsPlugin<TContext extends BaseContext>(limits: QueryLim
         },
       };
     },
+  };
+}
+
+/** MAX_QUERY_DEPTH, MAX_QUERY_ALIASES, MAX_QUERY_FIELDS, MAX_QUERY_COST, checked once Apollo has validated the operation. */
+export function queryLimits(limits: QueryLimits, log: Logger): GatewayFeature {
+  return {
+    name: 'query limits',
+    plugins: [
+      queryLimitsPlugin<GatewayContext>(limits, {
+        onRejected: (measured, error) => log.info({ msg: 'operation refused', limit: error.extensions.limit, ...measured }),
+      }),
+    ],
   };
 }

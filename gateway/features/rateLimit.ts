@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { Redis } from 'ioredis';
-import { ConfigError, envBoolean, envString, envUrl } from '../common/environment';
-import { ErrorCode } from '../common/errors';
-import type { Identity } from '../common/identity';
+import { ConfigError, envBoolean, envString, envUrl } from '../../common/environment';
+import { ErrorCode } from '../../common/errors';
+import type { Identity } from '../../common/identity';
+import type { Logger as ProcessLogger } from '../../common/logging';
+import { requestContext } from '../requestContext';
 import type { Logger } from './errorPolicy';
+import type { GatewayFeature } from './types';
 
 type Env = Record<string, string | undefined>;
 
@@ -497,5 +500,31 @@ export function rateLimitMiddleware(
           },
         ],
       });
+  };
+}
+
+/**
+ * A token bucket per client and role (RATE_LIMIT_*), in Redis when the
+ * gateway shares one with its replicas. On /graphql before the body is read:
+ * a refused request costs no parsing or planning. It reads the caller the
+ * request identity feature verified.
+ */
+export function rateLimit(
+  config: RateLimitConfig,
+  options: { log: ProcessLogger; redis: Redis | null; timeoutMs: number; onRejected: (role: RateLimitRole) => void },
+): GatewayFeature {
+  if (!config.enabled) return { name: 'rate limit (off)' };
+  const log: Logger = (entry) => options.log.warn(entry);
+  const limiter = createRateLimiter(config, { log, redis: options.redis ?? undefined, timeoutMs: options.timeoutMs });
+  return {
+    name: 'rate limit',
+    http: [
+      rateLimitMiddleware(limiter, config.policies, (req) => requestContext(req).identity, {
+        log,
+        apiKeys: config.apiKeys,
+        onRejected: ({ role }) => options.onRejected(role),
+      }),
+    ],
+    shutdown: () => limiter.close(),
   };
 }

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
-import { InMemoryLRUCache, type KeyValueCache, type KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
+import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type Redis from 'ioredis';
 import type { NextFunction, Request, Response } from 'express';
-import type { GatewayContext } from './subgraphDataSource';
+import type { Logger } from '../../common/logging';
+import { RedisKeyValueCache } from '../redisConnection';
+import { requestContext, type GatewayContext } from '../requestContext';
+import type { GatewayFeature } from './types';
 
 /**
  * The catalog's version: bumped by every mutation that passes through the
@@ -69,30 +72,6 @@ export function redisCatalogVersion(redis: Redis, key: string, log: (entry: Reco
   };
 }
 
-/** Apollo's key-value cache interface over Redis, so gateway replicas share cached responses and APQ documents. */
-export class RedisKeyValueCache implements KeyValueCache<string> {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
-
-  // A Redis that fails or does not answer reads as a miss: the response
-  // cache then computes the answer, and APQ asks the client for the document
-  // (PERSISTED_QUERY_NOT_FOUND, which Apollo clients answer by sending it).
-  async get(key: string): Promise<string | undefined> {
-    return (await this.redis.get(this.prefix + key).catch(() => null)) ?? undefined;
-  }
-
-  async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
-    if (options?.ttl) await this.redis.set(this.prefix + key, value, 'EX', Math.max(1, Math.ceil(options.ttl)));
-    else await this.redis.set(this.prefix + key, value);
-  }
-
-  async delete(key: string): Promise<boolean> {
-    return (await this.redis.del(this.prefix + key)) > 0;
-  }
-}
-
 export function memoryKeyValueCache(maxBytes = 64 * 1024 * 1024): KeyValueCache<string> {
   return new InMemoryLRUCache<string>({ maxSize: maxBytes });
 }
@@ -155,7 +134,8 @@ export interface ResponseCacheHit {
  *
  * Stored as the response text: a hit is answered by `middleware`, in front of
  * Apollo Server, without parsing or serialising anything; `plugin` stores
- * the successful anonymous queries that Apollo answered.
+ * the successful anonymous queries that Apollo answered, under the key the
+ * middleware put on the request's context.
  */
 export class ResponseCache {
   constructor(
@@ -164,8 +144,8 @@ export class ResponseCache {
     private readonly log: (entry: Record<string, unknown>) => void,
   ) {}
 
-  /** Answers cached anonymous reads; for any other cacheable request, notes its key for `plugin` and passes it on. */
-  middleware(onHit: (hit: ResponseCacheHit, res: Response) => void) {
+  /** Answers cached anonymous reads; for any other cacheable request, notes its key on the context for `plugin` and passes it on. */
+  middleware(onHit: (hit: ResponseCacheHit, context: GatewayContext) => void) {
     return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const started = process.hrtime.bigint();
       if (req.headers.authorization) return next();
@@ -176,7 +156,8 @@ export class ResponseCache {
       if (version === null) return next();
       const key = cacheKey(version, params as GraphQLParams);
       if (key === null) return next();
-      res.locals.responseCacheKey = key;
+      const context = requestContext(req);
+      context.responseCacheKey = key;
       const stored = await this.store.get(key).catch(() => undefined);
       const newline = stored?.indexOf('\n') ?? -1;
       const expiresAt = stored && newline > 0 ? Number(stored.slice(0, newline)) : 0;
@@ -186,7 +167,7 @@ export class ResponseCache {
       res.setHeader('cache-control', `max-age=${Math.max(0, Math.floor((expiresAt - now) / 1000))}, public`);
       res.status(200).end(stored.slice(newline + 1));
       const operationName = (params as GraphQLParams).operationName;
-      onHit({ operationName: typeof operationName === 'string' ? operationName : null, ms: Number(process.hrtime.bigint() - started) / 1e6 }, res);
+      onHit({ operationName: typeof operationName === 'string' ? operationName : null, ms: Number(process.hrtime.bigint() - started) / 1e6 }, context);
     };
   }
 
@@ -246,5 +227,31 @@ export function versionBumpPlugin(version: CatalogVersion, log: (entry: Record<s
         },
       };
     },
+  };
+}
+
+/**
+ * The response cache (RESPONSE_CACHE), in Redis when the gateway shares one:
+ * a hit is answered on /graphql before Apollo, a successful anonymous query
+ * is stored as Apollo sends it, and a mutation that may have written bumps
+ * the catalog version, which retires every answer stored before it.
+ */
+export function responseCache(options: {
+  enabled: boolean;
+  redis: Redis | null;
+  /** REDIS_KEY_PREFIX. */
+  keyPrefix: string;
+  log: Logger;
+  onHit: (hit: ResponseCacheHit, context: GatewayContext) => void;
+}): GatewayFeature {
+  if (!options.enabled) return { name: 'response cache (off)' };
+  const { redis, keyPrefix, log } = options;
+  const version = redis ? redisCatalogVersion(redis, `${keyPrefix}catalog-version`, (entry) => log.warn(entry)) : memoryCatalogVersion();
+  const store = redis ? new RedisKeyValueCache(redis, `${keyPrefix}response:`) : memoryKeyValueCache();
+  const cache = new ResponseCache(store, version, (entry) => log.warn(entry));
+  return {
+    name: 'response cache',
+    http: [cache.middleware(options.onHit)],
+    plugins: [versionBumpPlugin(version, (entry) => log.error(entry)), cache.plugin()],
   };
 }

@@ -1,23 +1,29 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Request, RequestHandler, Response, NextFunction } from 'express';
-import { ErrorCode, errorCode, PUBLIC_ERROR_CODES } from '../common/errors';
-import type { Logger } from '../common/logging';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import express, { type RequestHandler } from 'express';
 import { OperationTypeNode } from 'graphql';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { REQUEST_ID_HEADER } from '../common/logging';
-import type { GatewayContext, SubgraphFetchObserver, SubgraphSavingObserver } from './subgraphDataSource';
+import { ErrorCode, errorCode, PUBLIC_ERROR_CODES } from '../../common/errors';
+import type { Logger } from '../../common/logging';
+import { listen, type RunningServer } from '../../common/subgraphServer';
+import type { MetricsConfig } from '../config';
+import type { SubgraphSavingObserver } from '../fetch/layers';
+import { timingLayer, type SubgraphFetchObserver } from '../fetch/timing';
+import type { GatewayContext } from '../requestContext';
+import type { GatewayFeature } from './types';
 
 // Error codes as labels: ours and Apollo Server's are a closed set; a code
 // some other layer made up (or a client's input echoed in one) is not.
-const LABELLED_CODES = new Set([
+const LABELLED_CODES = new Set<string>([
   ...PUBLIC_ERROR_CODES,
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.BAD_REQUEST,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
 ]);
 
 function codeLabel(code: string): string {
@@ -40,23 +46,6 @@ export function metricsHandler(registry: Registry, token: string | null): Reques
     }
     res.type(registry.contentType).send(await registry.metrics());
   };
-}
-
-// Request ids from clients are echoed only when they look like ids, so a log
-// line can never be forged or bloated through the header.
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
-
-export function requestIdOf(req: Request): string {
-  const given = req.header(REQUEST_ID_HEADER);
-  return given && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-/** Gives each request an id (the client's x-request-id or a new one), echoed in the response. */
-export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const id = requestIdOf(req);
-  res.locals.requestId = id;
-  res.setHeader(REQUEST_ID_HEADER, id);
-  next();
 }
 
 /** The label of operations that are neither in the manifest nor in the contract. */
@@ -142,7 +131,7 @@ export class GatewayMetrics {
   };
 
   /** A request the response cache answered before it reached Apollo Server: counted and logged like the others. */
-  cacheHit(log: Logger, hit: { operationName: string | null; ms: number }, requestId: string): void {
+  cacheHit(log: Logger, hit: { operationName: string | null; ms: number }, requestId: string | undefined): void {
     const operation = this.operationLabel(hit.operationName);
     this.requests.inc({ operation, code: 'OK' });
     this.latency.observe({ operation }, hit.ms / 1000);
@@ -193,4 +182,42 @@ export class GatewayMetrics {
       },
     };
   }
+}
+
+/**
+ * GET /metrics: on the public port (see MetricsConfig), or alone on
+ * METRICS_HOST:METRICS_PORT (127.0.0.1 by default), for a scraper inside the network.
+ */
+export function metricsEndpoint(metrics: GatewayMetrics, config: MetricsConfig): GatewayFeature & { readonly url: string | null } {
+  let server: RunningServer | null = null;
+  return {
+    name: 'metrics endpoint',
+    get url() {
+      return server?.url ?? null;
+    },
+    // Not on the public port in production unless behind METRICS_TOKEN; see MetricsConfig.
+    routes: (app) => {
+      if (config.onPublicPort) app.get('/metrics', metricsHandler(metrics.registry, config.token));
+    },
+    start: async () => {
+      if (config.port === null) return;
+      const app = express();
+      app.disable('x-powered-by');
+      app.get('/metrics', metricsHandler(metrics.registry, config.token));
+      server = await listen(createServer(app), config.host, config.port, '/metrics', async () => undefined, 1000);
+    },
+    shutdown: async () => {
+      await server?.close();
+    },
+  };
+}
+
+/** Each GraphQL request counted, timed and logged in one line (see GatewayMetrics.plugin). */
+export function requestMetrics(metrics: GatewayMetrics, log: Logger): GatewayFeature {
+  return { name: 'request metrics', plugins: [metrics.plugin(log)] };
+}
+
+/** Each attempt of each subgraph fetch timed, and its failures counted (inside the retries). */
+export function subgraphTimings(metrics: GatewayMetrics): GatewayFeature {
+  return { name: 'subgraph timings', subgraphCall: (subgraph) => timingLayer(subgraph, metrics.observeSubgraphFetch) };
 }

@@ -1,4 +1,5 @@
-import { ANONYMOUS, IDENTITY_HEADER, signIdentity } from '../common/identity';
+import { ANONYMOUS, IDENTITY_HEADER, signIdentity } from '../../common/identity';
+import type { GatewayFeature } from './types';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -37,5 +38,41 @@ export async function checkReadiness(
     ready: supergraphLoaded && subgraphs.size > 0 && entries.every(([, status]) => status.up),
     supergraphLoaded,
     subgraphs: report,
+  };
+}
+
+/** GET /health: the process is up. */
+export function health(): GatewayFeature {
+  return {
+    name: 'health',
+    routes: (app) =>
+      app.get('/health', (_req, res) => {
+        res.json({ status: 'ok' });
+      }),
+  };
+}
+
+/** GET /ready: 200 while a supergraph is loaded and every subgraph answers, 503 naming the failing ones otherwise. */
+export function readiness(secret: string): GatewayFeature {
+  let loaded = false;
+  let subgraphs: ReadonlyMap<string, string> = new Map();
+  return {
+    name: 'readiness',
+    supergraphLoaded: (supergraph) => {
+      loaded = true;
+      subgraphs = supergraph.subgraphs;
+    },
+    routes: (app) =>
+      app.get('/ready', async (_req, res) => {
+        const report = await checkReadiness(loaded, subgraphs, secret);
+        const failing = Object.entries(report.subgraphs)
+          .filter(([, status]) => !status.up)
+          .map(([name]) => name);
+        res.status(report.ready ? 200 : 503).json({
+          status: report.ready ? 'ready' : 'not ready',
+          ...(failing.length ? { failing } : {}),
+          ...report,
+        });
+      }),
   };
 }

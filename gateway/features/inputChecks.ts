@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { GraphQLError, Kind, visit, type ValueNode } from 'graphql';
-import { badUserInput } from '../common/errors';
-import type { GatewayContext } from './subgraphDataSource';
+import { badUserInput } from '../../common/errors';
+import type { GatewayContext } from '../requestContext';
+import type { GatewayFeature } from './types';
 
 /**
  * Input that is wrong in a way only a store or Apollo's internals would
@@ -101,4 +102,9 @@ export function nulTextPlugin(): ApolloServerPlugin<GatewayContext> {
       };
     },
   };
+}
+
+/** Input checks: the persisted query hash before the response cache, NUL text before planning. */
+export function inputChecks(): GatewayFeature {
+  return { name: 'input checks', http: [persistedQueryCheckMiddleware()], plugins: [nulTextPlugin()] };
 }

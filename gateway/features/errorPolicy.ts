@@ -1,7 +1,10 @@
-import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { maskErrors } from '../common/errorMasking';
-import { ErrorCode, PUBLIC_ERROR_CODES } from '../common/errors';
+import { maskErrors } from '../../common/errorMasking';
+import { ErrorCode, PUBLIC_ERROR_CODES } from '../../common/errors';
+import type { Logger as ProcessLogger } from '../../common/logging';
+import { downstreamErrorPathsPlugin, fieldOwners, type FieldOwners } from './downstreamErrorPaths';
+import type { GatewayFeature } from './types';
 
 export type Logger = (entry: Record<string, unknown>) => void;
 
@@ -56,5 +59,29 @@ function formatter(log: Logger) {
       };
     }
     return mask(formatted, err);
+  };
+}
+
+/**
+ * What clients see of errors: masked unless public (gatewayErrorFormatter),
+ * and a failed subgraph's error placed where its data is missing
+ * (downstreamErrorPaths), read from the supergraph last loaded.
+ */
+export function errorPolicy(log: ProcessLogger, options: { hideSuggestions: boolean }): GatewayFeature {
+  let apiSchema: GraphQLSchema | null = null;
+  let owners: FieldOwners | null = null;
+  return {
+    name: 'error policy',
+    apollo: { formatError: gatewayErrorFormatter((entry) => log.error(entry), options) },
+    supergraphLoaded: (supergraph) => {
+      apiSchema = supergraph.apiSchema;
+      owners = fieldOwners(supergraph.coreSupergraphSdl);
+    },
+    plugins: [
+      downstreamErrorPathsPlugin(
+        () => apiSchema,
+        () => owners,
+      ),
+    ],
   };
 }

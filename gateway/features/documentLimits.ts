@@ -1,7 +1,9 @@
 import type { RequestHandler } from 'express';
 import { GraphQLError, Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
-import { envInt } from '../common/environment';
-import { ErrorCode } from '../common/errors';
+import { envInt } from '../../common/environment';
+import { ErrorCode } from '../../common/errors';
+import type { Logger } from '../../common/logging';
+import type { GatewayFeature } from './types';
 
 type Env = Record<string, string | undefined>;
 
@@ -116,5 +118,18 @@ export function documentLimitsMiddleware(limits: DocumentLimits, onRejected?: (e
     if (!error) return next();
     onRejected?.(error);
     res.status(400).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+  };
+}
+
+/**
+ * MAX_QUERY_TOKENS and MAX_QUERY_SELECTIONS, checked on /graphql before
+ * Apollo parses; Apollo's parser keeps the token limit too, as a backstop for
+ * documents that reach it without the check.
+ */
+export function documentLimits(limits: DocumentLimits, log: Logger): GatewayFeature {
+  return {
+    name: 'document limits',
+    http: [documentLimitsMiddleware(limits, (error) => log.info({ msg: 'document refused', limit: error.extensions.limit }))],
+    apollo: { parseOptions: { maxTokens: limits.maxTokens } },
   };
 }

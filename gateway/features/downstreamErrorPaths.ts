@@ -12,8 +12,8 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { ErrorCode } from '../common/errors';
-import type { GatewayContext } from './subgraphDataSource';
+import { ErrorCode } from '../../common/errors';
+import type { GatewayContext } from '../requestContext';
 
 type Path = readonly (string | number)[];
 

@@ -1,4 +1,6 @@
 import { Kind, OperationTypeNode, parse, print, visit, type DefinitionNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import type { GatewayFeature } from '../features/types';
+import type { PostLayer, SubgraphAnswer, SubgraphInfo, SubgraphPost, SubgraphSavingObserver } from './layers';
 
 /** One subgraph read waiting to go out, as the query planner wrote it. */
 export interface BatchMember {
@@ -116,4 +118,77 @@ export class FetchMerger {
         }),
     };
   }
+}
+
+interface Waiting {
+  post: SubgraphPost;
+  member: BatchMember;
+  resolve: (answer: SubgraphAnswer) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A read of a client request waits for the end of the current turn of the
+ * event loop: the query plan starts the fetches that run side by side in one
+ * turn, and those to this subgraph then go out as one merged request (with
+ * the headers of the first). Anything else goes straight on.
+ */
+export function mergeLayer(subgraph: SubgraphInfo, merger: FetchMerger, observeSaving?: SubgraphSavingObserver): PostLayer {
+  /** Reads of one client request (by its context) waiting for the end of the turn. */
+  const waiting = new Map<object, Waiting[]>();
+
+  const flush = async (context: object, next: (post: SubgraphPost) => Promise<SubgraphAnswer>): Promise<void> => {
+    const list = waiting.get(context) ?? [];
+    waiting.delete(context);
+    const alone = (entry: Waiting) => next(entry.post).then(entry.resolve, entry.reject);
+    const merged = list.length > 1 ? merger.merge(list.map((entry) => entry.member)) : null;
+    if (!merged) {
+      await Promise.all(list.map(alone));
+      return;
+    }
+    let answer: SubgraphAnswer;
+    try {
+      answer = await next({ ...list[0].post, body: JSON.stringify({ query: merged.query, variables: merged.variables }) });
+    } catch (error) {
+      // Unreachable or timed out: every read fails as its own fetch would have (and may be retried).
+      for (const entry of list) entry.reject(error);
+      return;
+    }
+    let split: MemberResponse[] | null = null;
+    try {
+      const response = answer.status >= 200 && answer.status <= 299 ? (JSON.parse(answer.text) as MemberResponse) : null;
+      if (response && response.data) split = merged.split(response);
+    } catch {
+      split = null;
+    }
+    if (!split) {
+      // The subgraph answered, but not as expected (it refused the merged
+      // document, or answered without data): each read goes out on its own.
+      await Promise.all(list.map(alone));
+      return;
+    }
+    observeSaving?.({ subgraph: subgraph.name, saving: 'merged_fetch', count: list.length - 1 });
+    const { status, statusText, cacheControl } = answer;
+    list.forEach((entry, index) => entry.resolve({ status, statusText, cacheControl, text: '', parsed: split![index] }));
+  };
+
+  return (post, next) => {
+    const { options } = post.call;
+    if (!post.call.read || !('incomingRequestContext' in options)) return next(post);
+    const context = options.context;
+    const { query, operationName, variables } = options.request;
+    return new Promise((resolve, reject) => {
+      let list = waiting.get(context);
+      if (!list) {
+        list = [];
+        waiting.set(context, list);
+        setImmediate(() => void flush(context, next));
+      }
+      list.push({ post, member: { query: query!, operationName, variables }, resolve, reject });
+    });
+  };
+}
+
+export function mergedReads(observeSaving: SubgraphSavingObserver): GatewayFeature {
+  return { name: 'merged reads', subgraphPost: (subgraph) => mergeLayer(subgraph, new FetchMerger(), observeSaving) };
 }
