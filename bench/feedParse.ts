@@ -4,8 +4,7 @@
 //   npx tsx bench/feedParse.ts <feed.csv|feed.jsonl>
 // The import benchmark's feed (npm run bench:import) is
 //   npx tsx scripts/generateFeed.ts --rows 100000 --format csv --out /tmp/feed.csv --seed 7 --platform bench --bases 833
-import { validateFeedRow } from '../common/listingFeed';
-import { openFeed } from '../importer/feedReader';
+import { openFeed, validateFeedRow } from '../feed';
 
 async function main(): Promise<void> {
   const [file] = process.argv.slice(2);

@@ -4,8 +4,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FEED_FIELDS, validateFeedRow } from '../common/listingFeed';
-import { openFeed } from '../importer/feedReader';
+import { FEED_FIELDS, openFeed, validateFeedRow } from '../feed';
 import { csvLine, generateFeedRows } from '../scripts/generateFeed';
 
 const ROWS = 1_000_000;

@@ -8,6 +8,7 @@
 // I/O but reading its character table once, at load.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gtinKey } from '../../feed';
 
 export type PackMeasure = 'g' | 'ml' | 'count' | 'cm2';
 
@@ -822,11 +823,12 @@ export function titleConflict(a: string, b: string): string | null {
 // ---------------------------------------------------------------------------
 
 /**
- * GTIN-8/12/13/14 as the 14-digit form, so a UPC-A and the EAN-13 with a
- * leading zero are the same code. Validation (check digit) is the importer's
- * job; here a value without digits is simply no GTIN.
+ * A stored GTIN's key (the feed's gtinKey: GTIN-8/12/13/14 as the 14-digit
+ * form, so a UPC-A and the EAN-13 with a leading zero are the same code).
+ * Validation (check digit) is the feed module's job; here a value without
+ * digits is simply no GTIN.
  */
 export function canonicalGtin(gtin: string | null | undefined): string | null {
   const digits = (gtin ?? '').replace(/\D/g, '');
-  return digits.length === 0 ? null : digits.padStart(14, '0');
+  return digits.length === 0 ? null : gtinKey(digits);
 }

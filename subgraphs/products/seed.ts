@@ -1,6 +1,6 @@
 import { demoCatalog } from '../../demo/demoCatalog';
 import { refreshListingAggregates } from './listingAggregates';
-import { gtinKey } from '../../common/listingFeed';
+import { gtinKey } from '../../feed';
 import { blockingKey } from './listingMatching';
 import type { ProductsDb } from './store';
 
