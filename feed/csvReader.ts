@@ -1,110 +1,100 @@
-// The CSV reader of listing feeds (RFC 4180: quoted fields may hold commas,
-// doubled quotes and line breaks). Records come out with the line they start
-// on; a malformed record costs its own first line, not the rest of the file.
+// The CSV reader of listing feeds. csv-parse cuts the text into records
+// (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks);
+// this module gives each record the line it starts on, names its fields from
+// the header row, and keeps what the feed has always allowed and refused:
+//
+// - a double quote inside an unquoted field (5"盆栽) is a character, as
+//   lenient readers take it;
+// - a malformed record (a quote never closed, text after a closing quote, a
+//   record over MAX_RECORD_CHARS) is reported and costs its own first line:
+//   reading resumes on the next line with a fresh parser, where csv-parse
+//   would stop, and an unbalanced quote cannot swallow the rest of the file;
+// - blank lines, lines of spaces and rows of bare commas are skipped.
+//
+// For that the parser is written to one chunk at a time and the text since
+// the end of the last complete record is kept: it is all this reader holds.
+import { Parser, type CsvError, type InfoRecord } from 'csv-parse';
 import { FEED_FIELDS, REQUIRED_FEED_FIELDS } from './fields';
-import { FeedUnreadableError, isBlank, MAX_RECORD_CHARS, nextIndex, NOT_UTF8, TOO_LONG, type FeedRecord, type RecordParser } from './records';
+import { FeedUnreadableError, isBlank, MAX_RECORD_CHARS, NOT_UTF8, TOO_LONG, type FeedRecord, type RecordParser } from './records';
 
 const TOO_LONG_QUOTED = `The record runs over more than ${MAX_RECORD_CHARS} characters (an unbalanced double quote?); it was skipped up to the end of its first line.`;
+const NEVER_CLOSED = 'A quoted field is never closed (unbalanced double quote); the record was skipped up to the end of this line.';
+const TEXT_AFTER_QUOTE = 'Text follows a closing double quote: a double quote inside a quoted field must be doubled ("").';
 
 const FEED_FIELD_SET: ReadonlySet<string> = new Set(FEED_FIELDS);
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
+const LINE_FEED = Buffer.from('\n');
+/** What the decoder puts for bytes that were not UTF-8. */
+const REPLACEMENT = Buffer.from('\uFFFD');
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const HEADER_GARBAGE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]/;
 
-function appendAll(target: string[], items: string[]): void {
-  for (let i = 0; i < items.length; i++) target.push(items[i]);
+/** Thrown from on_record to stop the parser at a record over MAX_RECORD_CHARS. */
+class OverlongRecord extends Error {
+  constructor(readonly emptyLines: number) {
+    super('overlong record');
+  }
 }
 
-function countNewlines(s: string, start: number, end: number): number {
+function countNewlines(fields: string[]): number {
   let n = 0;
-  for (let i = s.indexOf('\n', start); i !== -1 && i < end; i = s.indexOf('\n', i + 1)) n++;
+  for (const field of fields) {
+    for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) n++;
+  }
   return n;
 }
-
-type SlowError = { kind: 'error'; message: string; next: number; newlines: number };
-type SlowResult = { kind: 'record'; fields: string[]; next: number; newlines: number } | SlowError | { kind: 'incomplete' };
-
-const INCOMPLETE: SlowResult = { kind: 'incomplete' };
 
 export class CsvRecordParser implements RecordParser {
   /** Column name per position; null for unnamed columns, which are dropped. */
   private columns: (string | null)[] | null = null;
-  /** Line on which the next record starts. */
+  private parser!: Parser;
+  // Offsets are the parser's: bytes written to the current parser.
+  /** The chunks written to the parser from the end of the last record on. */
+  private held: Buffer[] = [];
+  /** Offset of held[0]. */
+  private heldFrom = 0;
+  private written = 0;
+  /** Where the last record ended, how many empty lines the parser had skipped by then, and the line after it. */
+  private recordEnd = 0;
+  private emptyLines = 0;
   private line = 1;
-  /** Unparsed text: the start of a record that the next chunk completes. */
-  private rest = '';
+  /** Text may hold U+FFFD (bytes that were not UTF-8) before this offset. */
+  private badUntil = 0;
+  /** The start of a record whose first line is not complete yet: parsed again when the rest arrives. */
+  private unparsed: Buffer | null = null;
   /** Discarding the remainder of an overlong line up to its newline. */
   private skipping = false;
+  private lastByte = -1;
   private out: FeedRecord[] = [];
+
+  constructor() {
+    this.restart(1);
+  }
 
   get primed(): boolean {
     return this.columns !== null;
   }
 
-  push(chunk: string, final: boolean): FeedRecord[] {
+  push(text: string, final: boolean): FeedRecord[] {
     this.out = [];
-    const s = this.rest + chunk;
-    this.rest = '';
-    const length = s.length;
-    let pos = 0;
+    let bytes = Buffer.from(text);
+    if (bytes.length > 0) this.lastByte = bytes[bytes.length - 1];
+    // A carriage return ending the file ends its last line, as one before a line feed does.
+    if (final && this.lastByte === CR) bytes = Buffer.concat([bytes, LINE_FEED]);
     if (this.skipping) {
-      const nl = s.indexOf('\n');
+      const nl = bytes.indexOf(LF);
       if (nl === -1) return this.finish(final);
       this.skipping = false;
-      pos = nl + 1;
+      bytes = bytes.subarray(nl + 1);
     }
-    // Both searches are cached: a chunk without quotes or bad bytes is then
-    // searched once for each, instead of once per line.
-    let quoteAt = -1;
-    let badAt = -1;
-    while (pos < length) {
-      let nl = s.indexOf('\n', pos);
-      if (nl === -1) {
-        if (!final) {
-          if (length - pos > MAX_RECORD_CHARS) {
-            this.reject(this.line, TOO_LONG);
-            this.line++;
-            this.skipping = true;
-            pos = length;
-          }
-          break;
-        }
-        nl = length;
-      }
-      if (quoteAt < pos) quoteAt = nextIndex(s, '"', pos);
-      if (badAt < pos) badAt = nextIndex(s, '\uFFFD', pos);
-      if (quoteAt >= nl) {
-        let end = nl;
-        if (end > pos && s.charCodeAt(end - 1) === CR) end--;
-        if (end - pos > MAX_RECORD_CHARS) {
-          // Checked here too so the limit does not depend on where chunks end.
-          this.reject(this.line, TOO_LONG);
-        } else if (end > pos && !isBlank(s, pos, end)) {
-          this.record(s.slice(pos, end).split(','), this.line, badAt < end);
-        }
-        this.line++;
-        pos = nl + 1;
-        continue;
-      }
-      let result = this.parseQuoted(s, pos, final);
-      if (result.kind === 'incomplete') {
-        if (length - pos <= MAX_RECORD_CHARS) break;
-        result = this.resyncError(s, pos, TOO_LONG_QUOTED);
-      } else if (result.kind === 'record' && result.next - pos > MAX_RECORD_CHARS) {
-        result = this.resyncError(s, pos, TOO_LONG_QUOTED);
-      }
-      if (result.kind === 'record') {
-        this.record(result.fields, this.line, badAt < result.next);
-      } else {
-        this.reject(this.line, result.message);
-      }
-      this.line += result.newlines;
-      pos = result.next;
+    if (this.unparsed) {
+      bytes = Buffer.concat([this.unparsed, bytes]);
+      this.unparsed = null;
     }
-    if (pos < length) this.rest = s.slice(pos);
+    for (let next: Buffer | null = bytes; next !== null;) next = this.parse(next, final);
     return this.finish(final);
   }
 
@@ -115,95 +105,184 @@ export class CsvRecordParser implements RecordParser {
     return this.out;
   }
 
-  /**
-   * A record whose line holds a double quote, field by field. It may run over
-   * several lines; it is 'incomplete' when the text ends before the record
-   * does and more text is to come.
-   */
-  private parseQuoted(s: string, start: number, final: boolean): SlowResult {
-    const length = s.length;
-    const fields: string[] = [];
-    let p = start;
-    let newlines = 0;
-    let nl = nextIndex(s, '\n', p);
-    let quote = -1;
-    for (;;) {
-      if (s.charCodeAt(p) === QUOTE) {
-        let value = '';
-        let from = p + 1;
-        for (;;) {
-          const close = s.indexOf('"', from);
-          if (close === -1) return final ? this.unterminated(s, start) : INCOMPLETE;
-          if (close + 1 === length && !final) return INCOMPLETE; // a doubled quote may be split across chunks
-          newlines += countNewlines(s, from, close);
-          value += s.slice(from, close);
-          if (s.charCodeAt(close + 1) === QUOTE) {
-            value += '"';
-            from = close + 2;
-            continue;
-          }
-          p = close + 1;
+  private restart(line: number): void {
+    this.parser = new Parser({
+      bom: false, // the decoder has dropped it
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true, // a record of the wrong length is reported with its line, below
+      skip_empty_lines: true,
+      on_record: (fields: string[], info: InfoRecord) => this.onRecord(fields, info),
+    });
+    // Errors are read from `errored` right after each write; the event that
+    // follows a tick later only needs a listener.
+    this.parser.on('error', () => undefined);
+    this.held = [];
+    this.heldFrom = 0;
+    this.written = 0;
+    this.recordEnd = 0;
+    this.emptyLines = 0;
+    this.badUntil = 0;
+    this.line = line;
+  }
+
+  /** Writes `bytes` to the parser; after a malformed record, returns the text a fresh parser reads from its next line. */
+  private parse(bytes: Buffer, final: boolean): Buffer | null {
+    this.held.push(bytes);
+    this.written += bytes.length;
+    if (bytes.indexOf(REPLACEMENT) !== -1) this.badUntil = this.written;
+    if (bytes.length > 0) this.parser.write(bytes);
+    if (final && !this.parser.errored) this.parser.end();
+    const error = this.parser.errored;
+    if (error) return this.recover(error, final);
+    if (!final && this.written - this.recordEnd > MAX_RECORD_CHARS) {
+      this.passEmptyLines();
+      if (this.charsFrom(this.recordEnd, this.written) > MAX_RECORD_CHARS) return this.cutOverlong();
+    }
+    // Chunks wholly before the record being read are let go.
+    while (this.held.length > 0 && this.heldFrom + this.held[0].length <= this.recordEnd) {
+      this.heldFrom += this.held[0].length;
+      this.held.shift();
+    }
+    return null;
+  }
+
+  private onRecord(fields: string[], info: InfoRecord): null {
+    const skipped = info.empty_lines - this.emptyLines;
+    if (info.bytes - this.recordEnd > MAX_RECORD_CHARS && this.charsFrom(this.startAfter(skipped), info.bytes) > MAX_RECORD_CHARS) {
+      throw new OverlongRecord(info.empty_lines);
+    }
+    const line = this.line + skipped;
+    const start = this.recordEnd;
+    this.line = line + countNewlines(fields) + 1;
+    this.emptyLines = info.empty_lines;
+    this.recordEnd = info.bytes;
+    // A line of spaces is blank unless its spaces are quoted ("  ").
+    if (fields.length === 1 && fields[0] !== '' && isBlank(fields[0], 0, fields[0].length) && this.byteAt(this.startAfter(skipped, start)) !== QUOTE) {
+      return null;
+    }
+    this.record(fields, line, start < this.badUntil && fields.some((field) => field.includes('\uFFFD')));
+    return null;
+  }
+
+  /** The bytes written to the parser that are still held, as one buffer. */
+  private heldText(): Buffer {
+    if (this.held.length !== 1) this.held = [Buffer.concat(this.held)];
+    return this.held[0];
+  }
+
+  private byteAt(offset: number): number {
+    let at = offset - this.heldFrom;
+    for (const chunk of this.held) {
+      if (at < chunk.length) return chunk[at];
+      at -= chunk.length;
+    }
+    return -1;
+  }
+
+  /** Offset where a record starts that follows `skipped` empty lines after `from` (the last record's end). */
+  private startAfter(skipped: number, from = this.recordEnd): number {
+    let at = from;
+    let base = this.heldFrom;
+    let i = 0;
+    for (let n = 0; n < skipped; n++) {
+      // Each empty line is a line feed, or a carriage return and one, within the held chunks.
+      for (;;) {
+        const chunk = this.held[i];
+        const found = chunk.indexOf(LF, Math.max(0, at - base));
+        if (found !== -1) {
+          at = base + found + 1;
           break;
         }
-        fields.push(value);
-        const c = s.charCodeAt(p);
-        if (c === COMMA) {
-          p++;
-          continue;
-        }
-        if (c === LF) return { kind: 'record', fields, next: p + 1, newlines: newlines + 1 };
-        if (c === CR) {
-          if (p + 1 === length) return final ? { kind: 'record', fields, next: length, newlines } : INCOMPLETE;
-          if (s.charCodeAt(p + 1) === LF) return { kind: 'record', fields, next: p + 2, newlines: newlines + 1 };
-        }
-        if (p === length) return { kind: 'record', fields, next: p, newlines };
-        return this.resyncError(s, start, 'Text follows a closing double quote: a double quote inside a quoted field must be doubled ("").');
+        base += chunk.length;
+        i++;
       }
-      if (nl < p) nl = nextIndex(s, '\n', p);
-      if (quote < p) quote = nextIndex(s, '"', p);
-      // Runs of unquoted fields are split in one native call, as on the fast
-      // path; only quoted fields are taken apart here.
-      if (quote >= nl) {
-        if (nl === length && !final) return INCOMPLETE;
-        let end = nl;
-        if (end > p && s.charCodeAt(end - 1) === CR) end--;
-        appendAll(fields, s.slice(p, end).split(','));
-        return nl < length ? { kind: 'record', fields, next: nl + 1, newlines: newlines + 1 } : { kind: 'record', fields, next: length, newlines };
-      }
-      if (s.charCodeAt(quote - 1) === COMMA) {
-        appendAll(fields, s.slice(p, quote - 1).split(','));
-        p = quote;
-        continue;
-      }
-      // A quote inside an unquoted field (5"盆) is kept as a character, as
-      // lenient readers do; the field ends at the next comma.
-      const comma = s.indexOf(',', p);
-      if (comma !== -1 && comma < nl) {
-        fields.push(s.slice(p, comma));
-        p = comma + 1;
-        continue;
-      }
-      if (nl === length && !final) return INCOMPLETE;
-      let end = nl;
-      if (end > p && s.charCodeAt(end - 1) === CR) end--;
-      fields.push(s.slice(p, end));
-      return nl < length ? { kind: 'record', fields, next: nl + 1, newlines: newlines + 1 } : { kind: 'record', fields, next: length, newlines };
     }
+    return at;
   }
 
-  private unterminated(s: string, start: number): SlowError {
-    return this.resyncError(s, start, 'A quoted field is never closed (unbalanced double quote); the record was skipped up to the end of this line.');
+  /** UTF-16 length of the held text from `start` to `end`, without the line break it ends in. */
+  private charsFrom(start: number, end: number): number {
+    const text = this.heldText();
+    let stop = end - this.heldFrom;
+    if (text[stop - 1] === LF) stop--;
+    if (text[stop - 1] === CR) stop--;
+    return text.toString('utf8', start - this.heldFrom, stop).length;
   }
 
   /**
-   * A malformed record is abandoned at the end of its first line: an
-   * unbalanced quote would otherwise swallow every following row up to the
-   * next stray quote, and parsing resumes correctly on the next line in the
-   * common case of one bad row.
+   * After a malformed record: reports it and gives the text from its next
+   * line on, or rewrites a stray quote and gives the record again. A record
+   * is judged on its whole first line, so until that has arrived its text is
+   * kept for the next chunk.
    */
-  private resyncError(s: string, start: number, message: string): SlowError {
-    const nl = s.indexOf('\n', start);
-    return nl === -1 ? { kind: 'error', message, next: s.length, newlines: 0 } : { kind: 'error', message, next: nl + 1, newlines: 1 };
+  private recover(error: Error, final: boolean): Buffer | null {
+    if (error instanceof FeedUnreadableError) throw error;
+    const overlong = error instanceof OverlongRecord;
+    const code = overlong ? null : (error as CsvError).code;
+    if (!overlong && code !== 'INVALID_OPENING_QUOTE' && code !== 'CSV_INVALID_CLOSING_QUOTE' && code !== 'CSV_QUOTE_NOT_CLOSED') throw error;
+    const skipped = (overlong ? error.emptyLines : Number((error as CsvError).empty_lines)) - this.emptyLines;
+    const text = this.heldText();
+    const start = this.startAfter(skipped) - this.heldFrom;
+    const line = this.line + skipped;
+    const nl = text.indexOf(LF, start);
+    if (nl === -1 && !final) {
+      if (this.charsFrom(start + this.heldFrom, this.heldFrom + text.length) > MAX_RECORD_CHARS) return this.skipLine(line, TOO_LONG);
+      return this.wait(text.subarray(start), line);
+    }
+    if (code === 'INVALID_OPENING_QUOTE') {
+      // The field runs from its start to the next comma or the end of its
+      // line, quotes and all; quoted as RFC 4180 has it, it reads the same.
+      const index = Number((error as CsvError).index);
+      const fieldStart = index === 0 ? start : Number((error as CsvError).bytes) - this.heldFrom + 1;
+      const comma = text.indexOf(COMMA, fieldStart);
+      const fieldNl = text.indexOf(LF, fieldStart);
+      let fieldEnd = text.length;
+      if (comma !== -1 && (fieldNl === -1 || comma < fieldNl)) fieldEnd = comma;
+      else if (fieldNl !== -1) fieldEnd = fieldNl > fieldStart && text[fieldNl - 1] === CR ? fieldNl - 1 : fieldNl;
+      else if (!final) return this.wait(text.subarray(start), line);
+      const field = text.toString('utf8', fieldStart, fieldEnd).replaceAll('"', '""');
+      const again = Buffer.concat([text.subarray(start, fieldStart), Buffer.from(`"${field}"`), text.subarray(fieldEnd)]);
+      this.restart(line);
+      return again;
+    }
+    let reason = code === 'CSV_QUOTE_NOT_CLOSED' ? NEVER_CLOSED : TEXT_AFTER_QUOTE;
+    if (overlong) reason = text.subarray(start, nl === -1 ? text.length : nl).includes(QUOTE) ? TOO_LONG_QUOTED : TOO_LONG;
+    this.reject(line, reason);
+    this.restart(line + 1);
+    return nl === -1 ? null : text.subarray(nl + 1);
+  }
+
+  /** Keeps the start of a record to be parsed again, from `line`, when more text has come. */
+  private wait(record: Buffer, line: number): null {
+    this.unparsed = record;
+    this.restart(line);
+    return null;
+  }
+
+  /** Moves past the empty lines the parser has skipped since the last record, so a run of them is not held. */
+  private passEmptyLines(): void {
+    const skipped = this.parser.info.empty_lines - this.emptyLines;
+    this.recordEnd = this.startAfter(skipped);
+    this.emptyLines += skipped;
+    this.line += skipped;
+  }
+
+  /** A record not finished within MAX_RECORD_CHARS: skipped to the end of its first line, or of the line being read when that has not ended yet. */
+  private cutOverlong(): Buffer | null {
+    const text = this.heldText();
+    const start = this.recordEnd - this.heldFrom;
+    const nl = text.indexOf(LF, start);
+    if (nl === -1) return this.skipLine(this.line, TOO_LONG);
+    this.reject(this.line, text.subarray(start, nl).includes(QUOTE) ? TOO_LONG_QUOTED : TOO_LONG);
+    this.restart(this.line + 1);
+    return text.subarray(nl + 1);
+  }
+
+  private skipLine(line: number, reason: string): null {
+    this.reject(line, reason);
+    this.restart(line + 1);
+    this.skipping = true;
+    return null;
   }
 
   private reject(line: number, error: string): void {

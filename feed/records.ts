@@ -2,11 +2,6 @@
 // per row with the line it starts on, or the reason the row could not be
 // read. Values are returned as parsed (CSV values are untrimmed strings);
 // deciding whether a row is a good listing is validation.ts's job.
-//
-// Memory note for consumers: values are V8 substrings of the 64 KiB text
-// chunk they were cut from, so keeping one value of every row for the whole
-// import (a Set of SKUs, say) keeps every chunk alive. Keep a hash or a copy
-// instead when a value must outlive its batch.
 
 export type FeedValue = string | number | boolean | null;
 export type FeedRecord = { line: number; raw: Record<string, FeedValue> } | { line: number; error: string };
