@@ -20,7 +20,7 @@ import { composeSupergraph, CompositionError } from '../gateway/supergraph';
 const root = resolve(__dirname, '..');
 
 /** Folders whose TypeScript runs in production, and the command-line entry points among scripts/. */
-const RUNTIME_FOLDERS = ['common', 'gateway', 'subgraphs', 'demo', 'importer'];
+const RUNTIME_FOLDERS = ['common', 'feed', 'gateway', 'subgraphs', 'demo', 'importer'];
 const RUNTIME_SCRIPTS = ['entrypoint.ts', 'healthcheck.ts', 'start.ts', 'migrate.ts', 'compose.ts', 'token.ts', 'import.ts', 'platform.ts'];
 // The playground's and the console's browser code is bundled by build:playground
 // and build:console; their output is copied.

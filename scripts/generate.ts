@@ -28,4 +28,6 @@ for (const name of SUBGRAPH_NAMES) {
 // The console's operation types are checked against the composed API schema.
 writeApiSchema();
 execFileSync(bin('graphql-codegen'), ['--config', 'codegen.yml', '--silent'], { cwd: root, stdio: 'inherit' });
-console.log(`generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, operation types for the command-line tools and the console`);
+console.log(
+  `generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, the listing feed's input types, operation types for the command-line tools and the console`,
+);

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { HELD_OUT_SET, TUNING_SET, importInOrder, readLabelledSet, score, supplierKeyOf, type LabelledListing } from '../scripts/evaluateMatching';
-import { isValidGtin } from '../common/listingFeed';
+import { isValidGtin } from '../feed';
 import {
   blockingKey,
   normalizeTitle,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { badUserInput, forbidden, notFound } from '../../common/errors';
 import type { Identity } from '../../common/identity';
-import { gtinKey, validateFeedRow, type FeedListing } from '../../common/listingFeed';
 import type { SubgraphClient } from '../../common/subgraphClient';
+import { gtinKey, validateListing, type ValidListing } from '../../feed';
 import { insertListings, insertProducts, lockListingMatching, updateListings, type ChangedListingRow, type NewListingRow } from './catalogWrites';
 import type { Listing } from './generated/prisma/client';
 
@@ -27,27 +27,7 @@ export interface ListingImportDeps {
   matchThreshold: number;
 }
 
-// Feed rows and GraphQL listings share one validator: the GraphQL input is
-// renamed to the feed's field names, so both report problems by feed field.
-function asFeedRow(input: ListingInput): Record<string, unknown> {
-  return {
-    platform_sku: input.platformSku,
-    title: input.title,
-    price: input.price,
-    currency: input.currency,
-    gtin: input.gtin,
-    unit: input.unit,
-    stock: input.stock,
-    monthly_sales: input.monthlySales,
-    url: input.url,
-    category: input.category,
-    supplier_name: input.supplierName,
-    supplier_region_code: input.supplierRegionCode,
-    description: input.description,
-  };
-}
-
-function sameListing(listing: KnownListing, row: FeedListing): boolean {
+function sameListing(listing: KnownListing, row: ValidListing): boolean {
   return (
     listing.title === row.title &&
     listing.price.toFixed(2) === row.price &&
@@ -60,7 +40,7 @@ function sameListing(listing: KnownListing, row: FeedListing): boolean {
   );
 }
 
-function listingFields(row: FeedListing) {
+function listingFields(row: ValidListing) {
   return {
     title: row.title,
     price: row.price,
@@ -74,7 +54,8 @@ function listingFields(row: FeedListing) {
 }
 
 /**
- * upsertListings: validates each listing like a feed row, resolves suppliers
+ * upsertListings: validates each listing as the importer validates a feed
+ * row (the feed module's validateListing, problems named by feed field), resolves suppliers
  * through the suppliers subgraph, then, in one transaction, updates known
  * listings, links new ones to their catalog product (or creates it) and keeps
  * the catalog's price and sales columns in step. Matching decisions for the
@@ -108,10 +89,10 @@ export async function upsertListings(
     match: null,
     problems: [],
   }));
-  const valid = new Map<number, FeedListing>();
+  const valid = new Map<number, ValidListing>();
   const seenSkus = new Set<string>();
   inputs.forEach((input, index) => {
-    const checked = validateFeedRow(asFeedRow(input));
+    const checked = validateListing(input);
     if (!checked.listing) {
       results[index].problems = checked.problems;
     } else if (seenSkus.has(checked.listing.platformSku)) {
@@ -123,7 +104,7 @@ export async function upsertListings(
   });
 
   const suppliers = await deps.supplierDirectory.resolve(deps.suppliers, [...valid.values()]);
-  const ready = new Map<number, { row: FeedListing; supplier: SupplierFacts }>();
+  const ready = new Map<number, { row: ValidListing; supplier: SupplierFacts }>();
   for (const [index, row] of valid) {
     const supplier = suppliers.get(SupplierDirectory.keyOf(row));
     if (!supplier || !('id' in supplier)) {
@@ -163,7 +144,7 @@ export async function upsertListings(
       const changedListings: ChangedListingRow[] = [];
       const touched = new Set<string>();
       // What the engine decides over: new listings, and known ones whose title, unit or GTIN changed.
-      const deciding: { index: number; row: FeedListing; supplier: SupplierFacts; known: KnownListing | null }[] = [];
+      const deciding: { index: number; row: ValidListing; supplier: SupplierFacts; known: KnownListing | null }[] = [];
       for (const [index, { row, supplier }] of ready) {
         const result = results[index];
         const known = existing.get(row.platformSku);
@@ -235,7 +216,7 @@ export async function upsertListings(
   return summarize(results);
 }
 
-function matchingFields(row: FeedListing, supplier: SupplierFacts) {
+function matchingFields(row: ValidListing, supplier: SupplierFacts) {
   return {
     supplierId: supplier.id,
     matchKey: blockingKey({ supplierKey: supplier.id, title: row.title, unit: row.unit }),

@@ -7,6 +7,7 @@
 // Everything here is pure and deterministic: no clock, no randomness, and no
 // I/O but reading its character table once, at load.
 import { foldCharacters, simplifiedCharacters } from '../../common/chineseText';
+import { gtinKey } from '../../feed';
 
 export type PackMeasure = 'g' | 'ml' | 'count' | 'cm2';
 
@@ -836,11 +837,12 @@ export function titleConflict(a: string, b: string): string | null {
 // ---------------------------------------------------------------------------
 
 /**
- * GTIN-8/12/13/14 as the 14-digit form, so a UPC-A and the EAN-13 with a
- * leading zero are the same code. Validation (check digit) is the importer's
- * job; here a value without digits is simply no GTIN.
+ * A stored GTIN's key (the feed's gtinKey: GTIN-8/12/13/14 as the 14-digit
+ * form, so a UPC-A and the EAN-13 with a leading zero are the same code).
+ * Validation (check digit) is the feed module's job; here a value without
+ * digits is simply no GTIN.
  */
 export function canonicalGtin(gtin: string | null | undefined): string | null {
   const digits = (gtin ?? '').replace(/\D/g, '');
-  return digits.length === 0 ? null : digits.padStart(14, '0');
+  return digits.length === 0 ? null : gtinKey(digits);
 }

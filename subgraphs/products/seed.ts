@@ -1,5 +1,5 @@
 import { demoCatalog, type DemoCatalog } from '../../demo/demoCatalog';
-import { gtinKey } from '../../common/listingFeed';
+import { gtinKey } from '../../feed';
 import type { Prisma } from './generated/prisma/client';
 import { refreshListingAggregates } from './listingAggregates';
 import { blockingKey } from './listingMatching';

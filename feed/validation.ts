@@ -1,57 +1,21 @@
-// Validation of one row of the member-platform listing feed
-// (../shared/contract/listing-feed.md). The file importer and the
-// upsertListings mutation both call validateFeedRow, so a row is accepted or
-// rejected for the same reasons whichever way it arrives; that is also why
-// this module stays free of Node stream and GraphQL APIs.
-
-export const FEED_FIELDS = [
-  'platform_sku',
-  'title',
-  'price',
-  'currency',
-  'gtin',
-  'unit',
-  'stock',
-  'monthly_sales',
-  'url',
-  'category',
-  'supplier_name',
-  'supplier_region_code',
-  'description',
-] as const;
-
-export type FeedField = (typeof FEED_FIELDS)[number];
-
-export const REQUIRED_FEED_FIELDS: readonly FeedField[] = ['platform_sku', 'title', 'price', 'supplier_name', 'supplier_region_code'];
-
-export const FEED_CATEGORIES = ['FRUIT', 'VEGETABLE', 'GRAIN', 'TEA', 'MEAT_POULTRY', 'AQUATIC', 'PROCESSED_FOOD', 'HANDICRAFT', 'OTHER'] as const;
-
-export type FeedCategory = (typeof FEED_CATEGORIES)[number];
-
-export interface FeedListing {
-  platformSku: string;
-  title: string;
-  /** Normalized decimal text with exactly two decimals, e.g. "39.90". */
-  price: string;
-  currency: string;
-  /** The digits as sent (trimmed); compare GTINs through gtinKey. */
-  gtin: string | null;
-  unit: string | null;
-  stock: number | null;
-  monthlySales: number | null;
-  url: string | null;
-  category: FeedCategory | null;
-  supplierName: string;
-  supplierRegionCode: string;
-  description: string | null;
-}
+// Validation of one listing of the member-platform feed
+// (../shared/contract/listing-feed.md), whichever way it arrives: a row of a
+// feed file (validateFeedRow, by feed field name) or a listing of the
+// upsertListings mutation (validateListing, by ListingInput field name). Both
+// run the same rules, report problems by feed field and give the same
+// ValidListing, so the importer and the products subgraph accept and refuse
+// a listing for the same reasons. No Node stream or GraphQL API is used here.
+import { FEED_CATEGORIES, LISTING_INPUT_FIELD, type FeedCategory, type FeedField, type UncheckedListing, type ValidListing } from './fields';
+import { gtinCheckDigit, isGtinLength } from './gtin';
 
 export interface RowProblem {
+  /** The feed field at fault (snake_case, as in the file), e.g. price or gtin. */
   field: string;
+  /** A whole sentence an operator can act on. */
   reason: string;
 }
 
-export type FeedRowResult = { listing: FeedListing; problems: [] } | { listing: null; problems: RowProblem[] };
+export type ListingCheck = { listing: ValidListing; problems: [] } | { listing: null; problems: RowProblem[] };
 
 /** Listing.price is Decimal(12, 2). */
 export const MAX_PRICE_INTEGER_DIGITS = 10;
@@ -68,7 +32,6 @@ export const TEXT_LIMITS = {
 } as const;
 
 const CATEGORY_SET: ReadonlySet<string> = new Set(FEED_CATEGORIES);
-const GTIN_LENGTHS: ReadonlySet<number> = new Set([8, 12, 13, 14]);
 
 const DECIMAL = /^(\d+)(?:\.(\d{1,2}))?$/;
 const DIGITS = /^\d+$/;
@@ -83,33 +46,6 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 /** The six-digit shape of a GB/T 2260 county code; whether the county exists is checked against the region table. */
 export function isRegionCodeFormat(code: string): boolean {
   return REGION_CODE.test(code);
-}
-
-/**
- * GS1 check digit for the digits before it. Weights run 3,1,3,… from the
- * rightmost body digit, which is what makes one algorithm serve GTIN-8, -12,
- * -13 and -14 alike.
- */
-export function gtinCheckDigit(body: string): number {
-  if (!DIGITS.test(body)) throw new RangeError(`GTIN body must be digits, got "${body}"`);
-  let sum = 0;
-  for (let i = body.length - 1, weight = 3; i >= 0; i--, weight = 4 - weight) {
-    sum += (body.charCodeAt(i) - 48) * weight;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
-export function isValidGtin(gtin: string): boolean {
-  if (!GTIN_LENGTHS.has(gtin.length) || !DIGITS.test(gtin)) return false;
-  return gtinCheckDigit(gtin.slice(0, -1)) === gtin.charCodeAt(gtin.length - 1) - 48;
-}
-
-/**
- * Comparison key of a GTIN: GS1 defines GTIN-8/12/13 as GTIN-14 with leading
- * zeros, so the UPC-A 012345678905 and the EAN-13 0012345678905 are one item.
- */
-export function gtinKey(gtin: string): string {
-  return gtin.padStart(14, '0');
 }
 
 type Problems = RowProblem[];
@@ -136,8 +72,7 @@ function codePointLength(text: string): number {
  * Numbers are taken as their decimal text because JSON Lines feeds often send
  * SKUs and region codes unquoted.
  */
-function text(raw: Record<string, unknown>, field: keyof typeof TEXT_LIMITS | 'supplier_region_code', problems: Problems): string | null | undefined {
-  const value = raw[field];
+function text(value: unknown, field: keyof typeof TEXT_LIMITS | 'supplier_region_code', problems: Problems): string | null | undefined {
   if (isAbsent(value)) return null;
   let result: string;
   if (typeof value === 'string') result = value.trim();
@@ -162,8 +97,8 @@ function text(raw: Record<string, unknown>, field: keyof typeof TEXT_LIMITS | 's
   return result;
 }
 
-function required(raw: Record<string, unknown>, field: keyof typeof TEXT_LIMITS | 'supplier_region_code', problems: Problems): string | undefined {
-  const result = text(raw, field, problems);
+function required(value: unknown, field: keyof typeof TEXT_LIMITS | 'supplier_region_code', problems: Problems): string | undefined {
+  const result = text(value, field, problems);
   if (result === null) {
     problems.push({ field, reason: 'This field is required but is missing or blank.' });
     return undefined;
@@ -178,8 +113,7 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function price(raw: Record<string, unknown>, problems: Problems): string | undefined {
-  const value = raw.price;
+function price(value: unknown, problems: Problems): string | undefined {
   if (isAbsent(value)) {
     problems.push({ field: 'price', reason: 'This field is required but is missing or blank.' });
     return undefined;
@@ -214,8 +148,7 @@ function clip(value: string): string {
   return value.length > 40 ? `${value.slice(0, 40)}…` : value;
 }
 
-function count(raw: Record<string, unknown>, field: 'stock' | 'monthly_sales', problems: Problems): number | null | undefined {
-  const value = raw[field];
+function count(value: unknown, field: 'stock' | 'monthly_sales', problems: Problems): number | null | undefined {
   if (isAbsent(value)) return null;
   let result: number;
   if (typeof value === 'number') {
@@ -254,8 +187,7 @@ function count(raw: Record<string, unknown>, field: 'stock' | 'monthly_sales', p
   return result;
 }
 
-function currency(raw: Record<string, unknown>, problems: Problems): string | undefined {
-  const value = raw.currency;
+function currency(value: unknown, problems: Problems): string | undefined {
   if (isAbsent(value)) return 'CNY';
   const code = typeof value === 'string' ? value.trim().toUpperCase() : null;
   if (code === null || !CURRENCY.test(code)) {
@@ -265,8 +197,7 @@ function currency(raw: Record<string, unknown>, problems: Problems): string | un
   return code;
 }
 
-function gtin(raw: Record<string, unknown>, problems: Problems): string | null | undefined {
-  const value = raw.gtin;
+function gtin(value: unknown, problems: Problems): string | null | undefined {
   if (isAbsent(value)) return null;
   let digits: string;
   if (typeof value === 'string') digits = value.trim();
@@ -279,7 +210,7 @@ function gtin(raw: Record<string, unknown>, problems: Problems): string | null |
     problems.push({ field: 'gtin', reason: 'Must contain digits only (no spaces, dashes or letters).' });
     return undefined;
   }
-  if (!GTIN_LENGTHS.has(digits.length)) {
+  if (!isGtinLength(digits.length)) {
     // A GTIN sent as a JSON number loses its leading zeros, which is the usual
     // way a valid UPC-A arrives here with 11 digits.
     const hint = typeof value === 'number' ? ' Send it as a string: a number loses leading zeros.' : '';
@@ -297,8 +228,7 @@ function gtin(raw: Record<string, unknown>, problems: Problems): string | null |
   return digits;
 }
 
-function url(raw: Record<string, unknown>, problems: Problems): string | null | undefined {
-  const value = raw.url;
+function url(value: unknown, problems: Problems): string | null | undefined {
   if (isAbsent(value)) return null;
   if (typeof value !== 'string') {
     problems.push({ field: 'url', reason: `Must be an https:// link, not ${describe(value)}.` });
@@ -327,8 +257,7 @@ function url(raw: Record<string, unknown>, problems: Problems): string | null | 
   return link;
 }
 
-function category(raw: Record<string, unknown>, problems: Problems): FeedCategory | null | undefined {
-  const value = raw.category;
+function category(value: unknown, problems: Problems): FeedCategory | null | undefined {
   if (isAbsent(value)) return null;
   const code = typeof value === 'string' ? value.trim().toUpperCase() : null;
   if (code === null || !CATEGORY_SET.has(code)) {
@@ -338,8 +267,8 @@ function category(raw: Record<string, unknown>, problems: Problems): FeedCategor
   return code as FeedCategory;
 }
 
-function regionCode(raw: Record<string, unknown>, problems: Problems): string | undefined {
-  const code = required(raw, 'supplier_region_code', problems);
+function regionCode(value: unknown, problems: Problems): string | undefined {
+  const code = required(value, 'supplier_region_code', problems);
   if (code === undefined) return undefined;
   if (!isRegionCodeFormat(code)) {
     problems.push({ field: 'supplier_region_code', reason: `Must be a six-digit GB/T 2260 county code such as 411423, got "${clip(code)}".` });
@@ -349,39 +278,37 @@ function regionCode(raw: Record<string, unknown>, problems: Problems): string | 
 }
 
 /**
- * Validates one feed row given by feed field name (snake_case, as in the CSV
- * header or JSON key). Every problem of the row is reported, in feed field
- * order, so an operator can fix a row in one pass. Keys that are not feed
- * fields are ignored; blank optional values count as absent.
+ * Every problem of a listing is reported, in feed field order, so an operator
+ * can fix a row in one pass; `value` reads a field by its feed name.
  */
-export function validateFeedRow(raw: Record<string, unknown>): FeedRowResult {
+function checkListing(value: (field: FeedField) => unknown): ListingCheck {
   const problems: Problems = [];
-  const platformSku = required(raw, 'platform_sku', problems);
-  const title = required(raw, 'title', problems);
-  const rowPrice = price(raw, problems);
-  const rowCurrency = currency(raw, problems);
-  const rowGtin = gtin(raw, problems);
-  const unit = text(raw, 'unit', problems);
-  const stock = count(raw, 'stock', problems);
-  const monthlySales = count(raw, 'monthly_sales', problems);
-  const rowUrl = url(raw, problems);
-  const rowCategory = category(raw, problems);
-  const supplierName = required(raw, 'supplier_name', problems);
-  const supplierRegionCode = regionCode(raw, problems);
-  const description = text(raw, 'description', problems);
+  const platformSku = required(value('platform_sku'), 'platform_sku', problems);
+  const title = required(value('title'), 'title', problems);
+  const listingPrice = price(value('price'), problems);
+  const listingCurrency = currency(value('currency'), problems);
+  const listingGtin = gtin(value('gtin'), problems);
+  const unit = text(value('unit'), 'unit', problems);
+  const stock = count(value('stock'), 'stock', problems);
+  const monthlySales = count(value('monthly_sales'), 'monthly_sales', problems);
+  const listingUrl = url(value('url'), problems);
+  const listingCategory = category(value('category'), problems);
+  const supplierName = required(value('supplier_name'), 'supplier_name', problems);
+  const supplierRegionCode = regionCode(value('supplier_region_code'), problems);
+  const description = text(value('description'), 'description', problems);
 
   if (
     problems.length > 0 ||
     platformSku === undefined ||
     title === undefined ||
-    rowPrice === undefined ||
-    rowCurrency === undefined ||
-    rowGtin === undefined ||
+    listingPrice === undefined ||
+    listingCurrency === undefined ||
+    listingGtin === undefined ||
     unit === undefined ||
     stock === undefined ||
     monthlySales === undefined ||
-    rowUrl === undefined ||
-    rowCategory === undefined ||
+    listingUrl === undefined ||
+    listingCategory === undefined ||
     supplierName === undefined ||
     supplierRegionCode === undefined ||
     description === undefined
@@ -392,18 +319,32 @@ export function validateFeedRow(raw: Record<string, unknown>): FeedRowResult {
     listing: {
       platformSku,
       title,
-      price: rowPrice,
-      currency: rowCurrency,
-      gtin: rowGtin,
+      price: listingPrice,
+      currency: listingCurrency,
+      gtin: listingGtin,
       unit,
       stock,
       monthlySales,
-      url: rowUrl,
-      category: rowCategory,
+      url: listingUrl,
+      category: listingCategory,
       supplierName,
       supplierRegionCode,
       description,
     },
     problems: [],
   };
+}
+
+/**
+ * A row of a feed file, by feed field name (the CSV header or JSON key).
+ * Keys that are not feed fields are ignored; blank optional values count as
+ * absent. The listing it gives is the mutation's input for that row.
+ */
+export function validateFeedRow(row: Record<string, unknown>): ListingCheck {
+  return checkListing((field) => row[field]);
+}
+
+/** A listing of the upsertListings mutation, by ListingInput field name; problems still name the feed field. */
+export function validateListing(input: UncheckedListing): ListingCheck {
+  return checkListing((field) => input[LISTING_INPUT_FIELD[field]]);
 }
