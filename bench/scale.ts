@@ -17,7 +17,7 @@ import pg from 'pg';
 import { encodeCursor } from '../common/connection';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
 import { composeSupergraph } from '../gateway/supergraph';
-import { catalogConditions, catalogCountStatement, catalogPageStatement } from '../subgraphs/products/catalogQueries';
+import { catalogConditions, catalogCountStatement, catalogPageStatement } from '../subgraphs/products/catalog/catalogQueries';
 import type { ProductFilter } from '../subgraphs/products/generated/graphql';
 import { freePort } from '../test/support/catalogHarness';
 import { ensureBenchCatalog, profileWithProducts } from './generateCatalog';

@@ -4,9 +4,9 @@
 // rows the filter itself finds, through certificates lapsing and through
 // product writes that move, re-categorise or delete a certified product.
 import { openProductsStore, type ProductsDb } from '../subgraphs/products/store';
-import { certifiedProductsOver, takeCopyAtStart, type CertifiedProductChanges } from '../subgraphs/products/certifiedProducts';
+import { certifiedProductsOver, takeCopyAtStart, type CertifiedProductChanges } from '../subgraphs/products/catalog/certifiedProducts';
 import { createLogger } from '../common/logging';
-import { catalogConditions, catalogCountStatement } from '../subgraphs/products/catalogQueries';
+import { catalogConditions, catalogCountStatement } from '../subgraphs/products/catalog/catalogQueries';
 import type { ProductFilter } from '../subgraphs/products/generated/graphql';
 import { Prisma } from '../subgraphs/products/generated/prisma/client';
 import type { Store } from '../common/database';

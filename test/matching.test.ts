@@ -10,7 +10,7 @@ import {
   titleConflict,
   titleSimilarity,
   titleTokens,
-} from '../subgraphs/products/listingMatching';
+} from '../subgraphs/products/matching/listingMatching';
 import { clusterListings, planImport, type ClusterInput } from '../subgraphs/products/matching/catalogClustering';
 import { MemoryCatalog } from '../subgraphs/products/matching/memoryCatalog';
 import { normalizeSupplierName } from '../subgraphs/suppliers/supplierName';

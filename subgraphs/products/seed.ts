@@ -1,8 +1,8 @@
 import { demoCatalog, type DemoCatalog } from '../../demo/demoCatalog';
 import { gtinKey } from '../../feed';
 import type { Prisma } from './generated/prisma/client';
-import { refreshListingAggregates } from './listingAggregates';
-import { blockingKey } from './listingMatching';
+import { refreshListingAggregates } from './listings/listingAggregates';
+import { blockingKey } from './matching/listingMatching';
 import type { ProductsDb } from './store';
 
 export interface DemoProductRows {

@@ -27,7 +27,7 @@
 // Frozen products (certified at any time, or arranged by staff) keep their
 // listings together and are never merged with another existing product by
 // the engine: such a link becomes a suggestion.
-import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from '../listingMatching';
+import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from './listingMatching';
 import { titleWords, wholeWords, wordsMissingFrom } from './titleWords';
 
 // Chosen on the tuning half (test/fixtures/matching/tuning) with

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SubgraphClient } from '../../../common/subgraphClient';
 import { gtinKey, type ValidListing } from '../../../feed';
-import { bumpProductVersions, deleteEmptyProducts, moveListings, type NewListingRow, type NewProductRow } from '../catalogWrites';
-import { certificationStates } from '../certifiedProducts';
+import { bumpProductVersions, deleteEmptyProducts, moveListings, type NewListingRow, type NewProductRow } from '../catalog/catalogWrites';
+import { certificationStates } from '../catalog/certifiedProducts';
 import type { Prisma } from '../generated/prisma/client';
-import { blockingKey, canonicalGtin, productNameFromTitle } from '../listingMatching';
-import type { SupplierFacts } from '../supplierDirectory';
+import { blockingKey, canonicalGtin, productNameFromTitle } from './listingMatching';
+import type { SupplierFacts } from '../listings/supplierDirectory';
 import { namingListing, NEW_PRODUCT_PREFIX, planImport, productPairKey, type ClusterInput } from './catalogClustering';
 import { componentKeys } from './memoryCatalog';
 

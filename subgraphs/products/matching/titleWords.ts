@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { add_word as addWord, cut, cut_for_search as cutForSearch } from 'jieba-wasm';
-import { normalizeTitle } from '../listingMatching';
+import { normalizeTitle } from './listingMatching';
 
 const DATA_DIR = join(__dirname, 'data');
 

@@ -2,7 +2,7 @@ import { capCacheAge } from '../../../common/cachePolicy';
 import { pageRequest } from '../../../common/connection';
 import { badUserInput } from '../../../common/errors';
 import { requireRole } from '../../../common/identity';
-import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalogQueries';
+import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalog/catalogQueries';
 import type { Product } from '../generated/prisma/client';
 import type { QueryResolvers } from '../generated/graphql';
 import { findMatchSuggestions, MATCH_SUGGESTION_ORDER } from '../matching/matchSuggestions';

@@ -1,5 +1,5 @@
 import { connectionFromRows, pageRequest } from '../../../common/connection';
-import { SUPPLIER_PRODUCTS_ORDER } from '../catalogQueries';
+import { SUPPLIER_PRODUCTS_ORDER } from '../catalog/catalogQueries';
 import type { SupplierResolvers } from '../generated/graphql';
 
 export const Supplier: SupplierResolvers = {

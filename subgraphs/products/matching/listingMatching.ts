@@ -6,8 +6,8 @@
 // vocabulary's conflicts (木耳 vs 香菇, 礼盒 vs 袋装, one-sided flavours).
 // Everything here is pure and deterministic: no clock, no randomness, and no
 // I/O but reading its character table once, at load.
-import { foldCharacters, simplifiedCharacters } from '../../common/chineseText';
-import { gtinKey } from '../../feed';
+import { foldCharacters, simplifiedCharacters } from '../../../common/chineseText';
+import { gtinKey } from '../../../feed';
 
 export type PackMeasure = 'g' | 'ml' | 'count' | 'cm2';
 

@@ -1,8 +1,8 @@
-import type { Logger } from '../../common/logging';
-import type { SubgraphClient } from '../../common/subgraphClient';
+import type { Logger } from '../../../common/logging';
+import type { SubgraphClient } from '../../../common/subgraphClient';
 
-import { Prisma } from './generated/prisma/client';
-import type { ProductsDb } from './store';
+import { Prisma } from '../generated/prisma/client';
+import type { ProductsDb } from '../store';
 
 /** Keeps this subgraph's copy of the certified set in step with the certification subgraph. */
 export interface CertifiedProducts {

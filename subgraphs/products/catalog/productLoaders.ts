@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { rowByKeyLoader, rowsByKeyLoader } from '../../common/loaders';
+import { rowByKeyLoader, rowsByKeyLoader } from '../../../common/loaders';
 import { countSupplierProducts, findSupplierProductPages, type SupplierPageKey } from './catalogQueries';
-import type { ProductsDb } from './store';
+import type { ProductsDb } from '../store';
 
 /** One set per request: any number of products, listings or suppliers costs a fixed number of statements. */
 export function createProductLoaders(db: ProductsDb) {

@@ -1,4 +1,4 @@
-import type { SubgraphClient } from '../../common/subgraphClient';
+import type { SubgraphClient } from '../../../common/subgraphClient';
 
 const RESOLVE_SUPPLIERS = /* GraphQL */ `
   mutation ResolveSuppliers($suppliers: [SupplierNameInput!]!) {

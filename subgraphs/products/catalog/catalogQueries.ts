@@ -7,13 +7,13 @@ import {
   timeCursorKey,
   type CursorPosition,
   type PageRequest,
-} from '../../common/connection';
-import { badUserInput } from '../../common/errors';
-import { regionCodePrefix } from '../../common/textInput';
-import { Prisma, type Product } from './generated/prisma/client';
-import type { ProductFilter, ProductOrder } from './generated/graphql';
+} from '../../../common/connection';
+import { badUserInput } from '../../../common/errors';
+import { regionCodePrefix } from '../../../common/textInput';
+import { Prisma, type Product } from '../generated/prisma/client';
+import type { ProductFilter, ProductOrder } from '../generated/graphql';
 import { certifiedCondition, certifiedCountStatement } from './certifiedProducts';
-import type { ProductsDb } from './store';
+import type { ProductsDb } from '../store';
 
 interface Ordering {
   /** The sort key as SQL over the product row `p`. */

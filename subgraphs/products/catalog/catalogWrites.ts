@@ -1,5 +1,5 @@
-import { Prisma } from './generated/prisma/client';
-import { listingSummary } from './listingAggregates';
+import { Prisma } from '../generated/prisma/client';
+import { listingSummary } from '../listings/listingAggregates';
 
 type Tx = Prisma.TransactionClient;
 

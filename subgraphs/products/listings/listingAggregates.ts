@@ -1,5 +1,5 @@
-import { Prisma } from './generated/prisma/client';
-import type { ProductsDb } from './store';
+import { Prisma } from '../generated/prisma/client';
+import type { ProductsDb } from '../store';
 
 type Executor = ProductsDb | Prisma.TransactionClient;
 

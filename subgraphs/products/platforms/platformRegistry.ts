@@ -1,8 +1,8 @@
-import { isUniqueViolation } from '../../common/database';
-import { badUserInput, conflict } from '../../common/errors';
-import { requiredText } from '../../common/textInput';
-import type { Platform } from './generated/prisma/client';
-import type { ProductsDb } from './store';
+import { isUniqueViolation } from '../../../common/database';
+import { badUserInput, conflict } from '../../../common/errors';
+import { requiredText } from '../../../common/textInput';
+import type { Platform } from '../generated/prisma/client';
+import type { ProductsDb } from '../store';
 
 const PLATFORM_CODE = /^[a-z][a-z0-9-]{1,31}$/;
 

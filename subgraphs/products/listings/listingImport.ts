@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, forbidden, notFound } from '../../common/errors';
-import type { Identity } from '../../common/identity';
-import type { SubgraphClient } from '../../common/subgraphClient';
-import { gtinKey, validateListing, type ValidListing } from '../../feed';
-import { insertListings, insertProducts, lockListingMatching, updateListings, type ChangedListingRow, type NewListingRow } from './catalogWrites';
-import type { Listing } from './generated/prisma/client';
+import { badUserInput, forbidden, notFound } from '../../../common/errors';
+import type { Identity } from '../../../common/identity';
+import type { SubgraphClient } from '../../../common/subgraphClient';
+import { gtinKey, validateListing, type ValidListing } from '../../../feed';
+import { insertListings, insertProducts, lockListingMatching, updateListings, type ChangedListingRow, type NewListingRow } from '../catalog/catalogWrites';
+import type { Listing } from '../generated/prisma/client';
 
 /** What matching needs of a listing the platform already has. */
 type KnownListing = Pick<Listing, 'id' | 'externalId' | 'productId' | 'title' | 'price' | 'currency' | 'stock' | 'monthlySales' | 'url' | 'gtin' | 'unit'>;
-import type { ListingInput } from './generated/graphql';
+import type { ListingInput } from '../generated/graphql';
 import { refreshListingAggregates } from './listingAggregates';
-import { blockingKey } from './listingMatching';
-import { decideComponent, listingKeyOf } from './matching/componentDecision';
-import type { ListingResult, UpsertListingsResult } from './schema.mappers';
-import type { ProductsDb } from './store';
+import { blockingKey } from '../matching/listingMatching';
+import { decideComponent, listingKeyOf } from '../matching/componentDecision';
+import type { ListingResult, UpsertListingsResult } from '../schema.mappers';
+import type { ProductsDb } from '../store';
 import { SupplierDirectory, type SupplierFacts } from './supplierDirectory';
 
 export const MAX_LISTINGS_PER_CALL = 1000;
