@@ -76,7 +76,9 @@ describe('certifiedOnly totalCount from the certified copy', () => {
     await db.product.delete({ where: { id: 'prd_syrup' } });
     expect(await counts({ certifiedOnly: true })).toEqual({ count: 2, rows: 2 });
 
-    await db.product.create({ data: { id: 'prd_elsewhere', name: '宁陵梨膏 150g', category: 'PROCESSED_FOOD', originRegionCode: NINGLING, supplierId: 'sup_a' } });
+    await db.product.create({
+      data: { id: 'prd_elsewhere', name: '宁陵梨膏 150g', category: 'PROCESSED_FOOD', originRegionCode: NINGLING, supplierId: 'sup_a' },
+    });
     expect(await counts({ certifiedOnly: true, regionCode: '41' })).toEqual({ count: 1, rows: 1 });
     expect(await counts({ certifiedOnly: true })).toEqual({ count: 3, rows: 3 });
   });
@@ -98,7 +100,8 @@ describe('certifiedOnly totalCount from the certified copy', () => {
         return { version: 7, changes: [{ productId: 'prd_pear', validUntil: new Date(Date.now() + 86_400_000).toISOString() }], changesAt: null };
       });
       const started = takeCopyAtStart(source, fresh.client, createLogger('products', 'silent'));
-      const version = async () => Number((await fresh.client.$queryRaw<{ version: bigint }[]>(Prisma.sql`SELECT version FROM certified_product_sync`))[0].version);
+      const version = async () =>
+        Number((await fresh.client.$queryRaw<{ version: bigint }[]>(Prisma.sql`SELECT version FROM certified_product_sync`))[0].version);
       const deadline = Date.now() + 10_000;
       while ((await version()) < 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       await started.stop();

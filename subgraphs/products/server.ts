@@ -52,7 +52,6 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
         threshold,
       ),
     seedIfEmpty: (store) => seedProductsIfEmpty(store.client),
-    background: (store, config) =>
-      takeCopyAtStart(certifiedProductsFrom(peerClient('products', 'certification', config, 60_000)), store.client, config.log),
+    background: (store, config) => takeCopyAtStart(certifiedProductsFrom(peerClient('products', 'certification', config, 60_000)), store.client, config.log),
   };
 }

@@ -50,7 +50,13 @@ export function loadDictionary(): void {
   // A high frequency makes jieba keep the word whole rather than cut it. The
   // generic and decorative words too: cut apart (伴手礼非遗 as 伴手 + 礼非 + 遗)
   // their pieces would no longer be known as words to ignore.
-  const known = [...dataLines('dictionary.txt'), ...SYNONYMS.keys(), ...new Set(SYNONYMS.values()), ...dataLines('generic.txt'), ...dataLines('decorative.txt')];
+  const known = [
+    ...dataLines('dictionary.txt'),
+    ...SYNONYMS.keys(),
+    ...new Set(SYNONYMS.values()),
+    ...dataLines('generic.txt'),
+    ...dataLines('decorative.txt'),
+  ];
   for (const word of known) addWord(word, 100_000);
 }
 
