@@ -6,16 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mintToken } from '../common/localTokens';
 import type { StartedGateway } from '../gateway/server';
-import { PRODUCTION_AUTH_SECRET, startCatalog, startProductionGateway, type Catalog, type GraphQLResponse } from './support/catalogHarness';
-
-async function post<Data = Record<string, unknown>>(
-  url: string,
-  body: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<Data>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, ...((await response.json()) as object) };
-}
+import { PRODUCTION_AUTH_SECRET, startCatalog, startProductionGateway, type Catalog } from './support/catalogHarness';
+import { bearer, post, type GraphQLResponse } from './support/graphqlHttp';
 
 const cursor = (order: string, key: unknown, id = 'prd_001') => Buffer.from(JSON.stringify([order, key, id]), 'utf8').toString('base64url');
 const codes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);
@@ -175,7 +167,7 @@ describe('the production gateway shows clients', () => {
         ],
       ];
       for (const [query, variables, token] of cases) {
-        const response = await post(gateway.url, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
+        const response = await post(gateway.url, { query, variables }, bearer(token));
         expect({ variables, codes: codes(response) }).toEqual({ variables, codes: ['BAD_USER_INPUT'] });
       }
       // Control: a cursor the connection gave out still works, in every ordering.

@@ -18,7 +18,8 @@ import { defaultContractDir, readContractOperations } from '../gateway/contractD
 import { startGateway, type StartedGateway } from '../gateway/server';
 import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
 import { buildManifest } from '../gateway/trustedDocuments';
-import { freePort, startCatalog, startExtraGateway, type Catalog, type GraphQLResponse } from './support/catalogHarness';
+import { freePort, startCatalog, startExtraGateway, type Catalog } from './support/catalogHarness';
+import { post, type GraphQLResponse } from './support/graphqlHttp';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy';
 import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
@@ -26,20 +27,6 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const root = join(__dirname, '..');
 const contract = new Map(readContractOperations(defaultContractDir()).map((operation) => [operation.name, operation.query]));
 const op = (name: string) => contract.get(name)!;
-
-async function post<Data = Record<string, unknown>>(
-  url: string,
-  body: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<Data> & { headers: Headers }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, ...(JSON.parse(text) as object) };
-}
 
 function urlsOf(catalog: Catalog, overrides: Partial<Record<SubgraphName, string>> = {}): Record<SubgraphName, string> {
   return { ...(Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>), ...overrides };

@@ -15,7 +15,8 @@ import { identityFromHeaders } from '../gateway/bearerToken';
 import { DEV_AUTH_SECRET } from '../common/identity';
 import { gatewayConfig, tokenKey } from '../gateway/config';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
-import { startCatalog, type Backend, type Catalog, type GraphQLResponse } from './support/catalogHarness';
+import { startCatalog, type Backend, type Catalog } from './support/catalogHarness';
+import { codeOf, post as postTo, type GraphQLResponse } from './support/graphqlHttp';
 import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const REPO_ROOT = join(__dirname, '..');
@@ -47,7 +48,6 @@ const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString()
 /** Certificates carry the calendar year in China (UTC+8). */
 const chinaYear = () => new Date(Date.now() + 8 * HOUR).getUTCFullYear();
 
-const codeOf = (response: GraphQLResponse<unknown>) => response.errors?.[0]?.extensions?.code;
 /** No data at all, or only nulls at the top level (a refused nullable field such as `certification`). */
 const nothingAnswered = (response: GraphQLResponse<unknown>) =>
   response.data === undefined || response.data === null || Object.values(response.data as object).every((value) => value === null);
@@ -244,14 +244,8 @@ describe.each(BACKENDS)('staff operations through the gateway on %s', (backend) 
     ).data!.product;
 
   /** Sends one POST to a URL with exactly these headers (no harness defaults). */
-  async function post(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status'>) };
-  }
+  const post = (url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) =>
+    postTo(url, { query, variables }, headers);
 
   // -------------------------------------------------------------------------
   describe('identity: the gateway verifies the bearer token, resolvers check roles', () => {

@@ -3,10 +3,11 @@
 // DOWNSTREAM_SERVICE_ERROR naming the missing subgraph at the path of each
 // field it would have answered. Null there means "unknown now", never "no".
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
-import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
-import { startCatalog, type Catalog, type GraphQLResponse } from './support/catalogHarness';
+import { startCatalog, type Catalog } from './support/catalogHarness';
+import { contractOperations } from './support/contract';
+import type { GraphQLResponse } from './support/graphqlHttp';
 
-const operations = readContractOperations(defaultContractDir()).filter((operation) => /^\s*query\b/.test(operation.query));
+const operations = contractOperations.filter((operation) => /^\s*query\b/.test(operation.query));
 
 type Path = (string | number)[];
 

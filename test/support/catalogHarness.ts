@@ -11,6 +11,7 @@ import { createTracing } from '../../common/tracing';
 import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
 import { DEV_AUTH_SECRET, subgraphSecret } from '../../common/identity';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
+import { bearer, post, type GraphQLResponse } from './graphqlHttp';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import { mintToken } from '../../common/localTokens';
 import { gatewayConfig as readGatewayConfig, type GatewayConfig } from '../../gateway/config';
@@ -68,12 +69,6 @@ export async function createTestDatabase(label: string): Promise<{ url: string; 
       await client.end();
     },
   };
-}
-
-export interface GraphQLResponse<Data = Record<string, unknown>> {
-  status: number;
-  data?: Data;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
 export interface Catalog {
@@ -201,14 +196,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     gateway,
     subgraphs,
     stores,
-    async query<Data>(query: string, variables: Record<string, unknown> = {}, token?: string) {
-      const response = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse<Data>, 'status'>) };
-    },
+    query: <Data>(query: string, variables: Record<string, unknown> = {}, token?: string) => post<Data>(gateway.url, { query, variables }, bearer(token)),
     token: (sub, roles, tokenOptions = {}) =>
       mintToken({ sub, roles, platform: tokenOptions.platform ?? null }, DEV_AUTH_SECRET, tokenOptions.ttlSeconds ?? 3600),
     sqlStatements: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + stores[name].statements.value, 0),
@@ -228,6 +216,3 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     },
   };
 }
-
-/** The operations of a contract file, by name. */
-export { readContractOperations, defaultContractDir } from '../../gateway/contractDocuments';
