@@ -1,6 +1,9 @@
 import type { DocumentNode } from 'graphql';
 import { print } from 'graphql';
 
+/** How a request reaches the peer: the global fetch, or the in-process graph of the tests. */
+export type PeerFetch = (url: string, init: RequestInit) => Promise<Response>;
+
 /**
  * A GraphQL-over-HTTP client for one subgraph calling another's API (never its
  * database). Failures become plain Errors: the caller's error masking turns
@@ -12,12 +15,13 @@ export class SubgraphClient {
     private readonly url: string,
     private readonly headers: () => Promise<Record<string, string>> = async () => ({}),
     private readonly timeoutMs = 5000,
+    private readonly fetcher: PeerFetch = (url, init) => fetch(url, init),
   ) {}
 
   async request<Data>(document: DocumentNode | string, variables: Record<string, unknown> = {}): Promise<Data> {
     const query = typeof document === 'string' ? document : print(document);
     const send = async () =>
-      fetch(this.url, {
+      this.fetcher(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(await this.headers()) },
         body: JSON.stringify({ query, variables }),
