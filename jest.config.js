@@ -9,8 +9,9 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/test/**/*.e2e.ts'],
   // The build output (npm run build) carries a copy of package.json.
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
-  // Tests, like npm start, ask for the development secrets (DEVELOPMENT_SECRETS=1).
-  setupFiles: ['<rootDir>/test/support/developmentSecrets.ts'],
+  // Tests, like npm start, ask for the development secrets (DEVELOPMENT_SECRETS=1),
+  // and their gateways send no usage telemetry to Apollo.
+  setupFiles: ['<rootDir>/test/support/developmentSecrets.ts', '<rootDir>/test/support/apolloTelemetry.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import type { Store, StoreLocation } from '../../common/database';
-import type { Role } from '../../common/identity';
+import { IDENTITY_HEADER, signIdentity, type Identity, type Role } from '../../common/identity';
 import { createLogger, type Logger } from '../../common/logging';
 import { createTracing } from '../../common/tracing';
 import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
@@ -80,6 +80,13 @@ export interface Catalog {
   /** Sends an operation through the gateway, as anonymous or with a token. */
   query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
   token(sub: string, roles: Role[], options?: { platform?: string; ttlSeconds?: number }): string;
+  /** Sends an operation straight to one subgraph's URL as `identity`, signed as the gateway or a peer subgraph signs it. */
+  subgraphQuery<Data = Record<string, unknown>>(
+    name: SubgraphName,
+    query: string,
+    variables: Record<string, unknown>,
+    identity: Identity,
+  ): Promise<GraphQLResponse<Data>>;
   /** SQL statements sent so far by all three subgraphs. */
   sqlStatements(): number;
   stopSubgraph(name: SubgraphName): Promise<void>;
@@ -199,6 +206,8 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     query: <Data>(query: string, variables: Record<string, unknown> = {}, token?: string) => post<Data>(gateway.url, { query, variables }, bearer(token)),
     token: (sub, roles, tokenOptions = {}) =>
       mintToken({ sub, roles, platform: tokenOptions.platform ?? null }, DEV_AUTH_SECRET, tokenOptions.ttlSeconds ?? 3600),
+    subgraphQuery: <Data>(name: SubgraphName, query: string, variables: Record<string, unknown>, identity: Identity) =>
+      post<Data>(subgraphs[name].url, { query, variables }, { [IDENTITY_HEADER]: signIdentity(identity, secret, name) }),
     sqlStatements: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + stores[name].statements.value, 0),
     async stopSubgraph(name) {
       stopped.add(name);
