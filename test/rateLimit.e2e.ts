@@ -1,14 +1,16 @@
 // Rate limiting against the real Redis (REDIS_URL, default
 // redis://127.0.0.1:6379): the Redis store, shared by two limiters as by two
-// gateway replicas, and failing open when Redis is slow or gone. The bucket's
+// gateway replicas, failing open when Redis is slow or gone, and two gateway
+// replicas over one Redis refusing a client over its bucket. The bucket's
 // arithmetic and the middleware are tested in rateLimit.test.ts.
 import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '../gateway/rateLimit';
+import { startCatalog, startExtraGateway, type Catalog } from './support/catalogHarness';
+import { post } from './support/graphqlHttp';
 import { takes } from './support/rateLimits';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { dropRedisKeys, REDIS_URL } from './support/sharedRedis';
 
 describe('createRateLimiter', () => {
   it('creates a Redis limiter when REDIS_URL is set, else one in memory', async () => {
@@ -36,13 +38,7 @@ describe('RedisRateLimiter', () => {
   });
   afterAll(async () => {
     await Promise.all(limiters.map((created) => created.close()));
-    // SCAN, not KEYS: this Redis may be shared, and KEYS blocks it.
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await admin.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await dropRedisKeys(prefix);
     await admin.quit();
   });
 
@@ -150,3 +146,48 @@ async function closedPort(): Promise<number> {
     });
   });
 }
+
+describe('rate limiting through two gateway replicas on one Redis', () => {
+  let catalog: Catalog;
+
+  beforeAll(async () => {
+    catalog = await startCatalog({ backend: 'pglite' });
+  }, 120_000);
+  afterAll(async () => {
+    await catalog?.close();
+  });
+
+  it('refuses a client over its token bucket with RATE_LIMITED and a retry-after hint, shared by two replicas on Redis', async () => {
+    const prefix = `rgg-test-${randomBytes(4).toString('hex')}:`;
+    const env = {
+      RATE_LIMIT: 'on',
+      RATE_LIMIT_ANONYMOUS: '1/s,burst=4',
+      // Two clients on one address tell themselves apart by keys the gateway knows.
+      RATE_LIMIT_API_KEYS: `client-${prefix},other-${prefix}`,
+      REDIS_URL,
+      RATE_LIMIT_KEY_PREFIX: prefix,
+      REDIS_KEY_PREFIX: prefix,
+    };
+    const a = await startExtraGateway(catalog, env);
+    const b = await startExtraGateway(catalog, env);
+    try {
+      const results = [];
+      for (let i = 0; i < 6; i += 1) {
+        results.push(await post((i % 2 ? a : b).url, { query: '{ platforms { code } }' }, { 'x-api-key': `client-${prefix}` }));
+      }
+      expect(results.filter((r) => r.status === 200)).toHaveLength(4);
+      const refused = results.filter((r) => r.status === 429);
+      expect(refused).toHaveLength(2);
+      expect(refused[0].errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
+      // Another client has its own bucket.
+      expect((await post(a.url, { query: '{ platforms { code } }' }, { 'x-api-key': `other-${prefix}` })).status).toBe(200);
+      const metrics = await (await fetch(new URL('/metrics', a.url))).text();
+      expect(metrics).toMatch(/rate_limit_rejections_total\{role="anonymous"\} [1-9]/);
+    } finally {
+      await a.close();
+      await b.close();
+      await dropRedisKeys(prefix);
+    }
+  });
+});

@@ -106,12 +106,19 @@ export interface CatalogOptions {
   subgraphLog?: (name: SubgraphName) => Logger;
 }
 
+/** Where a running catalog's subgraphs answer, with some replaced (a proxy in front of one). */
+export function subgraphUrlsOf(catalog: Catalog, overrides: Partial<Record<SubgraphName, string>> = {}): Record<SubgraphName, string> {
+  return { ...(Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>), ...overrides };
+}
+
+/** Starts a gateway (development secrets, no rate limit, silent) over these subgraph URLs, with more settings as environment variables. */
+export async function startGatewayOver(urls: Record<SubgraphName, string>, env: Record<string, string> = {}): Promise<StartedGateway> {
+  return startGateway({ ...readGatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), subgraphUrls: urls });
+}
+
 /** Starts one more gateway over a running catalog's subgraphs (a second replica). */
 export async function startExtraGateway(catalog: Catalog, env: Record<string, string> = {}): Promise<StartedGateway> {
-  return startGateway({
-    ...readGatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }),
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
-  });
+  return startGatewayOver(subgraphUrlsOf(catalog), env);
 }
 
 /** The secret a production gateway of the tests signs bearer tokens with (startProductionGateway). */
@@ -136,7 +143,7 @@ export async function startProductionGateway(catalog: Catalog, env: Record<strin
   return startGateway({
     ...config,
     subgraphSecret: env.SUBGRAPH_SECRET ?? subgraphSecret(DEVELOPMENT_ENV),
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
+    subgraphUrls: subgraphUrlsOf(catalog),
   });
 }
 
