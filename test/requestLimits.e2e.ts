@@ -1,12 +1,13 @@
-// Limits a running gateway checks before any subgraph is called: query depth,
-// aliases, fields and cost (QUERY_TOO_COMPLEX naming the limit), the body
-// size with and without a token (REQUEST_TOO_LARGE), and the document's
-// tokens and selections before Apollo validates it. The measuring itself is
-// tested alone in queryLimits.test.ts and documentLimits.test.ts.
+// Limits a running gateway checks before any subgraph is called: fields
+// (QUERY_TOO_COMPLEX naming the limit), the body size with and without a
+// token (REQUEST_TOO_LARGE), and the document's tokens and selections before
+// Apollo validates it. The measuring itself is tested alone in
+// queryLimits.test.ts and documentLimits.test.ts, depth, aliases and cost on
+// the composed graph in process in gatewayGraph.test.ts.
 import type { StartedGateway } from '../gateway/server';
 import { startCatalog, startGatewayOver, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
 import { contractOperation as op } from './support/contract';
-import { post, type GraphQLResponse } from './support/graphqlHttp';
+import { post } from './support/graphqlHttp';
 
 describe('request limits of a running gateway', () => {
   let catalog: Catalog;
@@ -30,27 +31,6 @@ describe('request limits of a running gateway', () => {
       });
     });
     afterAll(() => gateway.close());
-
-    const statementsDuring = async (work: () => Promise<unknown>) => {
-      const before = catalog.sqlStatements();
-      await work();
-      return catalog.sqlStatements() - before;
-    };
-
-    it.each([
-      ['maxDepth', '{ suppliers(first: 1) { edges { node { products(first: 1) { edges { node { supplier { name } } } } } } } }'],
-      ['maxAliases', '{ a: platforms { code } b: platforms { code } c: platforms { code } d: platforms { code } }'],
-      ['maxCost', '{ products(first: 100) { edges { node { id name listings { price { amount } } } } } }'],
-    ])('refuses a query over %s with QUERY_TOO_COMPLEX naming the limit and the measured value', async (limit, query) => {
-      let response: GraphQLResponse | undefined;
-      const statements = await statementsDuring(async () => {
-        response = await post(gateway.url, { query });
-      });
-      expect(response!.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit });
-      expect(typeof response!.errors?.[0].extensions?.measured).toBe('number');
-      expect(response!.errors?.[0].message).toMatch(/\d+/);
-      expect(statements).toBe(0);
-    });
 
     it('refuses too many fields and a body over the size limit', async () => {
       const wide = `{ product(id: "prd_001") { ${Array.from({ length: 70 }, () => 'name').join(' ')} } }`;
