@@ -16,7 +16,6 @@ const common = {
   // Tests, like npm start, ask for the development secrets (DEVELOPMENT_SECRETS=1),
   // and their gateways send no usage telemetry to Apollo.
   setupFiles: ['<rootDir>/test/support/developmentSecrets.ts', '<rootDir>/test/support/apolloTelemetry.ts'],
-  testTimeout: 60000,
 };
 
 /** @type {import('jest').Config} */
@@ -26,5 +25,7 @@ module.exports = {
     { ...common, displayName: 'graph', testMatch: ['<rootDir>/test/subgraphs/*.test.ts', '<rootDir>/test/*Graph.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/*.e2e.ts'] },
   ],
+  // Run-wide settings: jest reads these at the top, not per project.
+  testTimeout: 60000,
   maxWorkers: 2,
 };

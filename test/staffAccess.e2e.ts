@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { IDENTITY_HEADER, signIdentity, subgraphSecret, DEV_AUTH_SECRET, type Identity } from '../common/identity';
 import { DEVELOPMENT_ENV } from './support/developmentSecrets';
-import { codeOf } from './support/graphqlHttp';
+import { codeOf, post } from './support/graphqlHttp';
 import type { Catalog } from './support/catalogHarness';
 import { hasNoCertification, inDays, latest, latestIs, nothingAnswered, partnerOp, STAFF_BACKENDS, staffOp, useStaffCatalog } from './support/staffCatalog';
 
@@ -16,7 +16,7 @@ const REPO_ROOT = join(__dirname, '..');
 
 describe.each(STAFF_BACKENDS)('staff access through the gateway on %s', (backend) => {
   const staff = useStaffCatalog(backend);
-  const { peek, pick, neverCertified, freshOnJd, sql, snapshot, counts, eventsOf, apply, history, post } = staff;
+  const { peek, pick, neverCertified, freshOnJd, sql, snapshot, counts, eventsOf, apply, history } = staff;
   let catalog: Catalog;
   let certifier: string;
   let partner: string;
@@ -107,10 +107,11 @@ describe.each(STAFF_BACKENDS)('staff access through the gateway on %s', (backend
           expect(response.status).toBe(401);
         }
       }
-      const basic = await post(catalog.gatewayUrl, { authorization: 'Basic YWxpY2U6c2VjcmV0' }, staffOp('CertifyProducts'), {
-        productIds: [target.id],
-        validUntil: inDays(300),
-      });
+      const basic = await post(
+        catalog.gatewayUrl,
+        { query: staffOp('CertifyProducts'), variables: { productIds: [target.id], validUntil: inDays(300) } },
+        { authorization: 'Basic YWxpY2U6c2VjcmV0' },
+      );
       expect(codeOf(basic)).toBe('UNAUTHENTICATED');
       expect(await snapshot()).toEqual(before);
     });
@@ -267,7 +268,7 @@ describe.each(STAFF_BACKENDS)('staff access through the gateway on %s', (backend
       const before = await snapshot();
       for (const [kind, headers] of Object.entries(forged)) {
         for (const [query, variables] of [[entities, { representations: [{ __typename: 'Product', id: pending.id }] }] as const, ...mutations]) {
-          const response = await post(url, headers, query, variables);
+          const response = await post(url, { query, variables }, headers);
           expect({ kind, status: response.status, code: codeOf(response) }).toEqual({ kind, status: 401, code: 'UNAUTHENTICATED' });
           expect(response.data).toBeUndefined();
         }
@@ -286,14 +287,13 @@ describe.each(STAFF_BACKENDS)('staff access through the gateway on %s', (backend
         // A header signed for certification (forged.otherAudience is for products) is refused by the others.
         const forCertification = { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV), 'certification') };
         for (const headers of [forged.none, forged.wrongSecret, forCertification]) {
-          const response = await post(catalog.subgraphs[name].url, headers, query, { representations });
+          const response = await post(catalog.subgraphs[name].url, { query, variables: { representations } }, headers);
           expect({ name, status: response.status, code: codeOf(response) }).toEqual({ name, status: 401, code: 'UNAUTHENTICATED' });
         }
         const signed = await post(
           catalog.subgraphs[name].url,
+          { query, variables: { representations } },
           { [IDENTITY_HEADER]: signIdentity(certifierIdentity, subgraphSecret(DEVELOPMENT_ENV), name) },
-          query,
-          { representations },
         );
         expect(signed.status).toBe(200);
         expect(signed.data).toEqual({ _entities: [{ __typename: name === 'products' ? 'Product' : 'Supplier' }] });
@@ -301,16 +301,19 @@ describe.each(STAFF_BACKENDS)('staff access through the gateway on %s', (backend
 
       // Control: the same requests with a header signed by the gateway's secret do reach the resolvers.
       const signed = { [IDENTITY_HEADER]: signIdentity({ ...certifierIdentity, sub: 'gateway-signed' }, subgraphSecret(DEVELOPMENT_ENV), 'certification') };
-      const ok = await post(url, signed, entities, { representations: [{ __typename: 'Product', id: pending.id }] });
+      const ok = await post(url, { query: entities, variables: { representations: [{ __typename: 'Product', id: pending.id }] } }, signed);
       expect(ok.status).toBe(200);
       expect(ok.data).toEqual({
         _entities: [{ id: pending.id, reliefCertified: false, certification: { id: latest(pending).id, status: 'PENDING', evidence: expect.any(String) } }],
       });
-      const stale = await post(url, signed, staffOp('ApproveCertification'), {
-        id: latest(pending).id,
-        expectedVersion: latest(pending).version + 5,
-        validUntil: inDays(300),
-      });
+      const stale = await post(
+        url,
+        {
+          query: staffOp('ApproveCertification'),
+          variables: { id: latest(pending).id, expectedVersion: latest(pending).version + 5, validUntil: inDays(300) },
+        },
+        signed,
+      );
       expect(codeOf(stale)).toBe('CONFLICT');
       expect(await snapshot()).toEqual(before);
     });

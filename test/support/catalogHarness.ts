@@ -8,29 +8,22 @@ import type { Store, StoreLocation } from '../../common/database';
 import { IDENTITY_HEADER, signIdentity, type Identity, type Role } from '../../common/identity';
 import { createLogger, type Logger } from '../../common/logging';
 import { createTracing } from '../../common/tracing';
-import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
+import { startSubgraph, type StartedSubgraph, type SubgraphProcessConfig } from '../../common/subgraphProcess';
 import { DEV_AUTH_SECRET, subgraphSecret } from '../../common/identity';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
 import { bearer, post, type GraphQLResponse } from './graphqlHttp';
+import { subgraphModule, type AnySubgraphModule } from './localSubgraph';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import { mintToken } from '../../common/localTokens';
 import { gatewayConfig as readGatewayConfig, type GatewayConfig } from '../../gateway/config';
 import { startGateway, type StartedGateway } from '../../gateway/server';
-import { certificationSubgraph } from '../../subgraphs/certification/server';
-import { productsSubgraph } from '../../subgraphs/products/server';
-import { suppliersSubgraph } from '../../subgraphs/suppliers/server';
 
 export type Backend = 'pglite' | 'postgres';
 
 /** Where tests create their PostgreSQL databases: TEST_DATABASE_URL, default the local server. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const MODULES: Record<SubgraphName, SubgraphModule<any, any>> = {
-  products: productsSubgraph({}),
-  suppliers: suppliersSubgraph,
-  certification: certificationSubgraph({}),
-};
+const MODULES = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphModule(name)])) as Record<SubgraphName, AnySubgraphModule>;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

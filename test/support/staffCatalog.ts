@@ -8,7 +8,7 @@
 import { demoCatalog } from '../../demo/demoCatalog';
 import { startCatalog, type Backend, type Catalog } from './catalogHarness';
 import { contractOperation } from './contract';
-import { post as postTo, type GraphQLResponse } from './graphqlHttp';
+import type { GraphQLResponse } from './graphqlHttp';
 
 /** The backends the staff suites run on: TEST_BACKENDS, default both. */
 export const STAFF_BACKENDS = (process.env.TEST_BACKENDS ?? 'pglite,postgres').split(',') as Backend[];
@@ -231,10 +231,6 @@ export function useStaffCatalog(backend: Backend) {
       )
     ).data!.product;
 
-  /** Sends one POST to a URL with exactly these headers (no harness defaults). */
-  const post = (url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}) =>
-    postTo(url, { query, variables }, headers);
-
   return {
     session: (): StaffSession => ({ catalog, certifier, otherCertifier, partner }),
     products,
@@ -260,6 +256,5 @@ export function useStaffCatalog(backend: Backend) {
     approved,
     certifiedOnly,
     detail,
-    post,
   };
 }
