@@ -910,7 +910,7 @@ async function generate(
         ['unit', 'text', listing.unit],
         ['updated_at', 'timestamptz', listing.updatedAt],
       ]);
-      // The same aggregates subgraphs/products/listingAggregates.ts keeps on
+      // The same aggregates subgraphs/products/listings/listingAggregates.ts keeps on
       // every listing write, computed once for the whole catalog.
       await client.query(`
         WITH per_currency AS (

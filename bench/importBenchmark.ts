@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { createTestDatabase, freePort } from '../test/support/catalogHarness';
 import { csvLine, generateFeedRows } from '../scripts/generateFeed';
-import { FEED_FIELDS } from '../common/listingFeed';
+import { FEED_FIELDS } from '../feed';
 
 const root = join(__dirname, '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');

@@ -17,24 +17,25 @@ import { GraphQLError, parse, printSchema } from 'graphql';
 import { pageFromRows, pageRequest } from '../common/connection';
 import { forbidden } from '../common/errors';
 import { DateTimeScalar, DecimalScalar } from '../common/scalars';
+import { regionCodePrefix } from '../common/textInput';
 import { SUBGRAPH_NAMES } from '../common/topology';
 import { readSubgraphSdl } from '../gateway/supergraph';
 import { createCertificationLoaders, type CertificationLoaders } from '../subgraphs/certification/certificationLoaders';
 import { findCertifiedProductChanges } from '../subgraphs/certification/certificationQueries';
-import { certifiedProductsOver } from '../subgraphs/products/certifiedProducts';
+import { certifiedProductsOver } from '../subgraphs/products/catalog/certifiedProducts';
 import { currentCertification, effectiveStatus, isValidCertificate } from '../subgraphs/certification/certificationStatus';
 import { decideEligibility } from '../subgraphs/certification/eligibility';
 import type { Certification } from '../subgraphs/certification/generated/prisma/client';
 import { openCertificationStore, type CertificationDb } from '../subgraphs/certification/store';
-import { catalogConditions, catalogConnectionPage, findCatalogPageIds, SUPPLIER_PRODUCTS_ORDER } from '../subgraphs/products/catalogQueries';
+import { catalogConditions, catalogConnectionPage, findCatalogPageIds, SUPPLIER_PRODUCTS_ORDER } from '../subgraphs/products/catalog/catalogQueries';
 import type { ProductFilter, ProductOrder } from '../subgraphs/products/generated/graphql';
 import type { Listing, Product } from '../subgraphs/products/generated/prisma/client';
-import { createProductLoaders, type ProductLoaders } from '../subgraphs/products/productLoaders';
+import { createProductLoaders, type ProductLoaders } from '../subgraphs/products/catalog/productLoaders';
 import { openProductsStore, type ProductsDb } from '../subgraphs/products/store';
 import type { Region, Supplier } from '../subgraphs/suppliers/generated/prisma/client';
 import { openSuppliersStore, type SuppliersDb } from '../subgraphs/suppliers/store';
 import { createSupplierLoaders, type SupplierLoaders } from '../subgraphs/suppliers/supplierLoaders';
-import { findSuppliersPage, regionCodePrefix, SUPPLIER_ORDER } from '../subgraphs/suppliers/supplierQueries';
+import { findSuppliersPage, SUPPLIER_ORDER } from '../subgraphs/suppliers/supplierQueries';
 
 interface MonolithContext {
   products: ProductLoaders;
@@ -89,7 +90,7 @@ const resolvers = {
         }).bringUpToDate(context.productsDb);
         certified = new Date();
       }
-      const { rows, count } = await findCatalogPageIds(context.productsDb, filter, catalogConditions(filter, certified), order, page);
+      const { rows, count } = await findCatalogPageIds(context.productsDb, filter, catalogConditions(filter, certified), certified, order, page);
       const products = await context.products.productById.loadMany(rows.map((row) => row.id));
       const loaded = products.map((product) => {
         if (product instanceof Error) throw product;

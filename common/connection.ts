@@ -1,3 +1,4 @@
+import { sqltag as sql, type Sql } from '@prisma/client/runtime/client';
 import { badUserInput } from './errors';
 
 export const MAX_PAGE_SIZE = 100;
@@ -85,6 +86,58 @@ export function pageFromRows<Row, Node>(
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
   };
+}
+
+/** A page of a connection; the total is counted only when a client asks for it. */
+export interface Connection<Node> {
+  edges: Edge<Node>[];
+  pageInfo: PageInfo;
+  totalCount(): Promise<number>;
+}
+
+/** A connection whose nodes are the rows themselves (fetched with LIMIT first + 1), and how to count them all. */
+export function connectionFromRows<Row>(
+  rows: Row[],
+  request: PageRequest,
+  positionOf: (row: Row) => CursorPosition,
+  totalCount: () => Promise<number>,
+): Connection<Row> {
+  return { ...pageFromRows(rows, request, positionOf, (row) => row), totalCount };
+}
+
+type AfterCursorWhere<Field extends string, Key> = { OR: [Record<Field, { gt: Key } | { lt: Key }>, Record<Field, Key> & { id: { gt: string } }] };
+
+/**
+ * The rows after a cursor in (key direction, id ascending) order, as a Prisma
+ * where input: beyond the cursor's key, or at it with a greater id. Empty on
+ * the first page. `keyOf` checks the cursor's key (BAD_USER_INPUT otherwise).
+ */
+export function afterCursorWhere<Field extends string, Key>(
+  after: CursorPosition | null,
+  field: Field,
+  direction: 'asc' | 'desc',
+  keyOf: (position: CursorPosition) => Key,
+): AfterCursorWhere<Field, Key> | Record<string, never> {
+  if (!after) return {};
+  const key = keyOf(after);
+  const beyond = { [field]: direction === 'asc' ? { gt: key } : { lt: key } } as Record<Field, { gt: Key } | { lt: Key }>;
+  const atKey = { [field]: key, id: { gt: after.id } } as Record<Field, Key> & { id: { gt: string } };
+  return { OR: [beyond, atKey] };
+}
+
+/**
+ * The rows after a cursor in (key direction, id ascending) order, as SQL over
+ * the key and id columns; `cursorKey` is the cursor's key, typed for SQL. The
+ * bound on the key alone (key >= k, or <= k descending) lets the ordering's
+ * index start the scan at the cursor; without it the OR is a filter, and a
+ * cursor deep in a million rows reads every row before it.
+ */
+export function afterCursorSql(keyColumn: Sql, idColumn: Sql, direction: 'ASC' | 'DESC', cursorKey: Sql, cursorId: string): Sql {
+  const [from, beyond] =
+    direction === 'ASC'
+      ? [sql`${keyColumn} >= ${cursorKey}`, sql`${keyColumn} > ${cursorKey}`]
+      : [sql`${keyColumn} <= ${cursorKey}`, sql`${keyColumn} < ${cursorKey}`];
+  return sql`(${from} AND (${beyond} OR ${idColumn} > ${cursorId}))`;
 }
 
 /** The key of a cursor over a 0-to-1 score kept with two decimals ("0.18"), as these connections write it. */

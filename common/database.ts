@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClientKnownRequestError } from '@prisma/client/runtime/client';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQueryable } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
@@ -165,4 +167,22 @@ export async function openStore<Client>(options: OpenStoreOptions<Client>): Prom
       await db.close();
     },
   };
+}
+
+/**
+ * The store opener of one subgraph: its committed migrations (in
+ * `<subgraphDir>/prisma/migrations`) and its own generated Prisma client are
+ * all that differ from one subgraph to the next.
+ */
+export function subgraphStore<Client extends { $disconnect(): Promise<void> }>(
+  subgraphDir: string,
+  createClient: (adapter: SqlDriverAdapterFactory) => Client,
+): (location: StoreLocation) => Promise<Store<Client>> {
+  const migrationsDir = join(subgraphDir, 'prisma', 'migrations');
+  return (location) => openStore({ location, migrationsDir, createClient });
+}
+
+/** Whether a Prisma write failed on a unique index: PostgreSQL's unique_violation (23505), which Prisma reports as P2002. */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof PrismaClientKnownRequestError && err.code === 'P2002';
 }

@@ -56,6 +56,11 @@ export function ineligible(message: string, reasons: string[]): GraphQLError {
   return error(ErrorCode.INELIGIBLE, message, { reasons });
 }
 
+/** A process draining on SIGTERM refuses new requests with it (HTTP 503). */
+export function serviceUnavailable(message: string): GraphQLError {
+  return error(ErrorCode.SERVICE_UNAVAILABLE, message);
+}
+
 /**
  * A fact the answer needs belongs to another subgraph, which could not give
  * it (it reached this subgraph as null): the answer is unknown, never a

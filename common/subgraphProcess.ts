@@ -77,6 +77,8 @@ export interface SubgraphModule<Client, Context extends object> {
   seedIfEmpty(store: Store<Client>): Promise<boolean>;
   /** Brings stored data up to the current code's rules after migrating (idempotent). */
   prepare?(store: Store<Client>, config: SubgraphProcessConfig): Promise<void>;
+  /** Work begun once the server listens, without holding up readiness; stopped before the store closes. */
+  background?(store: Store<Client>, config: SubgraphProcessConfig): { stop(): Promise<void> };
 }
 
 export interface StartedSubgraph<Client> extends RunningServer {
@@ -113,11 +115,13 @@ export async function startSubgraph<Client, Context extends object>(
     await store.close();
     throw err;
   }
+  const background = module.background?.(store, config);
   return {
     ...running,
     store,
     close: async () => {
       await running.close();
+      await background?.stop();
       await store.close();
       await config.tracing?.shutdown();
     },

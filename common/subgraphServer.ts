@@ -13,7 +13,7 @@ import { parse, type DocumentNode } from 'graphql';
 import { maskErrors } from './errorMasking';
 import { createLogger, requestLogPlugin, type Logger } from './logging';
 import { tracingPlugin, type Tracing } from './tracing';
-import { ErrorCode } from './errors';
+import { serviceUnavailable, unauthenticated } from './errors';
 import { IDENTITY_HEADER, verifyIdentity, type Identity } from './identity';
 import type { SubgraphName } from './topology';
 
@@ -97,7 +97,7 @@ export async function listen(
     res.setHeader('connection', 'close');
     res.statusCode = 503;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ errors: [{ message: 'The server is shutting down.', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }));
+    res.end(JSON.stringify({ errors: [serviceUnavailable('The server is shutting down.')] }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -191,7 +191,7 @@ export async function listenSubgraph<Context extends object>(server: ApolloServe
       res.locals.identity = verifyIdentity(req.header(IDENTITY_HEADER), options.secret, options.audience);
       next();
     } catch (err) {
-      res.status(401).json({ errors: [{ message: (err as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      res.status(401).json({ errors: [unauthenticated((err as Error).message)] });
     }
   });
   app.use(

@@ -1,21 +1,26 @@
-// Demo catalog: a small but realistic slice of poverty-relief goods, shaped as
-// createMany inputs of the three subgraph stores. Every timestamp is an offset
-// from `now`, so certificates are still valid (or already lapsed) whenever the
-// demo is seeded; everything else, ids included, is fixed.
+// Demo catalog: a small but realistic slice of poverty-relief goods, as plain
+// data shaped like the rows of the three subgraph stores (their generated
+// Prisma types). A column a subgraph derives by its own rules is left to that
+// subgraph's seed (subgraphs/<name>/seed.ts), which turns this data into rows.
+// Every timestamp is an offset from `now`, so certificates are still valid (or
+// already lapsed) whenever the demo is seeded; everything else, ids included,
+// is fixed.
 import type { Prisma as CertificationPrisma } from '../subgraphs/certification/generated/prisma/client';
 import type { Prisma as ProductsPrisma } from '../subgraphs/products/generated/prisma/client';
 import type { Prisma as SuppliersPrisma } from '../subgraphs/suppliers/generated/prisma/client';
-import { normalizeSupplierName } from '../subgraphs/suppliers/supplierName';
 
 export interface DemoCatalog {
   regions: SuppliersPrisma.RegionCreateManyInput[];
-  suppliers: SuppliersPrisma.SupplierCreateManyInput[];
+  /** Without the normalized name: the suppliers seed derives it by the supplier name rule. */
+  suppliers: Omit<SuppliersPrisma.SupplierCreateManyInput, 'normalizedName'>[];
   platforms: ProductsPrisma.PlatformCreateManyInput[];
-  products: ProductsPrisma.ProductCreateManyInput[];
-  listings: ProductsPrisma.ListingCreateManyInput[];
-  certifications: CertificationPrisma.CertificationCreateManyInput[];
+  /** Without the matching key: the products seed derives it as the matching engine does. */
+  products: Omit<ProductsPrisma.ProductCreateManyInput, 'matchKey'>[];
+  /** Without what the matching engine keeps of a listing (supplier, block, GTIN-14): the products seed derives it. */
+  listings: Omit<ProductsPrisma.ListingCreateManyInput, 'supplierId' | 'matchKey' | 'gtinKey'>[];
+  /** Without certificate numbers: the certification seed hands them out (and its sequences) as the service does. */
+  certifications: Omit<CertificationPrisma.CertificationCreateManyInput, 'certificateNumber'>[];
   certificationEvents: CertificationPrisma.CertificationEventCreateManyInput[];
-  certificateSequences: CertificationPrisma.CertificateSequenceCreateManyInput[];
 }
 
 const HOUR = 3_600_000;
@@ -130,16 +135,14 @@ function supplierId(index: number): string {
   return `sup_${String(index + 1).padStart(3, '0')}`;
 }
 
-function buildSuppliers(now: Date, regions: SuppliersPrisma.RegionCreateManyInput[]): SuppliersPrisma.SupplierCreateManyInput[] {
-  const regionByCode = new Map(regions.map((region) => [region.code, region]));
+function buildSuppliers(now: Date, regions: SuppliersPrisma.RegionCreateManyInput[]): DemoCatalog['suppliers'] {
+  const regionCodes = new Set(regions.map((region) => region.code));
   return SUPPLIER_SEEDS.map((seed, index) => {
-    const region = regionByCode.get(seed.regionCode);
-    if (!region) throw new Error(`demo supplier ${seed.name} is in unknown region ${seed.regionCode}`);
+    if (!regionCodes.has(seed.regionCode)) throw new Error(`demo supplier ${seed.name} is in unknown region ${seed.regionCode}`);
     const createdAt = new Date(now.getTime() - (900 - index * 13) * DAY);
     return {
       id: supplierId(index),
       ...seed,
-      normalizedName: normalizeSupplierName(seed.name, region),
       createdAt,
       updatedAt: new Date(now.getTime() - (60 - index) * DAY - index * HOUR),
     };
@@ -352,7 +355,7 @@ export function gtin13CheckDigit(body: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
-function buildProducts(now: Date, suppliers: SuppliersPrisma.SupplierCreateManyInput[]): ProductsPrisma.ProductCreateManyInput[] {
+function buildProducts(now: Date, suppliers: DemoCatalog['suppliers']): DemoCatalog['products'] {
   return PRODUCT_SEEDS.map(({ supplier, gtinBody, price: _price, ...seed }, index) => {
     const owner = suppliers[supplier - 1];
     if (!owner) throw new Error(`demo product ${seed.name} has unknown supplier ${supplier}`);
@@ -454,8 +457,8 @@ function formatPrice(fen: number): string {
   return (fen / 100).toFixed(2);
 }
 
-function buildListings(now: Date, products: ProductsPrisma.ProductCreateManyInput[]): ProductsPrisma.ListingCreateManyInput[] {
-  const listings: ProductsPrisma.ListingCreateManyInput[] = [];
+function buildListings(now: Date, products: DemoCatalog['products']): DemoCatalog['listings'] {
+  const listings: DemoCatalog['listings'] = [];
   products.forEach((product, index) => {
     const seed = PRODUCT_SEEDS[index]!;
     const count = LISTING_COUNTS[index % LISTING_COUNTS.length]!;
@@ -598,18 +601,12 @@ const STORIES: readonly CertificationStory[] = [
 ];
 
 const ISSUER_SUFFIX = '乡村振兴局消费帮扶产品认定办公室';
-// Certificate years follow the issuing office's calendar (China Standard Time, no DST).
-const CHINA_OFFSET = 8 * HOUR;
-
-function chinaYear(date: Date): number {
-  return new Date(date.getTime() + CHINA_OFFSET).getUTCFullYear();
-}
 
 function buildCertifications(
   now: Date,
-  products: ProductsPrisma.ProductCreateManyInput[],
+  products: DemoCatalog['products'],
   regions: SuppliersPrisma.RegionCreateManyInput[],
-): Pick<DemoCatalog, 'certifications' | 'certificationEvents' | 'certificateSequences'> {
+): Pick<DemoCatalog, 'certifications' | 'certificationEvents'> {
   const at = (daysAgo: number, minutes = 0) => new Date(now.getTime() - daysAgo * DAY + minutes * 60_000);
   const provinceOf = new Map(regions.map((region) => [region.code, region.province]));
 
@@ -642,23 +639,10 @@ function buildCertifications(
     return { id, story, product, status, validFrom, validUntil, events };
   });
 
-  // Numbers are handed out per (year, county) in order of issue, as the service would.
-  const lastValue = new Map<string, number>();
-  const numberOf = new Map<string, string>();
-  const issuedInOrder = drafts.filter((draft) => draft.validFrom !== undefined).sort((a, b) => a.validFrom!.getTime() - b.validFrom!.getTime());
-  for (const draft of issuedInOrder) {
-    const year = chinaYear(draft.validFrom!);
-    const key = `${year}:${draft.product.originRegionCode}`;
-    const next = (lastValue.get(key) ?? 0) + 1;
-    lastValue.set(key, next);
-    numberOf.set(draft.id, `FP-${year}-${draft.product.originRegionCode}-${String(next).padStart(6, '0')}`);
-  }
-
   const certifications = drafts.map(({ id, story, product, status, validFrom, validUntil, events }) => ({
     id,
     productId: product.id,
     status,
-    certificateNumber: numberOf.get(id) ?? null,
     issuedBy: validFrom ? `${provinceOf.get(product.originRegionCode) ?? ''}${ISSUER_SUFFIX}` : null,
     validFrom: validFrom ?? null,
     validUntil: validUntil ?? null,
@@ -668,12 +652,7 @@ function buildCertifications(
     updatedAt: events[events.length - 1]!.at!,
   }));
 
-  const certificateSequences = [...lastValue.entries()].map(([key, value]) => {
-    const [year, regionCode] = key.split(':') as [string, string];
-    return { year: Number(year), regionCode, lastValue: value };
-  });
-
-  return { certifications, certificationEvents: drafts.flatMap((draft) => draft.events), certificateSequences };
+  return { certifications, certificationEvents: drafts.flatMap((draft) => draft.events) };
 }
 
 export function demoCatalog(now: Date): DemoCatalog {

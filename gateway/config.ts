@@ -7,9 +7,9 @@ import { subgraphUrls, type SubgraphName } from '../common/topology';
 import { consoleSettingsFromEnv, type ConsoleSettings } from './console/consoleSettings';
 import type { TokenClaimsRequired, TokenKey } from './bearerToken';
 import type { OidcTokenSettings } from './oidcTokens';
-import { documentLimitsFromEnv, type DocumentLimits } from './documentLimits';
-import { queryLimitsFromEnv, type QueryLimits } from './queryLimits';
-import { rateLimitConfigFromEnv, type RateLimitConfig } from './rateLimit';
+import { documentLimitsFromEnv, type DocumentLimits } from './features/documentLimits';
+import { queryLimitsFromEnv, type QueryLimits } from './features/queryLimits';
+import { rateLimitConfigFromEnv, type RateLimitConfig } from './features/rateLimit';
 import { DEFAULT_REDIS_TIMEOUT_MS } from './redisConnection';
 
 type Env = Record<string, string | undefined>;

@@ -1,3 +1,4 @@
+import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import Redis from 'ioredis';
 
 /** How long any one Redis command may take before its caller falls back: REDIS_TIMEOUT_MS, default 250. */
@@ -32,4 +33,28 @@ export async function connectRedis(url: string, onError: (err: Error) => void, o
     });
   });
   return redis;
+}
+
+/** Apollo's key-value cache interface over Redis, so gateway replicas share cached responses and APQ documents. */
+export class RedisKeyValueCache implements KeyValueCache<string> {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  // A Redis that fails or does not answer reads as a miss: the response
+  // cache then computes the answer, and APQ asks the client for the document
+  // (PERSISTED_QUERY_NOT_FOUND, which Apollo clients answer by sending it).
+  async get(key: string): Promise<string | undefined> {
+    return (await this.redis.get(this.prefix + key).catch(() => null)) ?? undefined;
+  }
+
+  async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
+    if (options?.ttl) await this.redis.set(this.prefix + key, value, 'EX', Math.max(1, Math.ceil(options.ttl)));
+    else await this.redis.set(this.prefix + key, value);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.redis.del(this.prefix + key)) > 0;
+  }
 }

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import type { Logger } from '../common/logging';
+import type { GatewayConfig } from './config';
+import { composeSupergraph } from './supergraph';
 
 /**
  * A supergraph read from a file and watched: when the file changes, the new
@@ -42,4 +44,9 @@ export function watchedSupergraphFile(path: string, log: Logger, pollMs: number)
       },
     };
   };
+}
+
+/** The supergraph the gateway serves: SUPERGRAPH_PATH, watched, or else composed from schema/ at start. */
+export function supergraphOf(config: Pick<GatewayConfig, 'supergraphPath' | 'supergraphPollMs' | 'subgraphUrls'>, log: Logger): string | SupergraphSdlHook {
+  return config.supergraphPath ? watchedSupergraphFile(config.supergraphPath, log, config.supergraphPollMs) : composeSupergraph(config.subgraphUrls);
 }

@@ -1,7 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { validateFeedRow, type FeedListing } from '../common/listingFeed';
-import { FeedUnreadableError, openFeed, type FeedEncoding } from './feedReader';
-import type { ListingInput, PlatformsQuery, UpsertListingsMutation, UpsertListingsMutationVariables } from './generated/operations';
+import { FeedUnreadableError, openFeed, validateFeedRow, type FeedEncoding, type ValidListing } from '../feed';
+import type { PlatformsQuery, UpsertListingsMutation, UpsertListingsMutationVariables } from './generated/operations';
 import { operation } from './operations';
 import type { GatewayClient } from './gatewayClient';
 import { ImportProgress } from './importProgress';
@@ -39,24 +38,6 @@ export interface ImportSummary {
   exitCode: 0 | 1 | 2;
 }
 
-function listingInput(listing: FeedListing): ListingInput {
-  return {
-    platformSku: listing.platformSku,
-    title: listing.title,
-    price: listing.price,
-    currency: listing.currency,
-    gtin: listing.gtin,
-    unit: listing.unit,
-    stock: listing.stock,
-    monthlySales: listing.monthlySales,
-    url: listing.url,
-    category: listing.category,
-    supplierName: listing.supplierName,
-    supplierRegionCode: listing.supplierRegionCode,
-    description: listing.description,
-  };
-}
-
 function csvField(value: string | number): string {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -65,9 +46,10 @@ function csvField(value: string | number): string {
 /**
  * Streams a feed file into the running catalog through the gateway's
  * upsertListings mutation, in batches, so it behaves the same on every store
- * and never writes a database directly. Rows are validated here with the
- * same rules the catalog applies, so a malformed value never costs a round
- * trip; what the catalog still rejects (an unknown county) is reported too.
+ * and never writes a database directly. Each row is validated here into the
+ * mutation's ListingInput by the feed module the catalog validates with, so a
+ * malformed value never costs a round trip; what the catalog still rejects
+ * (an unknown county) is reported too.
  */
 export async function importFeed(options: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = {
@@ -110,10 +92,10 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
   const batchSize = options.batchSize ?? BATCH_SIZE;
   const inFlight = new Set<Promise<void>>();
 
-  const send = async (batch: { line: number; listing: FeedListing }[]) => {
+  const send = async (batch: { line: number; listing: ValidListing }[]) => {
     const variables: UpsertListingsMutationVariables = {
       platform: options.platform,
-      listings: batch.map(({ listing }) => listingInput(listing)),
+      listings: batch.map(({ listing }) => listing),
       explain: options.explain,
     };
     const { upsertListings } = await options.client.request<UpsertListingsMutation>(operation('UpsertListings'), variables);
@@ -136,13 +118,13 @@ export async function importFeed(options: ImportOptions): Promise<ImportSummary>
     progress.update(summary.rowsRead, feed.bytesRead);
   };
 
-  const dispatch = async (batch: { line: number; listing: FeedListing }[]) => {
+  const dispatch = async (batch: { line: number; listing: ValidListing }[]) => {
     const pending: Promise<void> = send(batch).finally(() => inFlight.delete(pending));
     inFlight.add(pending);
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
   };
 
-  let batch: { line: number; listing: FeedListing }[] = [];
+  let batch: { line: number; listing: ValidListing }[] = [];
   try {
     for await (const record of feed.records) {
       summary.rowsRead += 1;

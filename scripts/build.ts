@@ -20,7 +20,7 @@ import { composeSupergraph, CompositionError } from '../gateway/supergraph';
 const root = resolve(__dirname, '..');
 
 /** Folders whose TypeScript runs in production, and the command-line entry points among scripts/. */
-const RUNTIME_FOLDERS = ['common', 'gateway', 'subgraphs', 'demo', 'importer'];
+const RUNTIME_FOLDERS = ['common', 'feed', 'gateway', 'subgraphs', 'demo', 'importer'];
 const RUNTIME_SCRIPTS = ['entrypoint.ts', 'healthcheck.ts', 'start.ts', 'migrate.ts', 'compose.ts', 'token.ts', 'import.ts', 'platform.ts'];
 // The playground's and the console's browser code is bundled by build:playground
 // and build:console; their output is copied.
@@ -115,6 +115,8 @@ export async function buildProduction(outDir: string, env: Record<string, string
   cpSync(join(root, 'importer', 'operations.graphql'), join(appDir, 'importer', 'operations.graphql'));
   // The matching engine's word lists (dictionary, synonyms, generic, decorative and place words).
   cpSync(join(root, 'subgraphs', 'products', 'matching', 'data'), join(appDir, 'subgraphs', 'products', 'matching', 'data'), { recursive: true });
+  // The traditional → simplified table shared by titles and supplier names.
+  cpSync(join(root, 'common', 'data'), join(appDir, 'common', 'data'), { recursive: true });
   const playground = join(root, 'gateway', 'playground', 'dist');
   if (!existsSync(join(playground, 'manifest.json'))) throw new Error('gateway/playground/dist is missing: run npm run build:playground');
   cpSync(playground, join(appDir, 'gateway', 'playground', 'dist'), { recursive: true });

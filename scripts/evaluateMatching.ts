@@ -20,8 +20,7 @@
 // Suggestions are not links: they count as splits.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import { validateFeedRow } from '../common/listingFeed';
-import { openFeed } from '../importer/feedReader';
+import { openFeed, validateFeedRow } from '../feed';
 import { normalizeSupplierName, type RegionNames } from '../subgraphs/suppliers/supplierName';
 import { DEFAULT_LINK_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, type ClusterOptions } from '../subgraphs/products/matching/catalogClustering';
 import { MemoryCatalog } from '../subgraphs/products/matching/memoryCatalog';

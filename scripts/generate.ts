@@ -32,5 +32,5 @@ writeApiSchema();
 writeSubgraphSchemas();
 execFileSync(bin('graphql-codegen'), ['--config', 'codegen.yml', '--silent'], { cwd: root, stdio: 'inherit' });
 console.log(
-  `generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, operation types for the command-line tools, the console and the calls between subgraphs`,
+  `generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, the listing feed's input types, operation types for the command-line tools, the console and the calls between subgraphs`,
 );

@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { FEED_FIELDS, gtinCheckDigit } from '../common/listingFeed';
+import { FEED_FIELDS, gtinCheckDigit } from '../feed';
 
 export interface FeedGeneratorOptions {
   rows: number;

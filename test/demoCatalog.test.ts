@@ -1,5 +1,7 @@
-import { isValidGtin } from '../common/listingFeed';
+import { isValidGtin } from '../feed/gtin';
 import { demoCatalog } from '../demo/demoCatalog';
+import { demoCertificationRows } from '../subgraphs/certification/seed';
+import { demoSupplierRows } from '../subgraphs/suppliers/seed';
 import { normalizeSupplierName } from '../subgraphs/suppliers/supplierName';
 
 // A fixed instant keeps failures reproducible; the determinism and "relative to
@@ -77,11 +79,13 @@ describe('demo catalog: regions and suppliers', () => {
     expect(catalog.suppliers.some((s) => s.beneficiaryHouseholds === 0)).toBe(true);
   });
 
-  it('stores the normalized name, unique per county', () => {
-    for (const s of catalog.suppliers) {
+  it('is seeded with the normalized name, unique per county', () => {
+    const rows = demoSupplierRows(catalog);
+    expect(rows.map(({ normalizedName: _normalizedName, ...supplier }) => supplier)).toEqual(catalog.suppliers);
+    for (const s of rows) {
       expect(s.normalizedName).toBe(normalizeSupplierName(s.name, regionByCode.get(s.regionCode)!));
     }
-    expectUnique(catalog.suppliers.map((s) => `${s.regionCode}|${s.normalizedName}`));
+    expectUnique(rows.map((s) => `${s.regionCode}|${s.normalizedName}`));
   });
 });
 
@@ -118,7 +122,7 @@ describe('demo catalog: products and listings', () => {
       expect(p.maxPrice).toBeUndefined();
       expect(p.priceCurrency).toBeUndefined();
       expect(p.totalMonthlySales).toBeUndefined();
-      expect(p.matchKey).toBeUndefined();
+      expect(p).not.toHaveProperty('matchKey');
     }
   });
 
@@ -198,9 +202,12 @@ describe('demo catalog: certifications', () => {
     });
   });
 
-  it('numbers issued certificates by year of validFrom and origin county', () => {
+  it('is seeded with certificate numbers by year of validFrom and origin county', () => {
+    const rows = demoCertificationRows(catalog);
+    expect(rows.certifications.map(({ certificateNumber: _certificateNumber, ...certification }) => certification)).toEqual(catalog.certifications);
+    expect(rows.certificationEvents).toEqual(catalog.certificationEvents);
     const numbers: string[] = [];
-    for (const c of catalog.certifications) {
+    for (const c of rows.certifications) {
       const issued = c.status === 'APPROVED' || c.status === 'REVOKED' || c.status === 'EXPIRED';
       if (!issued) {
         expect(c.certificateNumber ?? null).toBeNull();
@@ -218,15 +225,16 @@ describe('demo catalog: certifications', () => {
     expectUnique(numbers);
   });
 
-  it('keeps certificate sequences in step with the numbers used', () => {
+  it('is seeded with certificate sequences in step with the numbers used', () => {
+    const rows = demoCertificationRows(catalog);
     const maxByKey = new Map<string, number>();
-    for (const c of catalog.certifications) {
+    for (const c of rows.certifications) {
       if (!c.certificateNumber) continue;
       const [, year, county, seq] = c.certificateNumber.split('-');
       const key = `${Number(year)}|${county}`;
       maxByKey.set(key, Math.max(maxByKey.get(key) ?? 0, Number(seq)));
     }
-    const sequences = new Map(catalog.certificateSequences.map((s) => [`${s.year}|${s.regionCode}`, s.lastValue]));
+    const sequences = new Map(rows.certificateSequences.map((s) => [`${s.year}|${s.regionCode}`, s.lastValue]));
     expect(sequences).toEqual(maxByKey);
   });
 
@@ -310,9 +318,9 @@ describe('normalizeSupplierName', () => {
   const lixian = { province: '甘肃省', city: '陇南市', county: '礼县' };
 
   it('drops the county prefix and the organisation form', () => {
-    expect(normalizeSupplierName('宁陵县金顶谢花酥梨种植专业合作社', ningling)).toBe('金顶谢花酥梨种植');
-    expect(normalizeSupplierName('金顶谢花酥梨种植合作社', ningling)).toBe('金顶谢花酥梨种植');
-    expect(normalizeSupplierName('宁陵金顶谢花酥梨种植农民专业合作社', ningling)).toBe('金顶谢花酥梨种植');
+    expect(normalizeSupplierName('宁陵县金顶谢花酥梨种植专业合作社', ningling)).toBe('金顶谢花酥梨');
+    expect(normalizeSupplierName('金顶谢花酥梨种植合作社', ningling)).toBe('金顶谢花酥梨');
+    expect(normalizeSupplierName('宁陵金顶谢花酥梨种植农民专业合作社', ningling)).toBe('金顶谢花酥梨');
   });
 
   it('strips province, city and county in any written form', () => {
@@ -326,9 +334,9 @@ describe('normalizeSupplierName', () => {
   it('ends for a county named after its people alone (东乡族自治县, 鄂温克族自治旗)', () => {
     const dongxiang = { province: '甘肃省', city: '临夏回族自治州', county: '东乡族自治县' };
     const ewenki = { province: '内蒙古自治区', city: '呼伦贝尔市', county: '鄂温克族自治旗' };
-    expect(normalizeSupplierName('东乡族自治县金银镇土豆种植农民专业合作社', dongxiang)).toBe('金银土豆种植');
-    expect(normalizeSupplierName('东乡县金银镇土豆种植合作社', dongxiang)).toBe('金银土豆种植');
-    expect(normalizeSupplierName('临夏州东乡金银镇土豆种植合作社', dongxiang)).toBe('金银土豆种植');
+    expect(normalizeSupplierName('东乡族自治县金银镇土豆种植农民专业合作社', dongxiang)).toBe('金银土豆');
+    expect(normalizeSupplierName('东乡县金银镇土豆种植合作社', dongxiang)).toBe('金银土豆');
+    expect(normalizeSupplierName('临夏州东乡金银镇土豆种植合作社', dongxiang)).toBe('金银土豆');
     expect(normalizeSupplierName('鄂温克旗牧歌乳业有限公司', ewenki)).toBe('牧歌乳业');
   });
 
@@ -338,7 +346,7 @@ describe('normalizeSupplierName', () => {
   });
 
   it('does not cut one-character county stems off the producer name', () => {
-    expect(normalizeSupplierName('礼县盐官镇苹果种植农民专业合作社', lixian)).toBe('盐官苹果种植');
+    expect(normalizeSupplierName('礼县盐官镇苹果种植农民专业合作社', lixian)).toBe('盐官苹果');
     expect(normalizeSupplierName('礼品包装有限公司', lixian)).toBe('礼品包装');
   });
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
-import { checkDocument, DEFAULT_DOCUMENT_LIMITS, documentLimitsFromEnv } from '../gateway/documentLimits';
+import { checkDocument, DEFAULT_DOCUMENT_LIMITS, documentLimitsFromEnv } from '../gateway/features/documentLimits';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
 
 describe('document limits', () => {

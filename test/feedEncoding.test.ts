@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { FeedUnreadableError, openFeed, readFeed, type FeedFormat, type FeedRecord } from '../importer/feedReader';
+import { FeedUnreadableError, openFeed, readFeed, type FeedFormat, type FeedRecord } from '../feed';
 import type { GatewayClient } from '../importer/gatewayClient';
 import { importFeed } from '../importer/importFeed';
 

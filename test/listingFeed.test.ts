@@ -3,16 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  detectFormat,
   FEED_CATEGORIES,
   FEED_FIELDS,
+  FeedUnreadableError,
   gtinCheckDigit,
   gtinKey,
   isRegionCodeFormat,
   isValidGtin,
+  MAX_RECORD_CHARS,
+  openFeed,
+  readFeed,
   validateFeedRow,
+  type FeedFormat,
+  type FeedRecord,
   type RowProblem,
-} from '../common/listingFeed';
-import { detectFormat, FeedUnreadableError, MAX_RECORD_CHARS, openFeed, readFeed, type FeedFormat, type FeedRecord } from '../importer/feedReader';
+} from '../feed';
 import { badRowKind, csvLine, generateFeedRows, jsonLine } from '../scripts/generateFeed';
 
 const GOOD = {

@@ -6,30 +6,33 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { parse as parseYaml } from 'yaml';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
 import { readSubgraphSdl } from '../gateway/supergraph';
 
 const root = join(__dirname, '..');
 
-/** The peer operations: subgraphs/<caller>/operations/<peer>.graphql, and the certified set's constants in certifiedProducts.ts. */
+/**
+ * The peer operations, as codegen.yml lists them: each
+ * subgraphs/<caller>/generated/<peer>Operations.ts entry and its documents
+ * (.graphql files, or a module's GraphQL-tagged template constants).
+ */
 function peerDocuments(): { caller: SubgraphName; peer: SubgraphName; file: string; document: DocumentNode }[] {
-  const documents = SUBGRAPH_NAMES.flatMap((caller) => {
-    const dir = join(root, 'subgraphs', caller, 'operations');
-    return readdirSync(dir)
-      .filter((file) => file.endsWith('.graphql'))
-      .map((file) => ({
-        caller,
-        peer: file.replace(/\.graphql$/, '') as SubgraphName,
-        file: relative(root, join(dir, file)),
-        document: parse(readFileSync(join(dir, file), 'utf8')),
-      }));
+  const config = parseYaml(readFileSync(join(root, 'codegen.yml'), 'utf8')) as { generates: Record<string, { documents?: string | string[] }> };
+  return Object.entries(config.generates).flatMap(([output, entry]) => {
+    const match = /^subgraphs\/(\w+)\/generated\/(\w+)Operations\.ts$/.exec(output);
+    if (!match) return [];
+    const [caller, peer] = [match[1] as SubgraphName, match[2] as SubgraphName];
+    return [entry.documents ?? []].flat().flatMap((file) => {
+      const text = readFileSync(join(root, file), 'utf8');
+      const sources = file.endsWith('.graphql') ? [text] : [...text.matchAll(/\/\* GraphQL \*\/ `([^`]+)`/g)].map((constant) => constant[1]);
+      return sources.flatMap((source) =>
+        parse(source)
+          .definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
+          .map((operation) => ({ caller, peer, file, document: { kind: Kind.DOCUMENT, definitions: [operation] } as DocumentNode })),
+      );
+    });
   });
-  const certifiedProducts = join(root, 'subgraphs', 'products', 'certifiedProducts.ts');
-  const constants = [...readFileSync(certifiedProducts, 'utf8').matchAll(/\/\* GraphQL \*\/ `([^`]+)`/g)].map((match) => match[1]);
-  for (const text of constants) {
-    documents.push({ caller: 'products', peer: 'certification', file: relative(root, certifiedProducts), document: parse(text) });
-  }
-  return documents;
 }
 
 const documents = peerDocuments();
@@ -49,7 +52,7 @@ function typescriptFiles(dir: string): string[] {
 }
 
 describe('operations between subgraphs', () => {
-  it('are found for every call one subgraph makes to another', () => {
+  it('are found in codegen.yml for every call one subgraph makes to another', () => {
     const calls = documents.map(({ caller, peer, document }) => `${caller} -> ${peer}: ${operationName(document)}`).sort();
     expect(calls).toEqual([
       'certification -> products: ProductFacts',

@@ -20,7 +20,14 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { ConfigError } from '../common/environment';
-import { checkQueryLimits, DEFAULT_QUERY_LIMITS, measureOperation, queryLimitsFromEnv, queryLimitsPlugin, type QueryLimits } from '../gateway/queryLimits';
+import {
+  checkQueryLimits,
+  DEFAULT_QUERY_LIMITS,
+  measureOperation,
+  queryLimitsFromEnv,
+  queryLimitsPlugin,
+  type QueryLimits,
+} from '../gateway/features/queryLimits';
 import { composeApiSchema, composeSupergraph } from '../gateway/supergraph';
 import { contractOperations as contract } from './support/contract';
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { createRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '../gateway/rateLimit';
+import { createRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '../gateway/features/rateLimit';
 import { startCatalog, startExtraGateway, type Catalog } from './support/catalogHarness';
 import { post } from './support/graphqlHttp';
 import { takes } from './support/rateLimits';

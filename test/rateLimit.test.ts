@@ -19,7 +19,7 @@ import {
   rateLimitRole,
   type RateLimiter,
   type RateLimitPolicies,
-} from '../gateway/rateLimit';
+} from '../gateway/features/rateLimit';
 import { takes } from './support/rateLimits';
 
 function fakeClock(start = 1_000_000) {

@@ -4,8 +4,10 @@
 import { buildSchema, parse, validate } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { IdentitySigner, verifyIdentity, ANONYMOUS } from '../common/identity';
-import { FetchMerger } from '../gateway/fetchBatching';
-import { collapseRepresentations, copyJson, SharedFetches, type SubgraphAnswer } from '../gateway/sharedFetches';
+import { FetchMerger } from '../gateway/fetch/fetchBatching';
+import type { SubgraphAnswer } from '../gateway/fetch/layers';
+import { collapseRepresentations } from '../gateway/fetch/representations';
+import { copyJson, SharedFetches } from '../gateway/fetch/sharedFetches';
 
 const supplier = (id: string) => ({ __typename: 'Supplier', id });
 

@@ -4,8 +4,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { ANONYMOUS } from '../common/identity';
-import { SubgraphDataSource, type GatewayContext } from '../gateway/subgraphDataSource';
+import { ANONYMOUS, IdentitySigner } from '../common/identity';
+import { FetchMerger, mergeLayer } from '../gateway/fetch/fetchBatching';
+import { identityLayer } from '../gateway/fetch/identity';
+import { collapseLayer } from '../gateway/fetch/representations';
+import { retryReads } from '../gateway/fetch/retry';
+import { shareLayer, SharedFetches } from '../gateway/fetch/sharedFetches';
+import { SubgraphDataSource } from '../gateway/fetch/subgraphDataSource';
+import { keepAliveTransport, type SubgraphFetchPolicy } from '../gateway/fetch/transport';
+import type { GatewayContext } from '../gateway/requestContext';
+
+const secret = 's'.repeat(40);
+
+// The layers the gateway composes for a subgraph (gateway/server.ts), without its observers.
+function dataSource(name: string, url: string, policy: SubgraphFetchPolicy = { timeoutMs: 5000, retries: 1 }): SubgraphDataSource {
+  const subgraph = { name, url };
+  return new SubgraphDataSource(subgraph, {
+    call: [collapseLayer(subgraph), retryReads(policy.retries), identityLayer(new IdentitySigner(secret, name))],
+    post: [shareLayer(subgraph, new SharedFetches()), mergeLayer(subgraph, new FetchMerger())],
+    transport: keepAliveTransport(url, policy),
+  });
+}
 
 interface Seen {
   query: string;
@@ -47,14 +66,12 @@ function read(context: GatewayContext, code: string): GraphQLDataSourceProcessOp
 }
 
 describe('SubgraphDataSource', () => {
-  const secret = 's'.repeat(40);
-
   it.each([
     ['merges side-by-side reads of one request into one request', false, 1],
     ['sends each read on its own when the subgraph refuses the merged document', true, 3],
   ])('%s', async (_title, refuseMerged, requests) => {
     const subgraph = await fakeSubgraph(refuseMerged);
-    const source = new SubgraphDataSource('suppliers', subgraph.url, secret);
+    const source = dataSource('suppliers', subgraph.url);
     try {
       const context: GatewayContext = { identity: ANONYMOUS };
       const [a, b] = await Promise.all([source.process(read(context, '411423')), source.process(read(context, '341321'))]);
@@ -69,7 +86,7 @@ describe('SubgraphDataSource', () => {
 
   it('never merges reads of different requests', async () => {
     const subgraph = await fakeSubgraph(false);
-    const source = new SubgraphDataSource('suppliers', subgraph.url, secret);
+    const source = dataSource('suppliers', subgraph.url);
     try {
       const [a, b] = await Promise.all([source.process(read({ identity: ANONYMOUS }, '411423')), source.process(read({ identity: ANONYMOUS }, '341321'))]);
       expect([a.data, b.data]).toEqual([{ region: { code: '411423' } }, { region: { code: '341321' } }]);
@@ -87,7 +104,7 @@ describe('SubgraphDataSource', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-    const source = new SubgraphDataSource('products', url, secret, { timeoutMs: 100, mutationTimeoutMs: 5000, retries: 0 });
+    const source = dataSource('products', url, { timeoutMs: 100, mutationTimeoutMs: 5000, retries: 0 });
     const context: GatewayContext = { identity: ANONYMOUS };
     const send = (query: string) =>
       source.process({

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '../../common/database';
 import { badUserInput, conflict, ErrorCode, forbidden, ineligible, notFound } from '../../common/errors';
 import { isCertifier, type Identity } from '../../common/identity';
 import { optionalText, requiredText } from '../../common/textInput';
 import { effectiveStatus } from './certificationStatus';
 import { decideEligibility } from './eligibility';
-import { Prisma, type Certification, type CertificationStatus } from './generated/prisma/client';
+import type { Certification, CertificationStatus, Prisma } from './generated/prisma/client';
 import type { ProductFacts, ProductFactsReader } from './productFacts';
 import type { CertifyProductsResult } from './schema.mappers';
 import type { CertificationDb } from './store';
@@ -34,17 +35,25 @@ function validUntilInput(validUntil: Date, now: Date): Date {
   return validUntil;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+// Certificates are numbered by the calendar year in China (UTC+8), where they are issued.
+const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The year a certificate issued at `issuedAt` is numbered in. */
+export function certificateYear(issuedAt: Date): number {
+  return new Date(issuedAt.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
 }
 
 /** Readable and never reused: FP-<year>-<county>-<sequence>, the sequence counted per year and county. */
+export function certificateNumber(year: number, regionCode: string, sequence: number): string {
+  return `FP-${year}-${regionCode}-${String(sequence).padStart(6, '0')}`;
+}
+
 async function nextCertificateNumber(tx: Tx, year: number, regionCode: string): Promise<string> {
   const [{ last_value: value }] = await tx.$queryRaw<{ last_value: number }[]>`
     INSERT INTO certificate_sequence (year, region_code, last_value) VALUES (${year}, ${regionCode}, 1)
     ON CONFLICT (year, region_code) DO UPDATE SET last_value = certificate_sequence.last_value + 1
     RETURNING last_value`;
-  return `FP-${year}-${regionCode}-${String(value).padStart(6, '0')}`;
+  return certificateNumber(year, regionCode, value);
 }
 
 /**
@@ -86,12 +95,8 @@ async function factsOrThrow(deps: LifecycleDeps, productId: string): Promise<Pro
   return facts;
 }
 
-// Certificates are numbered by the calendar year in China (UTC+8), where they are issued.
-const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
-
 function approvalFields(facts: ProductFacts, deps: LifecycleDeps, validUntil: Date) {
-  const year = new Date(deps.now.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
-  return { issuedBy: deps.issuer, validFrom: deps.now, validUntil, year, region: facts.originCode };
+  return { issuedBy: deps.issuer, validFrom: deps.now, validUntil, year: certificateYear(deps.now), region: facts.originCode };
 }
 
 export async function applyForCertification(deps: LifecycleDeps, productId: string, evidenceInput: string): Promise<Certification> {

@@ -1,4 +1,4 @@
-import { pageFromRows, timeCursorKey, type PageRequest } from '../../common/connection';
+import { afterCursorWhere, connectionFromRows, timeCursorKey, type PageRequest } from '../../common/connection';
 import type { Certification, CertificationStatus, Prisma } from './generated/prisma/client';
 import type { CertificationConnection } from './schema.mappers';
 import type { CertificationDb } from './store';
@@ -20,26 +20,18 @@ export const QUEUE_ORDER = 'CREATED_ASC';
 /** The review queue: certifications in a status, oldest first, as a stable keyset page. */
 export async function findCertificationsPage(db: CertificationDb, status: CertificationStatus, page: PageRequest, now: Date): Promise<CertificationConnection> {
   const inStatus = statusWhere(status, now);
-  const afterTime = page.after ? timeCursorKey(page.after) : null;
-  const after: Prisma.CertificationWhereInput = page.after
-    ? {
-        OR: [{ createdAt: { gt: afterTime! } }, { createdAt: afterTime!, id: { gt: page.after.id } }],
-      }
-    : {};
+  const after: Prisma.CertificationWhereInput = afterCursorWhere(page.after, 'createdAt', 'asc', timeCursorKey);
   const rows = await db.certification.findMany({
     where: { AND: [inStatus, after] },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     take: page.first + 1,
   });
-  return {
-    ...pageFromRows(
-      rows,
-      page,
-      (row: Certification) => ({ order: QUEUE_ORDER, key: row.createdAt.toISOString(), id: row.id }),
-      (row) => row,
-    ),
-    totalCount: () => db.certification.count({ where: inStatus }),
-  };
+  return connectionFromRows(
+    rows,
+    page,
+    (row: Certification) => ({ order: QUEUE_ORDER, key: row.createdAt.toISOString(), id: row.id }),
+    () => db.certification.count({ where: inStatus }),
+  );
 }
 
 /** Products holding a valid certificate at `now`, and when the first of those certificates lapses. */

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../../common/errors';
-import type { Edge, PageInfo } from '../../common/connection';
+import type { Connection } from '../../common/connection';
 import type { Certification } from './generated/prisma/client';
 
 /**
@@ -15,11 +15,7 @@ export interface ProductRepresentation {
 }
 
 /** A page of certifications; the total is counted only when a client asks for it. */
-export interface CertificationConnection {
-  edges: Edge<Certification>[];
-  pageInfo: PageInfo;
-  totalCount(): Promise<number>;
-}
+export type CertificationConnection = Connection<Certification>;
 
 export interface CertifyProductsResult {
   certified: Certification[];

@@ -1,10 +1,10 @@
 import type { Store } from '../../common/database';
 import type { Identity } from '../../common/identity';
 import type { SubgraphClient } from '../../common/subgraphClient';
-import type { CertifiedProducts } from './certifiedProducts';
-import { createProductLoaders, type ProductLoaders } from './productLoaders';
+import type { CertifiedProducts } from './catalog/certifiedProducts';
+import { createProductLoaders, type ProductLoaders } from './catalog/productLoaders';
 import type { ProductsDb } from './store';
-import type { SupplierDirectory } from './supplierDirectory';
+import type { SupplierDirectory } from './listings/supplierDirectory';
 
 export interface ProductsContext {
   identity: Identity;

@@ -1,4 +1,4 @@
-import type { Edge, PageInfo } from '../../common/connection';
+import type { Connection } from '../../common/connection';
 import type { Product } from './generated/prisma/client';
 
 /** Supplier as the products subgraph knows it: a reference the suppliers subgraph resolves. */
@@ -12,11 +12,7 @@ export interface RegionReference {
 }
 
 /** A page of products; the total is counted only when a client asks for it. */
-export interface ProductConnection {
-  edges: Edge<Product>[];
-  pageInfo: PageInfo;
-  totalCount(): Promise<number>;
-}
+export type ProductConnection = Connection<Product>;
 
 export interface Money {
   amount: { toFixed(digits: number): string } | string;

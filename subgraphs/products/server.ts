@@ -1,14 +1,14 @@
 import { ConfigError, envString } from '../../common/environment';
 import { peerClient, type SubgraphModule } from '../../common/subgraphProcess';
 import { buildSubgraphServer } from '../../common/subgraphServer';
-import { certifiedProductsFrom } from './certifiedProducts';
+import { certifiedProductsFrom, takeCopyAtStart } from './catalog/certifiedProducts';
 import { createProductsContext, type ProductsContext } from './context';
 import { DEFAULT_LINK_THRESHOLD } from './matching/catalogClustering';
 import { loadDictionary } from './matching/titleWords';
 import { resolvers } from './resolvers';
 import { seedProductsIfEmpty } from './seed';
 import { openProductsStore, type ProductsDb } from './store';
-import { SupplierDirectory } from './supplierDirectory';
+import { SupplierDirectory } from './listings/supplierDirectory';
 
 /** MATCH_THRESHOLD: title similarity (0 to 1) at or above which the matching engine links two listings of one block. */
 export function matchThreshold(env: Record<string, string | undefined>): number {
@@ -52,5 +52,6 @@ export function productsSubgraph(env: Record<string, string | undefined> = proce
         threshold,
       ),
     seedIfEmpty: (store) => seedProductsIfEmpty(store.client),
+    background: (store, config) => takeCopyAtStart(certifiedProductsFrom(peerClient('products', 'certification', config, 60_000)), store.client, config.log),
   };
 }

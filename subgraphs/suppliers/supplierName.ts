@@ -1,3 +1,4 @@
+import { foldCharacters } from '../../common/chineseText';
 import type { Region } from './generated/prisma/client';
 
 export type RegionNames = Pick<Region, 'province' | 'city' | 'county'>;
@@ -68,6 +69,9 @@ const ADMINISTRATIVE_SUFFIX = /(?:省|市|县|区|州|盟|旗|地区|林区|特�
 const ORGANISATION_FORM_SUFFIX =
   /(?:家庭农场|农场|股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社|厂)$/u;
 
+// Before the legal form: what the organisation does (种植专业合作社, 食品加工厂).
+const ACTIVITY_SUFFIX = /(?:种植养殖|种养殖|种养|种植|养殖|加工|销售|生产)$/u;
+
 // Relief workshops were renamed in 2021 (扶贫车间 → 帮扶车间, likewise 扶贫工坊
 // → 帮扶工坊); platforms still carry both names for one workshop.
 // Since the renaming many also carry 乡村振兴 (乡村振兴车间, 乡村振兴帮扶车间).
@@ -75,17 +79,20 @@ const RENAMED_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/扶贫(?=车间|工坊|基地)/gu, '帮扶'],
   [/乡村振兴(?:帮扶)?(?=车间|工坊|基地)/gu, '帮扶'],
   [/就业帮扶车间/gu, '帮扶车间'],
+  [/(?:扶贫|帮扶)就业车间/gu, '帮扶车间'],
 ];
 
 function canonicalText(text: string): string {
-  // NFKC folds full-width Latin, digits, brackets and the ideographic space, so
-  // names copied from different platforms compare equal; punctuation and
-  // spaces are dropped wherever they stand.
-  return text
-    .normalize('NFKC')
-    .replace(/[\s\p{P}\p{S}]+/gu, '')
-    .toLowerCase();
+  // NFKC folds full-width Latin, digits, brackets and the ideographic space,
+  // and traditional characters read as simplified (華星 = 华星), so names
+  // copied from different platforms compare equal; punctuation and spaces are
+  // dropped wherever they stand.
+  return foldCharacters(text).replace(/[\s\p{P}\p{S}]+/gu, '');
 }
+
+// A bracketed note is the legal form or the place again ("（普通合伙）",
+// "华星食品(宁陵)有限公司"), never the producer's own name.
+const BRACKETED_NOTE = /[(（【[][^()（）【】[\]]*[)）】\]]/gu;
 
 /** The forms a place name appears in at the start of a supplier name. */
 function placeNameForms(fullName: string): string[] {
@@ -124,7 +131,7 @@ function placeNameForms(fullName: string): string[] {
 export function normalizeSupplierName(name: string, region: RegionNames): string {
   const prefixes = [region.province, region.city, region.county].flatMap(placeNameForms).sort((a, b) => b.length - a.length);
 
-  let rest = canonicalText(name);
+  let rest = canonicalText(name.replace(BRACKETED_NOTE, ''));
   for (let stripped = true; stripped;) {
     stripped = false;
     for (const prefix of prefixes) {
@@ -145,6 +152,11 @@ export function normalizeSupplierName(name: string, region: RegionNames): string
   rest = rest.replace(/^(\p{Script=Han}{2})乡(?!村)(?=..)/u, '$1');
   // Never strip the whole name: a supplier called just "合作社" keeps it.
   const core = rest.replace(ORGANISATION_FORM_SUFFIX, '');
-  if (core.length >= 2) rest = core;
+  if (core.length >= 2 && core !== rest) {
+    // What the organisation does is part of its legal name and as often left
+    // out ("金顶谢花酥梨种植专业合作社", "金顶谢花酥梨合作社").
+    const named = core.replace(ACTIVITY_SUFFIX, '');
+    rest = named.length >= 2 ? named : core;
+  } else if (core.length >= 2) rest = core;
   return rest;
 }

@@ -5,7 +5,7 @@
 // subgraph is told first, idempotently), the merged supplier's id and its
 // spelling answer with the survivor from then on.
 import { randomUUID } from 'node:crypto';
-import { pageFromRows, scoreCursorKey, type Edge, type PageInfo, type PageRequest } from '../../common/connection';
+import { afterCursorWhere, connectionFromRows, scoreCursorKey, type Connection, type PageRequest } from '../../common/connection';
 import { badUserInput, dependencyUnavailable, notFound, staffReason } from '../../common/errors';
 import type { Identity } from '../../common/identity';
 import type { SubgraphClient } from '../../common/subgraphClient';
@@ -104,28 +104,17 @@ export async function recordNearMisses(db: SuppliersDb, created: readonly Suppli
   if (suggestions.length > 0) await db.supplierSuggestion.createMany({ data: suggestions, skipDuplicates: true });
 }
 
-export interface SupplierSuggestionPage {
-  edges: Edge<SupplierSuggestion>[];
-  pageInfo: PageInfo;
-  totalCount(): Promise<number>;
-}
+export type SupplierSuggestionPage = Connection<SupplierSuggestion>;
 
 export async function findSupplierSuggestions(db: SuppliersDb, page: PageRequest): Promise<SupplierSuggestionPage> {
-  let after: Prisma.SupplierSuggestionWhereInput = {};
-  if (page.after) {
-    const key = scoreCursorKey(page.after);
-    after = { OR: [{ score: { lt: key } }, { score: key, id: { gt: page.after.id } }] };
-  }
+  const after: Prisma.SupplierSuggestionWhereInput = afterCursorWhere(page.after, 'score', 'desc', scoreCursorKey);
   const rows = await db.supplierSuggestion.findMany({ where: after, orderBy: [{ score: 'desc' }, { id: 'asc' }], take: page.first + 1 });
-  return {
-    ...pageFromRows(
-      rows,
-      page,
-      (row) => ({ order: SUPPLIER_SUGGESTION_ORDER, key: Number(row.score).toFixed(2), id: row.id }),
-      (row) => row,
-    ),
-    totalCount: () => db.supplierSuggestion.count(),
-  };
+  return connectionFromRows(
+    rows,
+    page,
+    (row) => ({ order: SUPPLIER_SUGGESTION_ORDER, key: Number(row.score).toFixed(2), id: row.id }),
+    () => db.supplierSuggestion.count(),
+  );
 }
 
 export interface SupplierReviewDeps {

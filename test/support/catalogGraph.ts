@@ -1,58 +1,71 @@
 // The composed graph in the test's own process, with no HTTP: the real
 // ApolloGateway over the supergraph composed from schema/, and each subgraph
 // local (localSubgraph.ts: its real server, context and store on PGlite in
-// memory, seeded with the demo catalog). The gateway's fetches and the
-// subgraphs' calls to each other go to the subgraphs' executeOperation, with
-// the identity header signed and verified as over HTTP.
+// memory, seeded with the demo catalog). The subgraphs' calls to each other
+// go to each other's executeOperation, with the identity header signed and
+// verified as over HTTP.
 //
-// The gateway's Apollo plugins run as gateway/server.ts orders them (NUL
-// text, downstream error paths, query limits) with its error formatting.
-// What gateway/server.ts puts in front of Apollo in express (rate limits, body
-// limits, the response cache, document limits) and its HTTP fetch layer
-// (timeouts, retries, shared and merged fetches) need real sockets: the
-// end-to-end suites test those (catalogHarness.ts).
-import { ApolloGateway, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+// The gateway is made of its own features (gateway/features/types.ts) in the
+// order gateway/server.ts lists them, mounted as gateway/runtime.ts mounts
+// their Apollo and fetch hooks: the error policy, NUL text, query limits, and
+// every subgraph fetch layer (collapsed representations, read retries, the
+// identity header, shared and merged reads). Only the transport, the bottom
+// layer, is in process: a POST to a subgraph is answered by its
+// executeOperation. What gateway/server.ts mounts in express in front of
+// Apollo (request ids, CORS, rate limits, body limits, the response cache,
+// document limits, persisted queries' HTTP checks), the keep-alive transport
+// with its timeouts, tracing and metrics need real sockets: the end-to-end
+// suites test those (catalogHarness.ts).
+import { STATUS_CODES } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { GraphQLError, GraphQLSchema } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Store } from '../../common/database';
-import { ANONYMOUS, DEV_AUTH_SECRET, IDENTITY_HEADER, IdentitySigner, type Identity, type Role } from '../../common/identity';
+import { DEV_AUTH_SECRET, type Identity, type Role } from '../../common/identity';
 import { mintToken } from '../../common/localTokens';
+import { createLogger } from '../../common/logging';
 import type { PeerFetch } from '../../common/subgraphClient';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import { identityFromHeaders } from '../../gateway/bearerToken';
 import { gatewayConfig } from '../../gateway/config';
-import { downstreamErrorPathsPlugin, fieldOwners, type FieldOwners } from '../../gateway/downstreamErrorPaths';
-import { gatewayErrorFormatter } from '../../gateway/errorPolicy';
-import { nulTextPlugin } from '../../gateway/inputChecks';
-import { queryLimitsPlugin } from '../../gateway/queryLimits';
-import type { GatewayContext } from '../../gateway/subgraphDataSource';
+import { errorPolicy } from '../../gateway/features/errorPolicy';
+import { inputChecks } from '../../gateway/features/inputChecks';
+import { queryLimits } from '../../gateway/features/queryLimits';
+import type { ApolloSettings, GatewayFeature } from '../../gateway/features/types';
+import { mergedReads } from '../../gateway/fetch/fetchBatching';
+import { subgraphIdentity } from '../../gateway/fetch/identity';
+import type { SubgraphSavingObserver } from '../../gateway/fetch/layers';
+import { collapsedRepresentations } from '../../gateway/fetch/representations';
+import { readRetries } from '../../gateway/fetch/retry';
+import { sharedReads } from '../../gateway/fetch/sharedFetches';
+import { SubgraphDataSource } from '../../gateway/fetch/subgraphDataSource';
+import type { GatewayContext } from '../../gateway/requestContext';
 import { composeSupergraph } from '../../gateway/supergraph';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
 import { bearer, type GraphQLRequestBody, type GraphQLResponse } from './graphqlHttp';
 import { LOCAL_PEER_URLS, openLocalSubgraph, type LocalSubgraph } from './localSubgraph';
 
-/** The gateway's data source for a local subgraph: the caller's identity as a signed header, the answer as the subgraph gave it. */
-class LocalSubgraphDataSource implements GraphQLDataSource<GatewayContext> {
-  private readonly signer: IdentitySigner;
-
-  constructor(
-    private readonly subgraph: LocalSubgraph,
-    secret: string,
-  ) {
-    this.signer = new IdentitySigner(secret, subgraph.name);
-  }
-
-  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const { request } = options;
-    const identity = (options.context as Partial<GatewayContext>).identity ?? ANONYMOUS;
-    const answer = await this.subgraph.answer(
-      { [IDENTITY_HEADER]: this.signer.sign(identity) },
-      { query: request.query, variables: request.variables, operationName: request.operationName },
-    );
-    return answer.body as GatewayGraphQLResponse;
-  }
+/** The bottom fetch layer for local subgraphs: each POST answered by the subgraph's executeOperation, as its HTTP endpoint would. */
+function localSubgraphs(subgraphs: Record<SubgraphName, LocalSubgraph>): GatewayFeature {
+  return {
+    name: 'local subgraphs',
+    subgraphTransport: (subgraph) => ({
+      send: async (post) => {
+        const answer = await subgraphs[subgraph.name as SubgraphName].answer({ ...post.headers }, JSON.parse(post.body) as GraphQLRequestBody);
+        return { status: answer.status, statusText: STATUS_CODES[answer.status] ?? '', cacheControl: answer.cacheControl, text: JSON.stringify(answer.body) };
+      },
+      close: () => undefined,
+    }),
+  };
 }
+
+/** Every hook of one kind, in the order of the list (as gateway/runtime.ts takes them). */
+function hooks<Key extends keyof GatewayFeature>(features: readonly GatewayFeature[], key: Key): NonNullable<GatewayFeature[Key]>[] {
+  return features.flatMap((feature) => (feature[key] === undefined ? [] : [feature[key] as NonNullable<GatewayFeature[Key]>]));
+}
+
+/** What a fetch layer spared the subgraphs, by kind, since the graph started. */
+export type Savings = Record<Parameters<SubgraphSavingObserver>[0]['saving'], number>;
 
 export interface CatalogGraph {
   subgraphs: Record<SubgraphName, LocalSubgraph>;
@@ -69,6 +82,8 @@ export interface CatalogGraph {
   ): Promise<GraphQLResponse<Data>>;
   /** SQL statements sent so far by all three subgraphs. */
   sqlStatements(): number;
+  /** What the gateway's fetch layers spared the subgraphs so far. */
+  savings: Readonly<Savings>;
   close(): Promise<void>;
 }
 
@@ -102,30 +117,46 @@ export async function startCatalogGraph(options: CatalogGraphOptions = {}): Prom
     throw err;
   }
 
+  const log = createLogger('gateway', 'silent');
+  const savings: Savings = { shared_fetch: 0, collapsed_representations: 0, merged_fetch: 0 };
+  const saved: SubgraphSavingObserver = ({ saving, count }) => {
+    savings[saving] += count;
+  };
+  // gateway/server.ts's features that act on Apollo or on the subgraph fetch, in its order.
+  const features: GatewayFeature[] = [
+    errorPolicy(log, { hideSuggestions: config.hideSuggestions }),
+    inputChecks(),
+    queryLimits(config.queryLimits, log),
+    collapsedRepresentations(saved),
+    readRetries(config.subgraphFetch.retries),
+    subgraphIdentity(config.subgraphSecret),
+    sharedReads(saved),
+    mergedReads(saved),
+    localSubgraphs(subgraphs),
+  ];
+  const [transport] = hooks(features, 'subgraphTransport');
+  const urls = new Map<string, string>();
   const gateway = new ApolloGateway({
     supergraphSdl: composeSupergraph(LOCAL_PEER_URLS),
-    buildService: ({ name }) => new LocalSubgraphDataSource(subgraphs[name as SubgraphName], config.subgraphSecret),
+    buildService: ({ name, url }) => {
+      const subgraph = { name, url: url! };
+      urls.set(name, subgraph.url);
+      return new SubgraphDataSource(subgraph, {
+        call: hooks(features, 'subgraphCall').map((layer) => layer(subgraph)),
+        post: hooks(features, 'subgraphPost').map((layer) => layer(subgraph)),
+        transport: transport(subgraph),
+      });
+    },
   });
-  let apiSchema: GraphQLSchema | null = null;
-  let owners: FieldOwners | null = null;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
-    apiSchema = schema;
-    owners = fieldOwners(coreSupergraphSdl);
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    for (const loaded of hooks(features, 'supergraphLoaded')) loaded({ apiSchema, coreSupergraphSdl, subgraphs: urls });
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: gatewayErrorFormatter(() => undefined, { hideSuggestions: config.hideSuggestions }),
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
-    parseOptions: { maxTokens: config.documentLimits.maxTokens },
-    plugins: [
-      nulTextPlugin(),
-      downstreamErrorPathsPlugin(
-        () => apiSchema,
-        () => owners,
-      ),
-      queryLimitsPlugin(config.queryLimits),
-    ],
+    ...hooks(features, 'apollo').reduce<ApolloSettings>((all, settings) => ({ ...all, ...settings }), {}),
+    plugins: hooks(features, 'plugins').flat(),
   });
   await apollo.start();
 
@@ -141,7 +172,9 @@ export async function startCatalogGraph(options: CatalogGraphOptions = {}): Prom
         const { message, extensions } = err as GraphQLError;
         return { status: 401, errors: [{ message, extensions: { code: extensions.code } }] };
       }
-      const response = await apollo.executeOperation<Data>({ query, variables }, { contextValue: { identity } });
+      const contextValue: GatewayContext = { identity };
+      for (const hook of hooks(features, 'context')) await hook(contextValue);
+      const response = await apollo.executeOperation<Data>({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('the catalog graph answers single results only');
       return { status: response.http.status ?? 200, ...(response.body.singleResult as Omit<GraphQLResponse<Data>, 'status'>) };
     },
@@ -149,6 +182,7 @@ export async function startCatalogGraph(options: CatalogGraphOptions = {}): Prom
       mintToken({ sub, roles, platform: tokenOptions.platform ?? null }, DEV_AUTH_SECRET, tokenOptions.ttlSeconds ?? 3600),
     subgraphQuery: (name, query, variables, identity) => subgraphs[name].execute(query, variables, identity),
     sqlStatements: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + subgraphs[name].sqlStatements(), 0),
+    savings,
     async close() {
       await apollo.stop();
       for (const name of SUBGRAPH_NAMES) await subgraphs[name].close();

@@ -3,6 +3,8 @@
 // Server and context factory, and no HTTP. Operations run through
 // `server.executeOperation`; the identity header is signed and verified as
 // over HTTP, so a subgraph answers here exactly what it answers on its port.
+// A module's background work (the products subgraph taking the certified
+// copy at start) is not begun: the first request that needs it does it.
 import type { ApolloServer } from '@apollo/server';
 import type express from 'express';
 import type { Store, StoreLocation } from '../../common/database';

@@ -1,5 +1,5 @@
 // Rate limiter helpers shared by the limiter's unit tests and its Redis tests.
-import type { RateLimiter } from '../../gateway/rateLimit';
+import type { RateLimiter } from '../../gateway/features/rateLimit';
 
 /** `count` takes from one bucket, one after the other. */
 export async function takes(limiter: RateLimiter, key: string, policy: { capacity: number; refillPerSecond: number }, count: number) {

@@ -6,6 +6,7 @@
 // operations of ../shared/contract/staff-operations.graphql, and raw SQL on
 // the certification store to check what was (and was not) written.
 import { demoCatalog } from '../../demo/demoCatalog';
+import { demoCertificationRows } from '../../subgraphs/certification/seed';
 import { startCatalog, type Backend, type Catalog } from './catalogHarness';
 import { contractOperation } from './contract';
 import type { GraphQLResponse } from './graphqlHttp';
@@ -53,10 +54,12 @@ export function demoProducts(now: Date): DemoProduct[] {
   const demo = demoCatalog(now);
   const regions = new Map(demo.regions.map((region) => [region.code, region]));
   const suppliers = new Map(demo.suppliers.map((supplier) => [supplier.id, supplier]));
+  // As seeded: with the certificate numbers the certification seed hands out.
+  const seeded = demoCertificationRows(demo).certifications;
   return demo.products.map((product) => {
     const supplier = suppliers.get(product.supplierId)!;
     const region = regions.get(supplier.regionCode)!;
-    const certifications = demo.certifications
+    const certifications = seeded
       .filter((certification) => certification.productId === product.id)
       .sort((a, b) => new Date(b.createdAt!).getTime() - new Date(a.createdAt!).getTime())
       .map((certification) => ({

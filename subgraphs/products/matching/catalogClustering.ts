@@ -27,7 +27,7 @@
 // Frozen products (certified at any time, or arranged by staff) keep their
 // listings together and are never merged with another existing product by
 // the engine: such a link becomes a suggestion.
-import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from '../listingMatching';
+import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from './listingMatching';
 import { titleWords, wholeWords, wordsMissingFrom } from './titleWords';
 
 // Chosen on the tuning half (test/fixtures/matching/tuning) with
@@ -473,6 +473,15 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     if (!bestEdge.has(edge.i)) bestEdge.set(edge.i, edge);
     if (!bestEdge.has(edge.j)) bestEdge.set(edge.j, edge);
   }
+  // For a listing without any candidate: the closest listing of its block that a conflict kept away, and the conflict.
+  const closestConflict = (index: number): string => {
+    let closest: { other: number; verdict: PairVerdict } | undefined;
+    for (const other of blocks.get(nodes[index]!.block)!) {
+      const verdict = other === index ? undefined : verdictOf(index, other);
+      if (verdict?.conflict && (!closest || verdict.score > closest.verdict.score)) closest = { other, verdict };
+    }
+    return closest ? ` (closest ${nodes[closest.other]!.input.key}: ${closest.verdict.conflict})` : '';
+  };
   nodes.forEach((node, index) => {
     if (decisions.has(node.input.key)) return;
     const edge = bestEdge.get(index);
@@ -482,7 +491,7 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
       score: best?.edge.verdict.score ?? null,
       explanation: best
         ? `no link: best candidate ${best.other.input.key} (${best.edge.verdict.evidence}) below ${linkThreshold.toFixed(2)} or blocked (same platform, GTIN or a conflict across the cluster)`
-        : `no candidate with the same supplier and pack size ${node.pack} without a conflict`,
+        : `no candidate with the same supplier and pack size ${node.pack} without a conflict${closestConflict(index)}`,
     });
   });
   // Suggestions only between listings that ended apart, one per pair of clusters.

@@ -3,13 +3,13 @@
 // products are frozen, runs the engine's plan and writes it back, all inside
 // the import's transaction and advisory lock.
 import { randomUUID } from 'node:crypto';
-import { gtinKey, type FeedListing } from '../../../common/listingFeed';
 import type { SubgraphClient } from '../../../common/subgraphClient';
-import { bumpProductVersions, deleteEmptyProducts, moveListings, type NewListingRow, type NewProductRow } from '../catalogWrites';
-import { certificationStates } from '../certifiedProducts';
+import { gtinKey, type ValidListing } from '../../../feed';
+import { bumpProductVersions, deleteEmptyProducts, moveListings, type NewListingRow, type NewProductRow } from '../catalog/catalogWrites';
+import { certificationStates } from '../catalog/certifiedProducts';
 import type { Prisma } from '../generated/prisma/client';
-import { blockingKey, canonicalGtin, productNameFromTitle } from '../listingMatching';
-import type { SupplierFacts } from '../supplierDirectory';
+import { blockingKey, canonicalGtin, productNameFromTitle } from './listingMatching';
+import type { SupplierFacts } from '../listings/supplierDirectory';
 import { namingListing, NEW_PRODUCT_PREFIX, planImport, productPairKey, type ClusterInput } from './catalogClustering';
 import { componentKeys } from './memoryCatalog';
 
@@ -26,7 +26,7 @@ export function gtinSpellings(gtin: string): string[] {
 }
 
 export interface DecidingRow {
-  row: FeedListing;
+  row: ValidListing;
   supplier: SupplierFacts;
   /** The stored listing when the row updates one. */
   known: { id: string; productId: string } | null;

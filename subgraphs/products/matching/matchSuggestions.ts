@@ -1,7 +1,7 @@
 // The review queue: pairs the engine found alike but did not link, best first.
 // Pairs already settled (both listings on one product, or products kept
 // apart) are left out even before the next decision deletes them.
-import { pageFromRows, scoreCursorKey, type Edge, type PageInfo, type PageRequest } from '../../../common/connection';
+import { afterCursorSql, connectionFromRows, scoreCursorKey, type Connection, type PageRequest } from '../../../common/connection';
 import { Prisma, type MatchSuggestion } from '../generated/prisma/client';
 import type { ProductsDb } from '../store';
 
@@ -18,28 +18,18 @@ const OPEN_SUGGESTIONS = Prisma.sql`
 const COLUMNS = Prisma.sql`
   SELECT s.id, s.left_listing_id AS "leftListingId", s.right_listing_id AS "rightListingId", s.score, s.evidence, s.created_at AS "createdAt"`;
 
-export interface MatchSuggestionPage {
-  edges: Edge<MatchSuggestion>[];
-  pageInfo: PageInfo;
-  totalCount(): Promise<number>;
-}
+export type MatchSuggestionPage = Connection<MatchSuggestion>;
 
 export async function findMatchSuggestions(db: ProductsDb, page: PageRequest): Promise<MatchSuggestionPage> {
-  const after = page.after;
-  let keyset = Prisma.empty;
-  if (after) {
-    // Keyset on (score DESC, id ASC): the cursor's key is the score as a decimal string.
-    const key = scoreCursorKey(after);
-    keyset = Prisma.sql`AND (s.score < ${key}::numeric OR (s.score = ${key}::numeric AND s.id > ${after.id}))`;
-  }
+  // Keyset on (score DESC, id ASC): the cursor's key is the score as a decimal string.
+  const keyset = page.after
+    ? Prisma.sql`AND ${afterCursorSql(Prisma.sql`s.score`, Prisma.sql`s.id`, 'DESC', Prisma.sql`${scoreCursorKey(page.after)}::numeric`, page.after.id)}`
+    : Prisma.empty;
   const rows = await db.$queryRaw<MatchSuggestion[]>`${COLUMNS} ${OPEN_SUGGESTIONS} ${keyset} ORDER BY s.score DESC, s.id LIMIT ${page.first + 1}`;
-  return {
-    ...pageFromRows(
-      rows,
-      page,
-      (row) => ({ order: MATCH_SUGGESTION_ORDER, key: Number(row.score).toFixed(2), id: row.id }),
-      (row) => row,
-    ),
-    totalCount: async () => Number((await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count ${OPEN_SUGGESTIONS}`)[0]!.count),
-  };
+  return connectionFromRows(
+    rows,
+    page,
+    (row) => ({ order: MATCH_SUGGESTION_ORDER, key: Number(row.score).toFixed(2), id: row.id }),
+    async () => Number((await db.$queryRaw<{ count: bigint }[]>`SELECT count(*) AS count ${OPEN_SUGGESTIONS}`)[0]!.count),
+  );
 }

@@ -2,7 +2,7 @@
 // and the order tests import feeds into it exactly as listingImport.ts does
 // into the products store (same component, same plan), so a regression in the
 // engine shows in both.
-import { blockingKey, canonicalGtin } from '../listingMatching';
+import { blockingKey, canonicalGtin } from './listingMatching';
 import { planImport, NEW_PRODUCT_PREFIX, type ClusterInput, type ClusterOptions, type ImportPlan } from './catalogClustering';
 
 /** The block and GTIN keys that select an import's component. */

@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { badUserInput, conflict, notFound, staffReason } from '../../../common/errors';
 import type { Identity } from '../../../common/identity';
 import type { SubgraphClient } from '../../../common/subgraphClient';
-import { bumpProductVersions, lockListingMatching, moveListings } from '../catalogWrites';
-import { certificationStates } from '../certifiedProducts';
+import { bumpProductVersions, lockListingMatching, moveListings } from '../catalog/catalogWrites';
+import { certificationStates } from '../catalog/certifiedProducts';
 import type { ProductEventKind } from '../generated/graphql';
 import type { Prisma, Product } from '../generated/prisma/client';
-import { refreshListingAggregates } from '../listingAggregates';
-import { blockingKey, canonicalGtin, productNameFromTitle } from '../listingMatching';
+import { refreshListingAggregates } from '../listings/listingAggregates';
+import { blockingKey, canonicalGtin, productNameFromTitle } from './listingMatching';
 import type { ProductsDb } from '../store';
 
 type Tx = Prisma.TransactionClient;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { add_word as addWord, cut, cut_for_search as cutForSearch } from 'jieba-wasm';
-import { normalizeTitle } from '../listingMatching';
+import { normalizeTitle } from './listingMatching';
 
 const DATA_DIR = join(__dirname, 'data');
 
@@ -47,8 +47,17 @@ let dictionaryLoaded = false;
 export function loadDictionary(): void {
   if (dictionaryLoaded) return;
   dictionaryLoaded = true;
-  // A high frequency makes jieba keep the word whole rather than cut it.
-  for (const word of [...dataLines('dictionary.txt'), ...SYNONYMS.keys(), ...new Set(SYNONYMS.values())]) addWord(word, 100_000);
+  // A high frequency makes jieba keep the word whole rather than cut it. The
+  // generic and decorative words too: cut apart (伴手礼非遗 as 伴手 + 礼非 + 遗)
+  // their pieces would no longer be known as words to ignore.
+  const known = [
+    ...dataLines('dictionary.txt'),
+    ...SYNONYMS.keys(),
+    ...new Set(SYNONYMS.values()),
+    ...dataLines('generic.txt'),
+    ...dataLines('decorative.txt'),
+  ];
+  for (const word of known) addWord(word, 100_000);
 }
 
 function canonicalWord(word: string): string {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { MatchSuggestionConnectionResolvers, MatchSuggestionResolvers, MoveListingResultResolvers } from '../generated/graphql';
-import type { ProductLoaders } from '../productLoaders';
+import type { ProductLoaders } from '../catalog/productLoaders';
 
 async function listingOf(loaders: ProductLoaders, id: string) {
   const listing = await loaders.listingById.load(id);

@@ -1,8 +1,8 @@
 import { requireRole } from '../../../common/identity';
 import type { MutationResolvers } from '../generated/graphql';
-import { upsertListings } from '../listingImport';
+import { upsertListings } from '../listings/listingImport';
 import { keepProductsApart, mergeProducts, moveListing, supplierMerged } from '../matching/staffDecisions';
-import { registerPlatform } from '../platformRegistry';
+import { registerPlatform } from '../platforms/platformRegistry';
 import { forbidden } from '../../../common/errors';
 
 export const Mutation: MutationResolvers = {

@@ -2,7 +2,7 @@ import { capCacheAge } from '../../../common/cachePolicy';
 import { pageRequest } from '../../../common/connection';
 import { badUserInput } from '../../../common/errors';
 import { requireRole } from '../../../common/identity';
-import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalogQueries';
+import { catalogConditions, catalogConnectionPage, findCatalogPageIds } from '../catalog/catalogQueries';
 import type { Product } from '../generated/prisma/client';
 import type { QueryResolvers } from '../generated/graphql';
 import { findMatchSuggestions, MATCH_SUGGESTION_ORDER } from '../matching/matchSuggestions';
@@ -25,7 +25,7 @@ export const Query: QueryResolvers = {
       // A cached page must not outlive the first certificate in it that lapses.
       if (changesAt) capCacheAge(context, secondsUntil(changesAt));
     }
-    const { rows, count } = await findCatalogPageIds(db, args.filter, catalogConditions(args.filter, certifiedAt), order, page);
+    const { rows, count } = await findCatalogPageIds(db, args.filter, catalogConditions(args.filter, certifiedAt), certifiedAt, order, page);
     const products = await loaders.productById.loadMany(rows.map((row) => row.id));
     const loaded = products.map((product) => {
       if (product instanceof Error) throw product;

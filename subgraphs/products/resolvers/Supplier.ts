@@ -1,5 +1,5 @@
-import { pageFromRows, pageRequest } from '../../../common/connection';
-import { SUPPLIER_PRODUCTS_ORDER } from '../catalogQueries';
+import { connectionFromRows, pageRequest } from '../../../common/connection';
+import { SUPPLIER_PRODUCTS_ORDER } from '../catalog/catalogQueries';
 import type { SupplierResolvers } from '../generated/graphql';
 
 export const Supplier: SupplierResolvers = {
@@ -8,14 +8,11 @@ export const Supplier: SupplierResolvers = {
   products: async (supplier, args, { loaders }) => {
     const page = pageRequest(args, SUPPLIER_PRODUCTS_ORDER);
     const rows = await loaders.supplierProductPage.load({ supplierId: supplier.id, first: page.first, after: page.after });
-    return {
-      ...pageFromRows(
-        rows,
-        page,
-        (product) => ({ order: SUPPLIER_PRODUCTS_ORDER, key: product.name, id: product.id }),
-        (product) => product,
-      ),
-      totalCount: () => loaders.supplierProductCount.load(supplier.id),
-    };
+    return connectionFromRows(
+      rows,
+      page,
+      (product) => ({ order: SUPPLIER_PRODUCTS_ORDER, key: product.name, id: product.id }),
+      () => loaders.supplierProductCount.load(supplier.id),
+    );
   },
 };

@@ -1,8 +1,9 @@
 import { pageRequest } from '../../../common/connection';
 import { requireRole } from '../../../common/identity';
+import { regionCodePrefix } from '../../../common/textInput';
 import type { QueryResolvers } from '../generated/graphql';
 import { findSupplierSuggestions, SUPPLIER_SUGGESTION_ORDER } from '../supplierReview';
-import { findSuppliersPage, regionCodePrefix, SUPPLIER_ORDER } from '../supplierQueries';
+import { findSuppliersPage, SUPPLIER_ORDER } from '../supplierQueries';
 
 export const Query: QueryResolvers = {
   supplier: (_parent, { id }, { loaders }) => loaders.supplierById.load(id),
