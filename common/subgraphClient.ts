@@ -1,10 +1,28 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { DocumentNode } from 'graphql';
 import { print } from 'graphql';
 
+/** How a request reaches the peer: the global fetch, or the in-process graph of the tests. */
+export type PeerFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+// Each document is printed once, however often it is sent.
+const printed = new WeakMap<DocumentNode, string>();
+function textOf(document: DocumentNode | string): string {
+  if (typeof document === 'string') return document;
+  let text = printed.get(document);
+  if (text === undefined) {
+    text = print(document);
+    printed.set(document, text);
+  }
+  return text;
+}
+
 /**
  * A GraphQL-over-HTTP client for one subgraph calling another's API (never its
- * database). Failures become plain Errors: the caller's error masking turns
- * them into INTERNAL_SERVER_ERROR for clients and logs the detail.
+ * database). Operations are codegen's typed documents (each subgraph's
+ * generated/<peer>Operations.ts), so what crosses the boundary is checked
+ * against the peer's schema. Failures become plain Errors: the caller's error
+ * masking turns them into INTERNAL_SERVER_ERROR for clients and logs the detail.
  */
 export class SubgraphClient {
   constructor(
@@ -12,12 +30,17 @@ export class SubgraphClient {
     private readonly url: string,
     private readonly headers: () => Promise<Record<string, string>> = async () => ({}),
     private readonly timeoutMs = 5000,
+    private readonly fetcher: PeerFetch = (url, init) => fetch(url, init),
   ) {}
 
+  /** Sends a typed operation: its variables are checked and its answer typed by the document. */
+  request<Data, Variables extends Record<string, unknown>>(document: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Data>;
+  /** Sends an operation given as text, its answer typed by the caller (codegen's `<Name>Query` type). */
+  request<Data>(document: DocumentNode | string, variables?: Record<string, unknown>): Promise<Data>;
   async request<Data>(document: DocumentNode | string, variables: Record<string, unknown> = {}): Promise<Data> {
-    const query = typeof document === 'string' ? document : print(document);
+    const query = textOf(document);
     const send = async () =>
-      fetch(this.url, {
+      this.fetcher(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(await this.headers()) },
         body: JSON.stringify({ query, variables }),

@@ -6,7 +6,7 @@ import { createLogger, logLevel, type Logger } from './logging';
 import { createTracing, type Tracing } from './tracing';
 import { describeStore, type Store, type StoreLocation } from './database';
 import { DEV_SUBGRAPH_SECRET, developmentSecretWarning, IDENTITY_HEADER, serviceIdentity, signIdentity, subgraphSecret, type Identity } from './identity';
-import { SubgraphClient } from './subgraphClient';
+import { SubgraphClient, type PeerFetch } from './subgraphClient';
 import { storeLocation } from './storeLocation';
 import { DEFAULT_SUBGRAPH_PORTS, subgraphUrls, type SubgraphName } from './topology';
 import { DEFAULT_SHUTDOWN_GRACE_MS, listenSubgraph, type RunningServer } from './subgraphServer';
@@ -32,6 +32,8 @@ export interface SubgraphProcessConfig {
   log: Logger;
   /** OpenTelemetry traces when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracing: Tracing | null;
+  /** How peer calls are sent: the global fetch unless set (the tests' in-process graph answers them without sockets). */
+  peerFetch?: PeerFetch;
 }
 
 const DEFAULT_CACHE_MAX_AGE: Record<SubgraphName, number> = { products: 60, suppliers: 300, certification: 60 };
@@ -142,5 +144,5 @@ export function runSubgraphProcess<Client, Context extends object>(module: Subgr
  */
 export function peerClient(from: SubgraphName, to: SubgraphName, config: SubgraphProcessConfig, timeoutMs = 5000): SubgraphClient {
   const identity = serviceIdentity(from);
-  return new SubgraphClient(to, config.peers[to], async () => ({ [IDENTITY_HEADER]: signIdentity(identity, config.secret, to) }), timeoutMs);
+  return new SubgraphClient(to, config.peers[to], async () => ({ [IDENTITY_HEADER]: signIdentity(identity, config.secret, to) }), timeoutMs, config.peerFetch);
 }

@@ -1,10 +1,11 @@
-// Rebuilds every generated file (run on install): the three Prisma clients
-// and the codegen resolver types. Generated code is never committed.
+// Rebuilds every generated file (run on install): the three Prisma clients,
+// the codegen resolver types and operation types. Generated code is never committed.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUBGRAPH_NAMES } from '../common/topology';
 import { writeApiSchema } from './writeApiSchema';
+import { writeSubgraphSchemas } from './writeSubgraphSchemas';
 
 const root = join(__dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -25,9 +26,11 @@ for (const name of SUBGRAPH_NAMES) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
-// The console's operation types are checked against the composed API schema.
+// The console's operation types are checked against the composed API schema,
+// the operations between subgraphs against each peer's subgraph schema.
 writeApiSchema();
+writeSubgraphSchemas();
 execFileSync(bin('graphql-codegen'), ['--config', 'codegen.yml', '--silent'], { cwd: root, stdio: 'inherit' });
 console.log(
-  `generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, the listing feed's input types, operation types for the command-line tools and the console`,
+  `generated: Prisma clients and resolver types for ${SUBGRAPH_NAMES.join(', ')}, the listing feed's input types, operation types for the command-line tools, the console and the calls between subgraphs`,
 );

@@ -3,9 +3,8 @@
 // duplicate suppliers; roles, versions, open certifications, history, and
 // re-imports that keep what staff decided.
 import { demoCatalog } from '../demo/demoCatalog';
-import { startCatalog, type Catalog, type GraphQLResponse } from './support/catalogHarness';
-
-const codeOf = (response: GraphQLResponse<unknown>) => response.errors?.[0]?.extensions?.code;
+import { startCatalog, type Catalog } from './support/catalogHarness';
+import { codeOf } from './support/graphqlHttp';
 
 const PRODUCT = `query($id: ID!) {
   product(id: $id) { id version arrangedByStaff listings { id externalId platform { code } } history { kind actor reason detail } supplier { id } }

@@ -11,11 +11,12 @@ import { join, relative } from 'node:path';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
 import { commandOfCmdline } from '../scripts/healthcheck';
 import { stageImage, type ImageConfig } from '../scripts/stageImage';
-import { createTestDatabase, freePort, readContractOperations } from './support/catalogHarness';
-import { postGraphQL, startProcess, waitForOk, type ProcessOptions, type RunningProcess } from './support/processes';
+import { createTestDatabase, freePort } from './support/catalogHarness';
+import { contractOperation } from './support/contract';
+import { post } from './support/graphqlHttp';
+import { startProcess, waitForOk, type ProcessOptions, type RunningProcess } from './support/processes';
 
 const root = join(__dirname, '..');
-const contract = Object.fromEntries(readContractOperations(join(root, '..', 'shared', 'contract')).map((op) => [op.name, op.query]));
 // Packages the lock has only for development (some devDependencies, such as
 // @types/pg, are also dependencies of production packages and stay).
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
@@ -159,14 +160,17 @@ describe('container image, staged from the Dockerfile', () => {
       gateway.child.kill('SIGCONT');
     }
 
-    const page = await postGraphQL<{ products: { totalCount: number; edges: { node: { id: string } }[] } }>(`${url}/graphql`, contract.CatalogPage, {
-      first: 5,
-      filter: { regionCode: '41' },
+    const page = await post<{ products: { totalCount: number; edges: { node: { id: string } }[] } }>(`${url}/graphql`, {
+      query: contractOperation('CatalogPage'),
+      variables: { first: 5, filter: { regionCode: '41' } },
     });
     expect(page.errors).toBeUndefined();
     expect(page.data!.products.totalCount).toBeGreaterThan(0);
     const id = page.data!.products.edges[0].node.id;
-    const detail = await postGraphQL<{ product: { id: string; supplier: { name: string } | null } }>(`${url}/graphql`, contract.ProductDetail, { id });
+    const detail = await post<{ product: { id: string; supplier: { name: string } | null } }>(`${url}/graphql`, {
+      query: contractOperation('ProductDetail'),
+      variables: { id },
+    });
     expect(detail.errors).toBeUndefined();
     expect(detail.data!.product.supplier?.name).toBeTruthy();
   }, 300_000);

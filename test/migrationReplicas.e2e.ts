@@ -6,7 +6,8 @@ import pg from 'pg';
 import { ANONYMOUS, IDENTITY_HEADER, signIdentity, subgraphSecret } from '../common/identity';
 import { readMigrations, STORE_SETUP_LOCK } from '../common/migrations';
 import { createTestDatabase, freePort } from './support/catalogHarness';
-import { postGraphQL, startProcess, waitForOk, type RunningProcess } from './support/processes';
+import { post } from './support/graphqlHttp';
+import { startProcess, waitForOk, type RunningProcess } from './support/processes';
 import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 
 const root = join(__dirname, '..');
@@ -77,10 +78,9 @@ describe('migrations under replicas (PostgreSQL)', () => {
       // Both serve the same catalog.
       const header = { [IDENTITY_HEADER]: signIdentity(ANONYMOUS, subgraphSecret(DEVELOPMENT_ENV), 'products') };
       for (const port of ports) {
-        const answer = await postGraphQL<{ products: { totalCount: number } }>(
+        const answer = await post<{ products: { totalCount: number } }>(
           `http://127.0.0.1:${port}/graphql`,
-          '{ products(first: 1) { totalCount } }',
-          {},
+          { query: '{ products(first: 1) { totalCount } }' },
           header,
         );
         expect(answer.errors).toBeUndefined();

@@ -6,71 +6,16 @@
  * PLAYGROUND_SCREENSHOT=/tmp/playground.png to keep a picture of the page.
  */
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createPlaygroundRouter, PLAYGROUND_CONTENT_SECURITY_POLICY, type PlaygroundDocument } from '../gateway/playground/playgroundRouter';
+import { PLAYGROUND_CONTENT_SECURITY_POLICY } from '../gateway/playground/playgroundRouter';
 import { chromiumArgs, chromiumPath } from './support/browser';
 import { startCatalog, type Catalog } from './support/catalogHarness';
+import { documents, graphqlPath, greeting, startServer, type RunningServer } from './support/playgroundServer';
 
 const repoRoot = path.resolve(__dirname, '..');
-const graphqlPath = '/graphql';
-const greeting = 'world from the test server';
-
-const documents: PlaygroundDocument[] = [
-  { name: 'Hello', query: 'query Hello {\n  hello\n}\n' },
-  { name: 'Typename', query: 'query Typename {\n  __typename\n}\n' },
-];
-
-interface RunningServer {
-  origin: string;
-  close(): Promise<void>;
-}
-
-async function startServer(distDir?: string): Promise<RunningServer> {
-  const apollo = new ApolloServer({
-    typeDefs: 'type Query { hello: String }',
-    resolvers: { Query: { hello: () => greeting } },
-  });
-  await apollo.start();
-  const app = express();
-  app.use(createPlaygroundRouter({ graphqlPath, documents, ...(distDir === undefined ? {} : { distDir }) }));
-  app.use(graphqlPath, express.json(), expressMiddleware(apollo));
-  const server = http.createServer(app);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-      await apollo.stop();
-    },
-  };
-}
-
-async function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    http.get(url, { headers }, resolve).on('error', reject);
-  });
-  response.setEncoding('utf8');
-  let body = '';
-  for await (const chunk of response) {
-    body += chunk as string;
-  }
-  return { status: response.statusCode ?? 0, headers: response.headers, body };
-}
-
 /** Text of the response pane; Playwright's text matching folds Monaco's &nbsp; into spaces. */
 async function waitForResponse(page: Page, text: string): Promise<void> {
   await page.locator('section.result-window', { hasText: text }).waitFor({ timeout: 20_000 });
@@ -207,92 +152,6 @@ describe('GraphQL playground in a browser', () => {
     await page.locator('.suggest-widget .monaco-list-row', { hasText: 'hello' }).waitFor({ timeout: 20_000 });
     await page.close();
     expectOnlyOwnOrigin(activity, origin);
-  });
-});
-
-describe('GraphQL playground routes', () => {
-  let server: RunningServer | undefined;
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
-
-  test('API requests to the endpoint still reach Apollo', async () => {
-    const origin = server?.origin ?? '';
-    const post = await fetch(`${origin}${graphqlPath}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ hello }' }),
-    });
-    await expect(post.json()).resolves.toEqual({ data: { hello: greeting } });
-
-    // Apollo answers these itself (its landing page, CSRF errors); what matters
-    // is that the playground did not take them over. node:http rather than
-    // fetch, because fetch always adds its own Sec-Fetch-Mode: cors.
-    const notThePlayground = async (pathAndQuery: string, headers: Record<string, string>): Promise<void> => {
-      const response = await rawGet(`${origin}${pathAndQuery}`, headers);
-      expect(response.headers['content-security-policy']).not.toBe(PLAYGROUND_CONTENT_SECURITY_POLICY);
-      expect(response.body).not.toContain('playground-config');
-    };
-    await notThePlayground(graphqlPath, { accept: 'text/html', 'sec-fetch-mode': 'cors', 'sec-fetch-dest': 'empty' });
-    await notThePlayground(graphqlPath, { accept: '*/*' });
-    await notThePlayground(graphqlPath, { accept: 'application/json' });
-    await notThePlayground(`${graphqlPath}?query=%7Bhello%7D`, {
-      accept: 'text/html',
-      'apollo-require-preflight': 'true',
-    });
-
-    const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-    const navigations: Array<Record<string, string>> = [
-      { accept: browserAccept, 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' },
-      // Older browsers and curl -H 'Accept: text/html' send no fetch metadata.
-      { accept: browserAccept },
-    ];
-    for (const headers of navigations) {
-      const navigation = await rawGet(`${origin}${graphqlPath}`, headers);
-      expect(navigation.status).toBe(200);
-      expect(navigation.body).toContain('playground-config');
-    }
-  });
-
-  test('assets are served with content types, long-lived caching and the CSP', async () => {
-    const origin = server?.origin ?? '';
-    const page = await (await fetch(`${origin}/`)).text();
-    const scriptPath = /<script src="([^"]+)"/.exec(page)?.[1];
-    const stylePath = /<link rel="stylesheet" href="([^"]+)"/.exec(page)?.[1];
-    expect(scriptPath).toMatch(/^\/playground\/assets\/app-\w+\.js$/);
-    expect(stylePath).toMatch(/^\/playground\/assets\/app-\w+\.css$/);
-
-    const script = await fetch(`${origin}${scriptPath ?? ''}`);
-    expect(script.status).toBe(200);
-    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect(script.headers.get('content-security-policy')).toBe(PLAYGROUND_CONTENT_SECURITY_POLICY);
-
-    const style = await fetch(`${origin}${stylePath ?? ''}`);
-    expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
-    // No stylesheet rule may point at another host (fonts are inlined).
-    expect(await style.text()).not.toMatch(/url\(\s*["']?(https?:)?\/\//);
-
-    expect((await fetch(`${origin}/playground/assets/..%2Fmanifest.json`)).status).toBe(404);
-    expect((await fetch(`${origin}/playground/assets/nope.js`)).status).toBe(404);
-  });
-
-  test('answers 503 with the build command when the bundle is missing', async () => {
-    const emptyDir = await mkdtemp(path.join(os.tmpdir(), 'playground-missing-'));
-    const bare = await startServer(emptyDir);
-    try {
-      const response = await fetch(`${bare.origin}/`);
-      expect(response.status).toBe(503);
-      expect(await response.text()).toContain('npm run build:playground');
-    } finally {
-      await bare.close();
-      await rm(emptyDir, { recursive: true, force: true });
-    }
   });
 });
 

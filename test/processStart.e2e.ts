@@ -4,10 +4,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envSecret } from '../common/environment';
-import { DEV_SUBGRAPH_SECRET, subgraphSecret } from '../common/identity';
-import { DEV_AUTH_SECRET } from '../common/identity';
-import { gatewayConfig } from '../gateway/config';
 import { startProcess, type RunningProcess } from './support/processes';
 
 const root = join(__dirname, '..');
@@ -46,25 +42,6 @@ async function refusal(entry: string, env: Record<string, string | undefined>): 
 }
 
 describe('development secrets only when asked for', () => {
-  it('reads a secret, the development one only with DEVELOPMENT_SECRETS=1 outside production, and never the public one in production', () => {
-    expect(envSecret({ SUBGRAPH_SECRET: PRODUCTION_SECRET }, 'SUBGRAPH_SECRET', DEV_SUBGRAPH_SECRET)).toBe(PRODUCTION_SECRET);
-    expect(subgraphSecret({ DEVELOPMENT_SECRETS: '1' })).toBe(DEV_SUBGRAPH_SECRET);
-    // Unset, or any NODE_ENV other than exactly "production": no flag, no development secret.
-    for (const NODE_ENV of [undefined, 'Production', 'development', 'staging']) {
-      expect(() => subgraphSecret({ NODE_ENV })).toThrow(/SUBGRAPH_SECRET is required \(or set DEVELOPMENT_SECRETS=1/);
-      expect(() => gatewayConfig({ NODE_ENV, SUBGRAPH_SECRET: PRODUCTION_SECRET })).toThrow(/AUTH_SECRET or AUTH_PUBLIC_KEY_PATH is required/);
-    }
-    expect(() => subgraphSecret({ DEVELOPMENT_SECRETS: '0' })).toThrow(/SUBGRAPH_SECRET is required/);
-    // Production ignores the flag and refuses the published values even when set by hand.
-    expect(() => subgraphSecret({ NODE_ENV: 'production', DEVELOPMENT_SECRETS: '1' })).toThrow(/SUBGRAPH_SECRET is required when NODE_ENV=production/);
-    expect(() => gatewayConfig({ NODE_ENV: 'production', AUTH_SECRET: DEV_AUTH_SECRET, SUBGRAPH_SECRET: PRODUCTION_SECRET })).toThrow(
-      /AUTH_SECRET is the publicly known development secret/,
-    );
-    expect(gatewayConfig({ DEVELOPMENT_SECRETS: '1' }).developmentSecrets).toEqual(['AUTH_SECRET', 'SUBGRAPH_SECRET']);
-    expect(gatewayConfig({ DEVELOPMENT_SECRETS: '1', AUTH_SECRET: PRODUCTION_SECRET }).developmentSecrets).toEqual(['SUBGRAPH_SECRET']);
-    expect(gatewayConfig({ AUTH_SECRET: PRODUCTION_SECRET, SUBGRAPH_SECRET: PRODUCTION_SECRET }).developmentSecrets).toEqual([]);
-  });
-
   it('a gateway or subgraph started without its secrets and without the flag refuses with one line', async () => {
     const [gateway, capitalised, products, certification] = await Promise.all([
       refusal('gateway/index.ts', bare()),

@@ -6,12 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unresolvedRequires } from '../scripts/build';
-import { readContractOperations } from './support/catalogHarness';
+import { contractOperation } from './support/contract';
+import { post } from './support/graphqlHttp';
 import { freePort } from './support/catalogHarness';
-import { postGraphQL, startProcess, waitForOk, type RunningProcess } from './support/processes';
+import { startProcess, waitForOk, type RunningProcess } from './support/processes';
 
 const root = join(__dirname, '..');
-const contract = Object.fromEntries(readContractOperations(join(root, '..', 'shared', 'contract')).map((op) => [op.name, op.query]));
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -113,25 +113,23 @@ describe('production build', () => {
       expect(args).not.toContain('tsx');
     }
 
-    const page = await postGraphQL<{ products: { totalCount: number; edges: { node: { id: string; name: string } }[] } }>(
-      `${gateway}/graphql`,
-      contract.CatalogPage,
-      { first: 5, filter: { regionCode: '41' } },
-    );
+    const page = await post<{ products: { totalCount: number; edges: { node: { id: string; name: string } }[] } }>(`${gateway}/graphql`, {
+      query: contractOperation('CatalogPage'),
+      variables: { first: 5, filter: { regionCode: '41' } },
+    });
     expect(page.errors).toBeUndefined();
     expect(page.data!.products.totalCount).toBeGreaterThan(0);
     const id = page.data!.products.edges[0].node.id;
-    const detail = await postGraphQL<{ product: { id: string; supplier: { name: string } | null; reliefEligibility: unknown } }>(
-      `${gateway}/graphql`,
-      contract.ProductDetail,
-      { id },
-    );
+    const detail = await post<{ product: { id: string; supplier: { name: string } | null; reliefEligibility: unknown } }>(`${gateway}/graphql`, {
+      query: contractOperation('ProductDetail'),
+      variables: { id },
+    });
     expect(detail.errors).toBeUndefined();
     expect(detail.data!.product.id).toBe(id);
     expect(detail.data!.product.supplier?.name).toBeTruthy();
     expect(detail.data!.product.reliefEligibility).toBeTruthy();
     // Production mode: introspection is off.
-    const introspection = await postGraphQL(`${gateway}/graphql`, '{ __schema { queryType { name } } }');
+    const introspection = await post(`${gateway}/graphql`, { query: '{ __schema { queryType { name } } }' });
     expect(introspection.errors?.[0]).toBeDefined();
   }, 150_000);
 });

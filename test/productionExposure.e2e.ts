@@ -1,21 +1,18 @@
 // What a production gateway shows whoever calls it: no schema hints in error
 // messages, no playground unless asked for (and then no staff operations),
 // no public /metrics and no metric series per made-up operation name, no
-// internal URL when a subgraph refuses the gateway, and BAD_USER_INPUT (not
-// INTERNAL_SERVER_ERROR) for input only a store would have choked on.
+// internal URL when a subgraph refuses the gateway, BAD_USER_INPUT (not
+// INTERNAL_SERVER_ERROR) for input only a store would have choked on, no
+// introspection, and answers to browsers from allowed origins only.
 import { createHash } from 'node:crypto';
+import { subgraphSecret } from '../common/identity';
 import { mintToken } from '../common/localTokens';
-import type { StartedGateway } from '../gateway/server';
-import { PRODUCTION_AUTH_SECRET, startCatalog, startProductionGateway, type Catalog, type GraphQLResponse } from './support/catalogHarness';
-
-async function post<Data = Record<string, unknown>>(
-  url: string,
-  body: Record<string, unknown>,
-  headers: Record<string, string> = {},
-): Promise<GraphQLResponse<Data>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, ...((await response.json()) as object) };
-}
+import { gatewayConfig } from '../gateway/config';
+import { startGateway, type StartedGateway } from '../gateway/server';
+import { PRODUCTION_AUTH_SECRET, startCatalog, startProductionGateway, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
+import { contractOperation as op } from './support/contract';
+import { DEVELOPMENT_ENV } from './support/developmentSecrets';
+import { bearer, post, type GraphQLResponse } from './support/graphqlHttp';
 
 const cursor = (order: string, key: unknown, id = 'prd_001') => Buffer.from(JSON.stringify([order, key, id]), 'utf8').toString('base64url');
 const codes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);
@@ -175,7 +172,7 @@ describe('the production gateway shows clients', () => {
         ],
       ];
       for (const [query, variables, token] of cases) {
-        const response = await post(gateway.url, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
+        const response = await post(gateway.url, { query, variables }, bearer(token));
         expect({ variables, codes: codes(response) }).toEqual({ variables, codes: ['BAD_USER_INPUT'] });
       }
       // Control: a cursor the connection gave out still works, in every ordering.
@@ -213,5 +210,39 @@ describe('the production gateway shows clients', () => {
       const longest = await post(gateway.url, { query: products, variables: { filter: { search: '梨'.repeat(100) } } });
       expect(longest.errors).toBeUndefined();
     });
+  });
+
+  it('turns introspection off in production and answers browsers only from allowed origins, with CSRF prevention on', async () => {
+    const gateway = await startGateway({
+      ...gatewayConfig({
+        NODE_ENV: 'production',
+        AUTH_SECRET: 'a-production-secret-of-at-least-32-characters',
+        SUBGRAPH_SECRET: 'a-production-subgraph-secret-of-32-characters',
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        RATE_LIMIT: 'off',
+        CORS_ORIGINS: 'https://shop.example.cn',
+      }),
+      // The test's subgraphs run on the development secret, which production refuses to be configured with.
+      subgraphSecret: subgraphSecret(DEVELOPMENT_ENV),
+      subgraphUrls: subgraphUrlsOf(catalog),
+    });
+    try {
+      const introspection = await post(gateway.url, { query: '{ __schema { queryType { name } } }' });
+      expect(introspection.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect((await post<{ platforms: unknown[] }>(gateway.url, { query: op('Platforms') })).data!.platforms.length).toBeGreaterThan(0);
+      const preflight = (origin: string) =>
+        fetch(gateway.url, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        });
+      expect((await preflight('https://shop.example.cn')).headers.get('access-control-allow-origin')).toBe('https://shop.example.cn');
+      expect((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin')).toBeNull();
+      // A simple cross-site GET (no preflight) is refused by Apollo's CSRF prevention.
+      const csrf = await fetch(`${gateway.url}?query=${encodeURIComponent('{ platforms { code } }')}`, { headers: { accept: 'application/json' } });
+      expect(csrf.status).toBe(400);
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -3,7 +3,6 @@
 // largest variables, and that the plugin refuses before any subgraph is called.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeServices } from '@apollo/composition';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import {
@@ -21,8 +20,6 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { ConfigError } from '../common/environment';
-import { SUBGRAPH_NAMES } from '../common/topology';
-import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
 import {
   checkQueryLimits,
   DEFAULT_QUERY_LIMITS,
@@ -31,15 +28,10 @@ import {
   queryLimitsPlugin,
   type QueryLimits,
 } from '../gateway/features/queryLimits';
-import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
+import { composeApiSchema, composeSupergraph } from '../gateway/supergraph';
+import { contractOperations as contract } from './support/contract';
 
-function apiSchema(): GraphQLSchema {
-  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: `http://127.0.0.1/${name}`, typeDefs: parse(readSubgraphSdl(name)) })));
-  if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
-  return result.schema.toAPISchema().toGraphQLJSSchema();
-}
-
-const schema = apiSchema();
+const schema: GraphQLSchema = composeApiSchema();
 
 /** Measures a document after checking it is valid, as the plugin only sees valid ones. */
 function measure(query: string | DocumentNode, variables: Record<string, unknown> = {}, operationName: string | null = null) {
@@ -78,8 +70,6 @@ function withTypenames(document: DocumentNode): DocumentNode {
     },
   });
 }
-
-const contract = readContractOperations(defaultContractDir());
 
 describe('default limits and the operations clients ship', () => {
   it('finds the contract', () => {

@@ -2,12 +2,11 @@
 // comes back) must not stop the catalog: the cache misses, APQ asks for the
 // document, rate limits let requests through, and a mutation still answers.
 import { createHash } from 'node:crypto';
-import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
-import { startCatalog, type Catalog, type GraphQLResponse } from './support/catalogHarness';
+import { startCatalog, type Catalog } from './support/catalogHarness';
+import { contractOperation as op } from './support/contract';
+import { post } from './support/graphqlHttp';
 import { startTestRedis, type TestRedis } from './support/redisServer';
 
-const contract = new Map(readContractOperations(defaultContractDir()).map((operation) => [operation.name, operation.query]));
-const op = (name: string) => contract.get(name)!;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
@@ -66,14 +65,10 @@ describe('gateway while Redis does not answer', () => {
       // An APQ hash alone: Apollo's own answer (send the document), then the document is run.
       const query = op('Platforms');
       const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
-      const post = (body: object) =>
-        fetch(catalog.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
-          (response) => response.json() as Promise<GraphQLResponse>,
-        );
-      const hashOnly = await timed(() => post({ extensions }));
+      const hashOnly = await timed(() => post(catalog.gatewayUrl, { extensions }));
       expect(hashOnly.result.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       expect(hashOnly.ms).toBeLessThan(2000);
-      const withDocument = await timed(() => post({ query, extensions }));
+      const withDocument = await timed(() => post(catalog.gatewayUrl, { query, extensions }));
       expect(withDocument.result.errors).toBeUndefined();
       expect(withDocument.ms).toBeLessThan(2000);
 

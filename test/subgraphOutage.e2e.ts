@@ -2,11 +2,17 @@
 // the staff queries) still returns what the other subgraphs own, with a
 // DOWNSTREAM_SERVICE_ERROR naming the missing subgraph at the path of each
 // field it would have answered. Null there means "unknown now", never "no".
+// A slow subgraph times out, a failed read is retried once (a mutation
+// never), and a subgraph killed under a stream of requests is back in the
+// answers as soon as it is, with no gateway restart.
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
-import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
-import { startCatalog, type Catalog, type GraphQLResponse } from './support/catalogHarness';
+import type { StartedGateway } from '../gateway/server';
+import { startCatalog, startExtraGateway, startGatewayOver, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
+import { contractOperations } from './support/contract';
+import { post, type GraphQLResponse } from './support/graphqlHttp';
+import { startTcpProxy, type TcpProxy } from './support/tcpProxy';
 
-const operations = readContractOperations(defaultContractDir()).filter((operation) => /^\s*query\b/.test(operation.query));
+const operations = contractOperations.filter((operation) => /^\s*query\b/.test(operation.query));
 
 type Path = (string | number)[];
 
@@ -26,6 +32,8 @@ const at = (value: unknown, path: Path) =>
 // subgraph: Certification.product and Product.name are non-null, and the
 // contract allows only the three certification fields to become nullable.
 const NOT_EXPECTED: Partial<Record<SubgraphName, string[]>> = { products: ['CertificationQueue'] };
+
+const PRODUCT_AND_REGION = '{ product(id: "prd_001") { name supplier { name } } region(code: "411423") { county } }';
 
 describe('one subgraph down', () => {
   let catalog: Catalog;
@@ -117,4 +125,108 @@ describe('one subgraph down', () => {
     },
     120_000,
   );
+
+  describe('when a subgraph fails', () => {
+    let proxy: TcpProxy;
+    let gateway: StartedGateway;
+
+    beforeEach(async () => {
+      proxy = await startTcpProxy(catalog.subgraphs.products.port);
+      gateway = await startGatewayOver(subgraphUrlsOf(catalog, { products: `http://127.0.0.1:${proxy.port}/graphql` }), {
+        SUBGRAPH_TIMEOUT_MS: '400',
+        SUBGRAPH_RETRIES: '1',
+      });
+    });
+    afterEach(async () => {
+      await gateway.close();
+      await proxy.close();
+    });
+
+    it('times a slow subgraph out and still answers with the other subgraphs’ data, naming the path and a stable code', async () => {
+      proxy.setDelay(3000);
+      const started = Date.now();
+      const response = await post<{ product: null; region: { county: string } }>(gateway.url, { query: PRODUCT_AND_REGION });
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(response.status).toBe(200);
+      expect(response.data).toEqual({ product: null, region: { county: '宁陵县' } });
+      expect(response.errors).toHaveLength(1);
+      expect(response.errors![0]).toMatchObject({
+        message: 'The products subgraph did not answer in time.',
+        path: ['product'],
+        extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'products' },
+      });
+      expect(JSON.stringify(response)).not.toMatch(/127\.0\.0\.1|stack|ECONN/);
+    });
+
+    it('retries a failed read once, but never a mutation', async () => {
+      proxy.failNext(1);
+      const read = await post<{ product: { name: string } }>(gateway.url, { query: '{ product(id: "prd_001") { name } }' });
+      expect(read.errors).toBeUndefined();
+      expect(read.data!.product.name).toBeTruthy();
+      expect(proxy.connections()).toBe(2);
+
+      const certifier = catalog.token('retry-test', ['certifier']);
+      const before = proxy.connections();
+      proxy.failNext(1);
+      // A new gateway connection pool is not guaranteed: force a fresh connection by waiting for the idle one to be cut.
+      const write = await post(
+        gateway.url,
+        { query: 'mutation { registerPlatform(code: "retry-test", name: "重试测试") { code } }' },
+        { authorization: `Bearer ${certifier}` },
+      );
+      if (proxy.connections() > before) {
+        // The mutation met the cut connection: it failed and was not sent again.
+        expect(write.errors?.[0].extensions?.code).toBe('DOWNSTREAM_SERVICE_ERROR');
+        expect(proxy.connections()).toBe(before + 1);
+        const [{ count }] = await catalog.stores.products.sql.query<{ count: number }>("SELECT count(*)::int AS count FROM platform WHERE code = 'retry-test'");
+        expect(count).toBe(0);
+      } else {
+        // It went over the kept-alive connection: exactly one write.
+        expect(write.errors).toBeUndefined();
+      }
+    });
+  });
+
+  it('keeps answering while a subgraph is killed in the middle of a stream of requests, and recovers when it is back, with no restart', async () => {
+    // Without the response cache, so every request really reaches the subgraphs.
+    const gateway = await startExtraGateway(catalog, { RESPONSE_CACHE: 'off' });
+    const seen: { at: number; ok: boolean; partial: boolean }[] = [];
+    let done = false;
+    const stream = (async () => {
+      while (!done) {
+        const response = await post<{ product: { name: string; supplier: { name: string } | null } }>(gateway.url, { query: PRODUCT_AND_REGION });
+        expect(response.status).toBe(200);
+        expect(response.data?.product.name).toBeTruthy();
+        const partial = response.data?.product.supplier === null;
+        if (partial) {
+          // Errors name the failed subgraph and where its data was missing (the supplier entity; the region too when fetched apart).
+          expect(response.errors).toEqual(
+            expect.arrayContaining([
+              expect.objectContaining({ path: ['product', 'supplier'], extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'suppliers' } }),
+            ]),
+          );
+          for (const error of response.errors ?? []) expect(error.extensions).toEqual({ code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'suppliers' });
+        }
+        seen.push({ at: Date.now(), ok: !response.errors, partial });
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await catalog.stopSubgraph('suppliers');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ready = await fetch(new URL('/ready', gateway.url));
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { failing: string[] }).failing).toEqual(['suppliers']);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await catalog.restartSubgraph('suppliers');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    done = true;
+    await stream;
+    expect(seen.some((entry) => entry.partial)).toBe(true);
+    const firstPartial = seen.findIndex((entry) => entry.partial);
+    expect(seen.slice(0, firstPartial).every((entry) => entry.ok)).toBe(true);
+    expect(seen[seen.length - 1].ok).toBe(true);
+    expect((await fetch(new URL('/ready', gateway.url))).status).toBe(200);
+    await gateway.close();
+  });
 });

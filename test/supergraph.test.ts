@@ -1,22 +1,12 @@
 // The composed supergraph is a checked artifact: the subgraphs must compose,
 // and every operation partners and staff ship (../shared/contract) must
 // validate against the API schema the gateway serves.
-import { composeServices } from '@apollo/composition';
-import { parse, validate } from 'graphql';
-import { SUBGRAPH_NAMES } from '../common/topology';
-import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
-import { composeSupergraph, readSubgraphSdl } from '../gateway/supergraph';
-
-function apiSchema() {
-  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: `http://127.0.0.1/${name}`, typeDefs: parse(readSubgraphSdl(name)) })));
-  if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
-  return result.schema.toAPISchema().toGraphQLJSSchema();
-}
-
-const operations = readContractOperations(defaultContractDir());
+import { validate } from 'graphql';
+import { composeApiSchema, composeSupergraph } from '../gateway/supergraph';
+import { contractOperations as operations } from './support/contract';
 
 describe('the supergraph', () => {
-  const schema = apiSchema();
+  const schema = composeApiSchema();
 
   it('composes from schema/ with the URL given for each subgraph', () => {
     const sdl = composeSupergraph({ products: 'http://p/graphql', suppliers: 'http://s/graphql', certification: 'http://c/graphql' });

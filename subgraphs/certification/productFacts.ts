@@ -1,5 +1,7 @@
 import type { SubgraphClient } from '../../common/subgraphClient';
 import type { EligibilityFacts } from './eligibility';
+import { ProductFactsDocument, type ProductFactsQuery } from './generated/productsOperations';
+import { SupplierFactsDocument, type SupplierFactsQuery } from './generated/suppliersOperations';
 
 export interface ProductFacts extends EligibilityFacts {
   productId: string;
@@ -9,54 +11,9 @@ export interface ProductFacts extends EligibilityFacts {
   platforms: string[];
 }
 
-const PRODUCT_ENTITIES = /* GraphQL */ `
-  query ProductFacts($representations: [_Any!]!) {
-    _entities(representations: $representations) {
-      ... on Product {
-        id
-        origin {
-          code
-        }
-        supplier {
-          id
-        }
-        listings {
-          platform {
-            code
-          }
-        }
-      }
-    }
-  }
-`;
-
-const SUPPLIER_ENTITIES = /* GraphQL */ `
-  query SupplierFacts($representations: [_Any!]!) {
-    _entities(representations: $representations) {
-      ... on Supplier {
-        id
-        beneficiaryHouseholds
-        region {
-          code
-          designatedPovertyCounty
-        }
-      }
-    }
-  }
-`;
-
-interface ProductEntity {
-  id: string;
-  origin: { code: string };
-  supplier: { id: string };
-  listings: { platform: { code: string } }[];
-}
-
-interface SupplierEntity {
-  id: string;
-  beneficiaryHouseholds: number;
-  region: { code: string; designatedPovertyCounty: boolean };
-}
+// The operations are operations/products.graphql and operations/suppliers.graphql.
+type ProductEntity = Extract<ProductFactsQuery['_entities'][number], { __typename: 'Product' }>;
+type SupplierEntity = Extract<SupplierFactsQuery['_entities'][number], { __typename: 'Supplier' }>;
 
 /**
  * Reads what a write needs to know about products (origin county, supplier's
@@ -69,16 +26,20 @@ export function productFactsReader(products: SubgraphClient, suppliers: Subgraph
     const ids = [...new Set(productIds)];
     const facts = new Map<string, ProductFacts>();
     if (ids.length === 0) return facts;
-    const { _entities: productEntities } = await products.request<{ _entities: (ProductEntity | null)[] }>(PRODUCT_ENTITIES, {
+    const { _entities: productEntities } = await products.request(ProductFactsDocument, {
       representations: ids.map((id) => ({ __typename: 'Product', id })),
     });
-    const found = productEntities.filter((entity): entity is ProductEntity => entity !== null);
-    const supplierIds = [...new Set(found.map((product) => product.supplier.id))];
-    const { _entities: supplierEntities } = await suppliers.request<{ _entities: (SupplierEntity | null)[] }>(SUPPLIER_ENTITIES, {
+    const found = productEntities.filter((entity): entity is ProductEntity => entity?.__typename === 'Product');
+    const supplierIds = [...new Set(found.flatMap((product) => (product.supplier ? [product.supplier.id] : [])))];
+    const { _entities: supplierEntities } = await suppliers.request(SupplierFactsDocument, {
       representations: supplierIds.map((id) => ({ __typename: 'Supplier', id })),
     });
-    const supplierById = new Map(supplierEntities.filter((entity): entity is SupplierEntity => entity !== null).map((supplier) => [supplier.id, supplier]));
+    const supplierById = new Map(
+      supplierEntities.filter((entity): entity is SupplierEntity => entity?.__typename === 'Supplier').map((supplier) => [supplier.id, supplier]),
+    );
     for (const product of found) {
+      // Every product has an origin county and a supplier (both columns are required there).
+      if (!product.origin || !product.supplier) throw new Error(`the products subgraph answered product ${product.id} without its origin or supplier`);
       const supplier = supplierById.get(product.supplier.id);
       facts.set(product.id, {
         productId: product.id,

@@ -10,6 +10,8 @@ import { badUserInput, dependencyUnavailable, notFound, staffReason } from '../.
 import type { Identity } from '../../common/identity';
 import type { SubgraphClient } from '../../common/subgraphClient';
 import type { Prisma, Supplier, SupplierSuggestion } from './generated/prisma/client';
+// The operation the products subgraph is sent is operations/products.graphql.
+import { SupplierMergedDocument } from './generated/productsOperations';
 import type { SuppliersDb } from './store';
 
 export const SUPPLIER_SUGGESTION_ORDER = 'SCORE_DESC';
@@ -115,12 +117,6 @@ export async function findSupplierSuggestions(db: SuppliersDb, page: PageRequest
   );
 }
 
-const SUPPLIER_MERGED = /* GraphQL */ `
-  mutation SupplierMerged($fromSupplierId: ID!, $toSupplierId: ID!, $actor: String!, $reason: String!) {
-    supplierMerged(fromSupplierId: $fromSupplierId, toSupplierId: $toSupplierId, actor: $actor, reason: $reason)
-  }
-`;
-
 export interface SupplierReviewDeps {
   db: SuppliersDb;
   products: SubgraphClient;
@@ -142,7 +138,7 @@ export async function mergeSuppliers(deps: SupplierReviewDeps, args: { survivorI
   }
   // Products first: the call is idempotent, so a failure after it is repaired by trying again.
   try {
-    await deps.products.request(SUPPLIER_MERGED, { fromSupplierId: merged.id, toSupplierId: survivor.id, actor: deps.identity.sub, reason });
+    await deps.products.request(SupplierMergedDocument, { fromSupplierId: merged.id, toSupplierId: survivor.id, actor: deps.identity.sub, reason });
   } catch {
     throw dependencyUnavailable('products', "The products subgraph could not move the supplier's products: nothing was merged, try again.");
   }

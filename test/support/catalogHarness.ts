@@ -5,31 +5,25 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import type { Store, StoreLocation } from '../../common/database';
-import type { Role } from '../../common/identity';
+import { IDENTITY_HEADER, signIdentity, type Identity, type Role } from '../../common/identity';
 import { createLogger, type Logger } from '../../common/logging';
 import { createTracing } from '../../common/tracing';
-import { startSubgraph, type StartedSubgraph, type SubgraphModule, type SubgraphProcessConfig } from '../../common/subgraphProcess';
+import { startSubgraph, type StartedSubgraph, type SubgraphProcessConfig } from '../../common/subgraphProcess';
 import { DEV_AUTH_SECRET, subgraphSecret } from '../../common/identity';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
+import { bearer, post, type GraphQLResponse } from './graphqlHttp';
+import { subgraphModule, type AnySubgraphModule } from './localSubgraph';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import { mintToken } from '../../common/localTokens';
 import { gatewayConfig as readGatewayConfig, type GatewayConfig } from '../../gateway/config';
 import { startGateway, type StartedGateway } from '../../gateway/server';
-import { certificationSubgraph } from '../../subgraphs/certification/server';
-import { productsSubgraph } from '../../subgraphs/products/server';
-import { suppliersSubgraph } from '../../subgraphs/suppliers/server';
 
 export type Backend = 'pglite' | 'postgres';
 
 /** Where tests create their PostgreSQL databases: TEST_DATABASE_URL, default the local server. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const MODULES: Record<SubgraphName, SubgraphModule<any, any>> = {
-  products: productsSubgraph({}),
-  suppliers: suppliersSubgraph,
-  certification: certificationSubgraph({}),
-};
+const MODULES = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphModule(name)])) as Record<SubgraphName, AnySubgraphModule>;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,12 +64,6 @@ export async function createTestDatabase(label: string): Promise<{ url: string; 
   };
 }
 
-export interface GraphQLResponse<Data = Record<string, unknown>> {
-  status: number;
-  data?: Data;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
-
 export interface Catalog {
   backend: Backend;
   gatewayUrl: string;
@@ -85,6 +73,13 @@ export interface Catalog {
   /** Sends an operation through the gateway, as anonymous or with a token. */
   query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
   token(sub: string, roles: Role[], options?: { platform?: string; ttlSeconds?: number }): string;
+  /** Sends an operation straight to one subgraph's URL as `identity`, signed as the gateway or a peer subgraph signs it. */
+  subgraphQuery<Data = Record<string, unknown>>(
+    name: SubgraphName,
+    query: string,
+    variables: Record<string, unknown>,
+    identity: Identity,
+  ): Promise<GraphQLResponse<Data>>;
   /** SQL statements sent so far by all three subgraphs. */
   sqlStatements(): number;
   stopSubgraph(name: SubgraphName): Promise<void>;
@@ -104,12 +99,19 @@ export interface CatalogOptions {
   subgraphLog?: (name: SubgraphName) => Logger;
 }
 
+/** Where a running catalog's subgraphs answer, with some replaced (a proxy in front of one). */
+export function subgraphUrlsOf(catalog: Catalog, overrides: Partial<Record<SubgraphName, string>> = {}): Record<SubgraphName, string> {
+  return { ...(Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>), ...overrides };
+}
+
+/** Starts a gateway (development secrets, no rate limit, silent) over these subgraph URLs, with more settings as environment variables. */
+export async function startGatewayOver(urls: Record<SubgraphName, string>, env: Record<string, string> = {}): Promise<StartedGateway> {
+  return startGateway({ ...readGatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }), subgraphUrls: urls });
+}
+
 /** Starts one more gateway over a running catalog's subgraphs (a second replica). */
 export async function startExtraGateway(catalog: Catalog, env: Record<string, string> = {}): Promise<StartedGateway> {
-  return startGateway({
-    ...readGatewayConfig({ ...DEVELOPMENT_ENV, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT: 'off', ...env }),
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
-  });
+  return startGatewayOver(subgraphUrlsOf(catalog), env);
 }
 
 /** The secret a production gateway of the tests signs bearer tokens with (startProductionGateway). */
@@ -134,7 +136,7 @@ export async function startProductionGateway(catalog: Catalog, env: Record<strin
   return startGateway({
     ...config,
     subgraphSecret: env.SUBGRAPH_SECRET ?? subgraphSecret(DEVELOPMENT_ENV),
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, catalog.subgraphs[name].url])) as Record<SubgraphName, string>,
+    subgraphUrls: subgraphUrlsOf(catalog),
   });
 }
 
@@ -201,16 +203,11 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     gateway,
     subgraphs,
     stores,
-    async query<Data>(query: string, variables: Record<string, unknown> = {}, token?: string) {
-      const response = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse<Data>, 'status'>) };
-    },
+    query: <Data>(query: string, variables: Record<string, unknown> = {}, token?: string) => post<Data>(gateway.url, { query, variables }, bearer(token)),
     token: (sub, roles, tokenOptions = {}) =>
       mintToken({ sub, roles, platform: tokenOptions.platform ?? null }, DEV_AUTH_SECRET, tokenOptions.ttlSeconds ?? 3600),
+    subgraphQuery: <Data>(name: SubgraphName, query: string, variables: Record<string, unknown>, identity: Identity) =>
+      post<Data>(subgraphs[name].url, { query, variables }, { [IDENTITY_HEADER]: signIdentity(identity, secret, name) }),
     sqlStatements: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + stores[name].statements.value, 0),
     async stopSubgraph(name) {
       stopped.add(name);
@@ -228,6 +225,3 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     },
   };
 }
-
-/** The operations of a contract file, by name. */
-export { readContractOperations, defaultContractDir } from '../../gateway/contractDocuments';

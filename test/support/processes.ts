@@ -74,22 +74,3 @@ export async function waitForOk(url: string, process: RunningProcess | null, tim
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms${process ? `:\n${process.output().slice(-4000)}` : ''}`);
 }
-
-export async function postGraphQL<Data = Record<string, unknown>>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-): Promise<{ status: number; data?: Data; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await response.text();
-  try {
-    return { status: response.status, ...(JSON.parse(text) as object) };
-  } catch {
-    return { status: response.status, errors: [{ message: text.slice(0, 200) }] };
-  }
-}

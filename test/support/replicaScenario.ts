@@ -7,16 +7,9 @@
 // database for what was applied. test/replicas.e2e.ts asserts on the report;
 // bench/replicas.ts runs it longer and prints it.
 import pg from 'pg';
-import { readContractOperations, defaultContractDir } from './catalogHarness';
-import { postGraphQL } from './processes';
+import { contractOperation } from './contract';
+import { bearer, post } from './graphqlHttp';
 import type { Replica, ReplicaDeployment, ServiceName } from './replicaDeployment';
-
-const operations = new Map(readContractOperations(defaultContractDir()).map((operation) => [operation.name, operation.query]));
-function contractOperation(name: string): string {
-  const query = operations.get(name);
-  if (!query) throw new Error(`contract operation ${name} not found in ${defaultContractDir()}`);
-  return query;
-}
 
 export interface ReplicaTiming {
   replica: string;
@@ -69,7 +62,7 @@ type Outcome = { status: number; data?: Record<string, unknown>; errors?: { mess
 
 async function call(url: string, query: string, variables: Record<string, unknown>, token: string | null): Promise<Outcome> {
   try {
-    return await postGraphQL(url, query, variables, token ? { authorization: `Bearer ${token}` } : {});
+    return await post(url, { query, variables }, bearer(token ?? undefined));
   } catch (err) {
     return { status: 0, errors: [{ message: `connection: ${(err as Error).message}` }] };
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../../common/logging';
 import type { SubgraphClient } from '../../../common/subgraphClient';
+import type { CertificationStatesQuery, CertifiedProductChangesQuery } from '../generated/certificationOperations';
 
 import { Prisma } from '../generated/prisma/client';
 import type { ProductsDb } from '../store';
@@ -27,11 +28,7 @@ const CERTIFIED_PRODUCT_CHANGES = /* GraphQL */ `
 `;
 
 /** The certification subgraph's answer to certifiedProductChanges. */
-export interface CertifiedProductChanges {
-  version: number;
-  changes: { productId: string; validUntil: string | null }[];
-  changesAt: string | null;
-}
+export type CertifiedProductChanges = CertifiedProductChangesQuery['certifiedProductChanges'];
 
 /**
  * The catalog's certifiedOnly filter needs a fact the certification subgraph
@@ -46,8 +43,7 @@ export function certifiedProductsFrom(client: SubgraphClient, wholeSetClient: Su
   return certifiedProductsOver(
     async (since) =>
       // The whole set (a first start, about 160,000 products at a million) may take longer than a page's timeout.
-      (await (since < 0 ? wholeSetClient : client).request<{ certifiedProductChanges: CertifiedProductChanges }>(CERTIFIED_PRODUCT_CHANGES, { since }))
-        .certifiedProductChanges,
+      (await (since < 0 ? wholeSetClient : client).request<CertifiedProductChangesQuery>(CERTIFIED_PRODUCT_CHANGES, { since })).certifiedProductChanges,
   );
 }
 
@@ -188,7 +184,7 @@ export async function certificationStates(client: SubgraphClient, productIds: re
   for (let start = 0; start < productIds.length; start += 1000) {
     const ids = productIds.slice(start, start + 1000);
     try {
-      const { certificationStates: answer } = await client.request<{ certificationStates: { productId: string; open: boolean }[] }>(CERTIFICATION_STATES, {
+      const { certificationStates: answer } = await client.request<CertificationStatesQuery>(CERTIFICATION_STATES, {
         productIds: ids,
       });
       for (const state of answer) states.set(state.productId, { open: state.open });

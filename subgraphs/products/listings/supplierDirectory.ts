@@ -1,16 +1,6 @@
 import type { SubgraphClient } from '../../../common/subgraphClient';
-
-const RESOLVE_SUPPLIERS = /* GraphQL */ `
-  mutation ResolveSuppliers($suppliers: [SupplierNameInput!]!) {
-    resolveSuppliers(suppliers: $suppliers) {
-      supplier {
-        id
-      }
-      problemField
-      problem
-    }
-  }
-`;
+// The operation is operations/suppliers.graphql.
+import { ResolveSuppliersDocument } from '../generated/suppliersOperations';
 
 /** A supplier named in a listing, as the suppliers subgraph resolved it. */
 export interface SupplierFacts {
@@ -62,9 +52,9 @@ export class SupplierDirectory {
     }
     if (unknown.size === 0) return resolved;
     const asked = [...unknown.values()];
-    const { resolveSuppliers } = await client.request<{
-      resolveSuppliers: { supplier: { id: string } | null; problemField: string | null; problem: string | null }[];
-    }>(RESOLVE_SUPPLIERS, { suppliers: asked.map((name) => ({ name: name.supplierName, regionCode: name.supplierRegionCode })) });
+    const { resolveSuppliers } = await client.request(ResolveSuppliersDocument, {
+      suppliers: asked.map((name) => ({ name: name.supplierName, regionCode: name.supplierRegionCode })),
+    });
     if (this.known.size + asked.length > this.capacity) this.known.clear();
     asked.forEach((name, index) => {
       const key = SupplierDirectory.keyOf(name);

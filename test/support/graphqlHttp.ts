@@ -1,0 +1,50 @@
+// GraphQL over HTTP for the tests: one POST, to the gateway, a subgraph or a
+// built process, with exactly the headers given.
+
+export interface GraphQLErrorShape {
+  message: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+
+/** An answer as a client sees it: the HTTP status with the body's data and errors. */
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  status: number;
+  data?: Data;
+  errors?: GraphQLErrorShape[];
+}
+
+export interface GraphQLRequestBody {
+  query?: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** The authorization header of a bearer token, or none. */
+export const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+/**
+ * Sends one POST with a JSON body. An answer that is not JSON (a proxy's
+ * error page) comes back as one error holding the start of its text.
+ */
+export async function post<Data = Record<string, unknown>>(
+  url: string,
+  body: GraphQLRequestBody,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<Data> & { headers: Headers }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  try {
+    return { status: response.status, headers: response.headers, ...(JSON.parse(text) as object) };
+  } catch {
+    return { status: response.status, headers: response.headers, errors: [{ message: text.slice(0, 200) }] };
+  }
+}
+
+/** The code of the first error, if any. */
+export const codeOf = (response: Pick<GraphQLResponse<unknown>, 'errors'>): unknown => response.errors?.[0]?.extensions?.code;
