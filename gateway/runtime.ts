@@ -45,6 +45,9 @@ export async function runGateway(settings: RuntimeSettings, features: readonly G
 
   const subgraphs = new Map<string, string>();
   const dataSources: SubgraphDataSource[] = [];
+  // @apollo/gateway sends anonymous usage data to Apollo unless this is set:
+  // nothing leaves the deployment unless an operator asks for it.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: settings.supergraphSdl,
     buildService: ({ name, url }) => {
