@@ -26,18 +26,28 @@ export interface RunningGateway extends RunningServer {
 }
 
 /** Every hook of one kind, in the order of the list. */
-function hooks<Key extends keyof GatewayFeature>(features: readonly GatewayFeature[], key: Key): NonNullable<GatewayFeature[Key]>[] {
+export function hooks<Key extends keyof GatewayFeature>(features: readonly GatewayFeature[], key: Key): NonNullable<GatewayFeature[Key]>[] {
   return features.flatMap((feature) => (feature[key] === undefined ? [] : [feature[key] as NonNullable<GatewayFeature[Key]>]));
 }
 
+export interface ApolloOverFeatures {
+  gateway: ApolloGateway;
+  /** Apollo Server with the features' lifecycle hooks, started. */
+  apollo: ApolloServer<GatewayContext>;
+  /** The subgraph clients made so far (one per subgraph of the supergraph). */
+  dataSources: SubgraphDataSource[];
+}
+
 /**
- * The gateway made of `features` (see features/types.ts): Apollo's gateway
- * with a client per subgraph from the fetch hooks, Apollo Server with the
- * lifecycle hooks, the express app with the HTTP hooks, listening until it
- * is stopped. A stop drains the requests in flight, stops Apollo, closes the
- * subgraph connections, then shuts the features down, last listed first.
+ * Apollo's gateway with a client per subgraph built from the features' fetch
+ * hooks (exactly one of them the transport), and Apollo Server with their
+ * lifecycle hooks, started. The running gateway mounts it in express
+ * (runGateway below); the tests' composed graph calls it in process.
  */
-export async function runGateway(settings: RuntimeSettings, features: readonly GatewayFeature[], onStopped?: () => Promise<void>): Promise<RunningGateway> {
+export async function apolloOver(
+  settings: Pick<RuntimeSettings, 'supergraphSdl' | 'introspection' | 'log'>,
+  features: readonly GatewayFeature[],
+): Promise<ApolloOverFeatures> {
   const { log } = settings;
   const transports = features.filter((feature) => feature.subgraphTransport);
   if (transports.length !== 1) throw new Error(`exactly one gateway feature must send subgraph requests, got ${transports.length}`);
@@ -57,7 +67,7 @@ export async function runGateway(settings: RuntimeSettings, features: readonly G
       const source = new SubgraphDataSource(subgraph, {
         call: hooks(features, 'subgraphCall').map((layer) => layer(subgraph)),
         post: hooks(features, 'subgraphPost').map((layer) => layer(subgraph)),
-        transport: transport.subgraphTransport!(subgraph),
+        transport: transport!.subgraphTransport!(subgraph),
       });
       dataSources.push(source);
       return source;
@@ -84,6 +94,18 @@ export async function runGateway(settings: RuntimeSettings, features: readonly G
     plugins: hooks(features, 'plugins').flat(),
   });
   await apollo.start();
+  return { gateway, apollo, dataSources };
+}
+
+/**
+ * The gateway made of `features` (see features/types.ts): Apollo's gateway
+ * with a client per subgraph from the fetch hooks, Apollo Server with the
+ * lifecycle hooks, the express app with the HTTP hooks, listening until it
+ * is stopped. A stop drains the requests in flight, stops Apollo, closes the
+ * subgraph connections, then shuts the features down, last listed first.
+ */
+export async function runGateway(settings: RuntimeSettings, features: readonly GatewayFeature[], onStopped?: () => Promise<void>): Promise<RunningGateway> {
+  const { gateway, apollo, dataSources } = await apolloOver(settings, features);
 
   const contextHooks = hooks(features, 'context');
   const app = express();

@@ -6,8 +6,8 @@
 // verified as over HTTP.
 //
 // The gateway is made of its own features (gateway/features/types.ts) in the
-// order gateway/server.ts lists them, mounted as gateway/runtime.ts mounts
-// their Apollo and fetch hooks: the error policy, NUL text, query limits, and
+// order gateway/server.ts lists them, mounted by gateway/runtime.ts's own
+// apolloOver (the Apollo and fetch hooks): the error policy, NUL text, query limits, and
 // every subgraph fetch layer (collapsed representations, read retries, the
 // identity header, shared and merged reads). Only the transport, the bottom
 // layer, is in process: a POST to a subgraph is answered by its
@@ -17,8 +17,6 @@
 // with its timeouts, tracing and metrics need real sockets: the end-to-end
 // suites test those (catalogHarness.ts).
 import { STATUS_CODES } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 import type { Store } from '../../common/database';
 import { DEV_AUTH_SECRET, type Identity, type Role } from '../../common/identity';
@@ -31,15 +29,15 @@ import { gatewayConfig } from '../../gateway/config';
 import { errorPolicy } from '../../gateway/features/errorPolicy';
 import { inputChecks } from '../../gateway/features/inputChecks';
 import { queryLimits } from '../../gateway/features/queryLimits';
-import type { ApolloSettings, GatewayFeature } from '../../gateway/features/types';
+import type { GatewayFeature } from '../../gateway/features/types';
 import { mergedReads } from '../../gateway/fetch/fetchBatching';
 import { subgraphIdentity } from '../../gateway/fetch/identity';
 import type { SubgraphSavingObserver } from '../../gateway/fetch/layers';
 import { collapsedRepresentations } from '../../gateway/fetch/representations';
 import { readRetries } from '../../gateway/fetch/retry';
 import { sharedReads } from '../../gateway/fetch/sharedFetches';
-import { SubgraphDataSource } from '../../gateway/fetch/subgraphDataSource';
 import type { GatewayContext } from '../../gateway/requestContext';
+import { apolloOver, hooks } from '../../gateway/runtime';
 import { composeSupergraph } from '../../gateway/supergraph';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
 import { bearer, type GraphQLRequestBody, type GraphQLResponse } from './graphqlHttp';
@@ -57,11 +55,6 @@ function localSubgraphs(subgraphs: Record<SubgraphName, LocalSubgraph>): Gateway
       close: () => undefined,
     }),
   };
-}
-
-/** Every hook of one kind, in the order of the list (as gateway/runtime.ts takes them). */
-function hooks<Key extends keyof GatewayFeature>(features: readonly GatewayFeature[], key: Key): NonNullable<GatewayFeature[Key]>[] {
-  return features.flatMap((feature) => (feature[key] === undefined ? [] : [feature[key] as NonNullable<GatewayFeature[Key]>]));
 }
 
 /** What a fetch layer spared the subgraphs, by kind, since the graph started. */
@@ -134,31 +127,7 @@ export async function startCatalogGraph(options: CatalogGraphOptions = {}): Prom
     mergedReads(saved),
     localSubgraphs(subgraphs),
   ];
-  const [transport] = hooks(features, 'subgraphTransport');
-  const urls = new Map<string, string>();
-  const gateway = new ApolloGateway({
-    supergraphSdl: composeSupergraph(LOCAL_PEER_URLS),
-    buildService: ({ name, url }) => {
-      const subgraph = { name, url: url! };
-      urls.set(name, subgraph.url);
-      return new SubgraphDataSource(subgraph, {
-        call: hooks(features, 'subgraphCall').map((layer) => layer(subgraph)),
-        post: hooks(features, 'subgraphPost').map((layer) => layer(subgraph)),
-        transport: transport(subgraph),
-      });
-    },
-  });
-  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
-    for (const loaded of hooks(features, 'supergraphLoaded')) loaded({ apiSchema, coreSupergraphSdl, subgraphs: urls });
-  });
-  const apollo = new ApolloServer<GatewayContext>({
-    gateway,
-    includeStacktraceInErrorResponses: false,
-    introspection: config.introspection,
-    ...hooks(features, 'apollo').reduce<ApolloSettings>((all, settings) => ({ ...all, ...settings }), {}),
-    plugins: hooks(features, 'plugins').flat(),
-  });
-  await apollo.start();
+  const { apollo } = await apolloOver({ supergraphSdl: composeSupergraph(LOCAL_PEER_URLS), introspection: config.introspection, log }, features);
 
   const stores = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphs[name].store])) as Record<SubgraphName, Store<unknown>>;
   return {
