@@ -19,7 +19,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import type { Store } from '../../common/database';
-import { DEV_AUTH_SECRET, type Identity, type Role } from '../../common/identity';
+import { DEV_AUTH_SECRET, type Identity } from '../../common/identity';
 import { mintToken } from '../../common/localTokens';
 import { createLogger } from '../../common/logging';
 import type { PeerFetch } from '../../common/subgraphClient';
@@ -40,7 +40,7 @@ import type { GatewayContext } from '../../gateway/requestContext';
 import { apolloOver, hooks } from '../../gateway/runtime';
 import { composeSupergraph } from '../../gateway/supergraph';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
-import { bearer, type GraphQLRequestBody, type GraphQLResponse } from './graphqlHttp';
+import { bearer, type CatalogClient, type GraphQLRequestBody, type GraphQLResponse } from './graphqlHttp';
 import { LOCAL_PEER_URLS, openLocalSubgraph, type LocalSubgraph } from './localSubgraph';
 
 /** The bottom fetch layer for local subgraphs: each POST answered by the subgraph's executeOperation, as its HTTP endpoint would. */
@@ -60,24 +60,11 @@ function localSubgraphs(subgraphs: Record<SubgraphName, LocalSubgraph>): Gateway
 /** What a fetch layer spared the subgraphs, by kind, since the graph started. */
 export type Savings = Record<Parameters<SubgraphSavingObserver>[0]['saving'], number>;
 
-export interface CatalogGraph {
+export interface CatalogGraph extends CatalogClient {
   subgraphs: Record<SubgraphName, LocalSubgraph>;
   stores: Record<SubgraphName, Store<unknown>>;
-  /** Runs an operation through the gateway, as anonymous or with a bearer token. */
-  query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
-  token(sub: string, roles: Role[], options?: { platform?: string; ttlSeconds?: number }): string;
-  /** Sends an operation straight to one subgraph as `identity` (as a peer subgraph calls it). */
-  subgraphQuery<Data = Record<string, unknown>>(
-    name: SubgraphName,
-    query: string,
-    variables: Record<string, unknown>,
-    identity: Identity,
-  ): Promise<GraphQLResponse<Data>>;
-  /** SQL statements sent so far by all three subgraphs. */
-  sqlStatements(): number;
   /** What the gateway's fetch layers spared the subgraphs so far. */
   savings: Readonly<Savings>;
-  close(): Promise<void>;
 }
 
 export interface CatalogGraphOptions {

@@ -5,13 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import type { Store, StoreLocation } from '../../common/database';
-import { IDENTITY_HEADER, signIdentity, type Identity, type Role } from '../../common/identity';
+import { IDENTITY_HEADER, signIdentity, type Identity } from '../../common/identity';
 import { createLogger, type Logger } from '../../common/logging';
 import { createTracing } from '../../common/tracing';
 import { startSubgraph, type StartedSubgraph, type SubgraphProcessConfig } from '../../common/subgraphProcess';
 import { DEV_AUTH_SECRET, subgraphSecret } from '../../common/identity';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
-import { bearer, post, type GraphQLResponse } from './graphqlHttp';
+import { bearer, post, type CatalogClient } from './graphqlHttp';
 import { subgraphModule, type AnySubgraphModule } from './localSubgraph';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
 import { mintToken } from '../../common/localTokens';
@@ -64,28 +64,15 @@ export async function createTestDatabase(label: string): Promise<{ url: string; 
   };
 }
 
-export interface Catalog {
+export interface Catalog extends CatalogClient {
   backend: Backend;
   gatewayUrl: string;
   gateway: StartedGateway;
   subgraphs: Record<SubgraphName, StartedSubgraph<unknown>>;
   stores: Record<SubgraphName, Store<unknown>>;
-  /** Sends an operation through the gateway, as anonymous or with a token. */
-  query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
-  token(sub: string, roles: Role[], options?: { platform?: string; ttlSeconds?: number }): string;
-  /** Sends an operation straight to one subgraph's URL as `identity`, signed as the gateway or a peer subgraph signs it. */
-  subgraphQuery<Data = Record<string, unknown>>(
-    name: SubgraphName,
-    query: string,
-    variables: Record<string, unknown>,
-    identity: Identity,
-  ): Promise<GraphQLResponse<Data>>;
-  /** SQL statements sent so far by all three subgraphs. */
-  sqlStatements(): number;
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again on the same port and store settings. */
   restartSubgraph(name: SubgraphName): Promise<void>;
-  close(): Promise<void>;
 }
 
 export interface CatalogOptions {

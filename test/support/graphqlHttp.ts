@@ -1,5 +1,7 @@
 // GraphQL over HTTP for the tests: one POST, to the gateway, a subgraph or a
 // built process, with exactly the headers given.
+import type { Identity, Role } from '../../common/identity';
+import type { SubgraphName } from '../../common/topology';
 
 export interface GraphQLErrorShape {
   message: string;
@@ -48,3 +50,20 @@ export async function post<Data = Record<string, unknown>>(
 
 /** The code of the first error, if any. */
 export const codeOf = (response: Pick<GraphQLResponse<unknown>, 'errors'>): unknown => response.errors?.[0]?.extensions?.code;
+
+/** What tests ask of a running catalog, in process (catalogGraph.ts) or as processes (catalogHarness.ts). */
+export interface CatalogClient {
+  /** Runs an operation through the gateway, as anonymous or with a bearer token. */
+  query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
+  token(sub: string, roles: Role[], options?: { platform?: string; ttlSeconds?: number }): string;
+  /** Sends an operation straight to one subgraph as `identity`, signed as the gateway or a peer subgraph signs it. */
+  subgraphQuery<Data = Record<string, unknown>>(
+    name: SubgraphName,
+    query: string,
+    variables: Record<string, unknown>,
+    identity: Identity,
+  ): Promise<GraphQLResponse<Data>>;
+  /** SQL statements sent so far by all three subgraphs. */
+  sqlStatements(): number;
+  close(): Promise<void>;
+}

@@ -4,26 +4,9 @@
 // moment of the query. One suite, run twice: on the composed graph in process
 // (catalogGraph.test.ts, PGlite) and end to end through real servers on
 // PostgreSQL (catalog.e2e.ts).
-import { ANONYMOUS, serviceIdentity, type Identity, type Role } from '../../common/identity';
-import type { SubgraphName } from '../../common/topology';
+import { ANONYMOUS, serviceIdentity, type Identity } from '../../common/identity';
 import { contractOperation as op } from './contract';
-import type { GraphQLResponse } from './graphqlHttp';
-
-/** What the suite needs of a running catalog: catalogGraph.ts and catalogHarness.ts both provide it. */
-export interface PartnerCatalog {
-  query<Data = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
-  token(sub: string, roles: Role[]): string;
-  /** Sends an operation straight to one subgraph as `identity`, as a peer subgraph calls it. */
-  subgraphQuery<Data = Record<string, unknown>>(
-    name: SubgraphName,
-    query: string,
-    variables: Record<string, unknown>,
-    identity: Identity,
-  ): Promise<GraphQLResponse<Data>>;
-  /** SQL statements sent so far by all three subgraphs. */
-  sqlStatements(): number;
-  close(): Promise<void>;
-}
+import type { CatalogClient } from './graphqlHttp';
 
 interface Money {
   amount: string;
@@ -50,9 +33,9 @@ interface CatalogPage {
   };
 }
 
-export function describePartnerContract(title: string, start: () => Promise<PartnerCatalog>): void {
+export function describePartnerContract(title: string, start: () => Promise<CatalogClient>): void {
   describe(title, () => {
-    let catalog: PartnerCatalog;
+    let catalog: CatalogClient;
 
     beforeAll(async () => {
       catalog = await start();
