@@ -3,7 +3,7 @@
 // duplicate suppliers; roles, versions, open certifications, history, and
 // re-imports that keep what staff decided.
 import { demoCatalog } from '../demo/demoCatalog';
-import { startCatalog, type Catalog } from './support/catalogHarness';
+import { useCatalog } from './support/catalogHarness';
 import { codeOf } from './support/graphqlHttp';
 
 const PRODUCT = `query($id: ID!) {
@@ -49,17 +49,15 @@ const openCertified = [
 const neverCertified = demo.products.map((p) => p.id!).filter((id) => !demo.certifications.some((c) => c.productId === id));
 
 describe('staff decisions about the catalog, through the gateway', () => {
-  let catalog: Catalog;
+  const catalog = useCatalog({ backend: 'pglite', seed: true });
   let staff: string;
   let partner: string;
   const product = async (id: string, token = staff) => (await catalog.query<{ product: ProductView | null }>(PRODUCT, { id }, token)).data!.product;
 
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite', seed: true });
+  beforeAll(() => {
     staff = catalog.token('staff-li', ['certifier']);
     partner = catalog.token('jd-feed', ['partner'], { platform: 'jd' });
-  }, 120_000);
-  afterAll(() => catalog?.close());
+  });
 
   test('only certification staff see the queue, the history and decide; the supplier hand-over is internal', async () => {
     const operations: [string, Record<string, unknown>][] = [

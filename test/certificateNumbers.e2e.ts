@@ -3,12 +3,15 @@
 // unique and never reused, also under concurrent approvals; eligibility, the
 // validity window and required text, refused with nothing written.
 import { codeOf } from './support/graphqlHttp';
-import type { Catalog } from './support/catalogHarness';
 import { chinaYear, hasNoCertification, inDays, STAFF_BACKENDS, staffOp, useStaffCatalog } from './support/staffCatalog';
 
 describe.each(STAFF_BACKENDS)('certificate numbers and input rules through the gateway on %s', (backend) => {
   const staff = useStaffCatalog(backend);
   const {
+    catalog,
+    certifier,
+    otherCertifier,
+    partner,
     products,
     used,
     peek,
@@ -26,13 +29,6 @@ describe.each(STAFF_BACKENDS)('certificate numbers and input rules through the g
     certifyProducts,
     approved,
   } = staff;
-  let catalog: Catalog;
-  let certifier: string;
-  let otherCertifier: string;
-  let partner: string;
-  beforeAll(() => {
-    ({ catalog, certifier, otherCertifier, partner } = staff.session());
-  });
 
   // -------------------------------------------------------------------------
   describe('certificate numbers: FP-<year>-<origin county>-<6-digit sequence>, unique, never reused', () => {

@@ -3,12 +3,15 @@
 // time; optimistic locking on every transition; and the append-only history
 // written in the same transaction.
 import { codeOf, type GraphQLResponse } from './support/graphqlHttp';
-import type { Catalog } from './support/catalogHarness';
 import { inDays, latest, latestIs, STAFF_BACKENDS, staffOp, useStaffCatalog } from './support/staffCatalog';
 
 describe.each(STAFF_BACKENDS)('certification lifecycle through the gateway on %s', (backend) => {
   const staff = useStaffCatalog(backend);
   const {
+    catalog,
+    certifier,
+    otherCertifier,
+    partner,
     peek,
     pick,
     fresh,
@@ -29,13 +32,6 @@ describe.each(STAFF_BACKENDS)('certification lifecycle through the gateway on %s
     certifiedOnly,
     detail,
   } = staff;
-  let catalog: Catalog;
-  let certifier: string;
-  let otherCertifier: string;
-  let partner: string;
-  beforeAll(() => {
-    ({ catalog, certifier, otherCertifier, partner } = staff.session());
-  });
 
   // -------------------------------------------------------------------------
   describe('lifecycle: PENDING -> APPROVED | REJECTED, APPROVED -> REVOKED, EXPIRED by time', () => {

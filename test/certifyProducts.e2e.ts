@@ -3,17 +3,12 @@
 // walks each status oldest first, and the partner catalog sees approvals and
 // revocations on the very next request.
 import { codeOf, type GraphQLResponse } from './support/graphqlHttp';
-import type { Catalog } from './support/catalogHarness';
 import { chinaYear, hasNoCertification, inDays, latestIs, STAFF_BACKENDS, staffOp, useStaffCatalog } from './support/staffCatalog';
 
 describe.each(STAFF_BACKENDS)('bulk certification and the review queue through the gateway on %s', (backend) => {
   const staff = useStaffCatalog(backend);
-  const { pick, fresh, sql, snapshot, counts, eventsOf, rowsOfProduct, apply, revoke, certifyProducts, approved, certifiedOnly, detail } = staff;
-  let catalog: Catalog;
-  let certifier: string;
-  beforeAll(() => {
-    ({ catalog, certifier } = staff.session());
-  });
+  const { catalog, certifier, pick, fresh, sql, snapshot, counts, eventsOf, rowsOfProduct, apply, revoke, certifyProducts, approved, certifiedOnly, detail } =
+    staff;
 
   // -------------------------------------------------------------------------
   describe('certifyProducts: bulk tagging, each product on its own', () => {

@@ -1,7 +1,7 @@
 // Member platform feeds into the running catalog: the import command and the
 // upsertListings mutation partners push with, on both stores.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { demoCatalog } from '../demo/demoCatalog';
 import { GatewayClient } from '../importer/gatewayClient';
 import { importFeed, type ImportSummary } from '../importer/importFeed';
-import { startCatalog, type Backend, type Catalog } from './support/catalogHarness';
+import { useCatalog, type Backend } from './support/catalogHarness';
 
 const BACKENDS = (process.env.TEST_BACKENDS ?? 'pglite,postgres').split(',') as Backend[];
 const root = join(__dirname, '..');
@@ -42,20 +42,17 @@ function csv(rows: string[], bom = true): string {
 }
 
 describe.each(BACKENDS)('listing feeds on %s', (backend) => {
-  let catalog: Catalog;
+  const catalog = useCatalog({ backend });
   let dir: string;
   let partnerKs: string;
   let certifier: string;
 
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend });
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rgg-feeds-'));
     partnerKs = catalog.token('kuaishou-feed', ['partner'], { platform: 'kuaishou' });
     certifier = catalog.token('certifier-feeds', ['certifier']);
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   async function run(file: string, platform = 'kuaishou', explain = false): Promise<ImportSummary & { output: string; report: string }> {
     const out = new PassThrough();

@@ -11,7 +11,7 @@ import { GatewayClient } from '../importer/gatewayClient';
 import { importFeed } from '../importer/importFeed';
 import { HELD_OUT_SET, readLabelledSet, score, TUNING_SET, type Assigned } from '../scripts/evaluateMatching';
 import type { ProductsDb } from '../subgraphs/products/store';
-import { startCatalog, type Catalog } from './support/catalogHarness';
+import { useCatalog, type Catalog } from './support/catalogHarness';
 
 const silent = () =>
   new Writable({
@@ -53,16 +53,12 @@ describe.each([
   ['tuning', TUNING_SET, { precision: 0.99, f1: 0.95 }],
   ['held-out', HELD_OUT_SET, { precision: 0.975, f1: 0.905 }],
 ])('the %s half imported into the products store', (_name, dir, floor) => {
-  let catalog: Catalog;
+  const catalog = useCatalog({ backend: 'pglite', seed: false });
   let reports: string;
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite', seed: false });
+  beforeAll(() => {
     reports = mkdtempSync(join(tmpdir(), 'rgg-matching-'));
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-    rmSync(reports, { recursive: true, force: true });
   });
+  afterAll(() => rmSync(reports, { recursive: true, force: true }));
 
   test('keeps the precision and F1 floors', async () => {
     const assigned = await importSet(catalog, dir, reports);

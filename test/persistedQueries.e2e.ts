@@ -6,19 +6,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildManifest } from '../gateway/trustedDocuments';
-import { startCatalog, startGatewayOver, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
+import { useCatalog, startGatewayOver, subgraphUrlsOf } from './support/catalogHarness';
 import { contractOperations } from './support/contract';
 import { post } from './support/graphqlHttp';
 
 describe('persisted queries through the gateway', () => {
-  let catalog: Catalog;
-
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite' });
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-  });
+  const catalog = useCatalog({ backend: 'pglite' });
 
   describe('persisted queries', () => {
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { subgraphSecret } from '../common/identity';
 import { mintToken } from '../common/localTokens';
 import { gatewayConfig } from '../gateway/config';
-import { startGateway, type StartedGateway } from '../gateway/server';
-import { PRODUCTION_AUTH_SECRET, startCatalog, startProductionGateway, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
+import { startGateway } from '../gateway/server';
+import { PRODUCTION_AUTH_SECRET, startProductionGateway, subgraphUrlsOf, useCatalog, useGateway } from './support/catalogHarness';
 import { contractOperation as op } from './support/contract';
 import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 import { bearer, post, type GraphQLResponse } from './support/graphqlHttp';
@@ -18,17 +18,8 @@ const cursor = (order: string, key: unknown, id = 'prd_001') => Buffer.from(JSON
 const codes = (response: GraphQLResponse) => (response.errors ?? []).map((error) => error.extensions?.code);
 
 describe('the production gateway shows clients', () => {
-  let catalog: Catalog;
-  let gateway: StartedGateway;
-
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite' });
-    gateway = await startProductionGateway(catalog);
-  }, 120_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await catalog?.close();
-  });
+  const catalog = useCatalog({ backend: 'pglite' });
+  const gateway = useGateway(() => startProductionGateway(catalog));
 
   describe('no schema through error messages', () => {
     const misspelt = [

@@ -4,10 +4,9 @@
 // replicas over one Redis refusing a client over its bucket. The bucket's
 // arithmetic and the middleware are tested in rateLimit.test.ts.
 import { randomBytes } from 'node:crypto';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createRateLimiter, MemoryRateLimiter, RedisRateLimiter } from '../gateway/features/rateLimit';
-import { startCatalog, startExtraGateway, type Catalog } from './support/catalogHarness';
+import { freePort, useCatalog, startExtraGateway } from './support/catalogHarness';
 import { post } from './support/graphqlHttp';
 import { takes } from './support/rateLimits';
 import { dropRedisKeys, REDIS_URL } from './support/sharedRedis';
@@ -121,7 +120,7 @@ describe('RedisRateLimiter', () => {
   });
 
   it('fails open, logging once, when Redis is unreachable', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const logged: Record<string, unknown>[] = [];
     const unreachable = new RedisRateLimiter({ redis: `redis://127.0.0.1:${port}`, keyPrefix: prefix, log: (entry) => logged.push(entry) });
     limiters.push(unreachable);
@@ -135,27 +134,8 @@ describe('RedisRateLimiter', () => {
   });
 });
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe('rate limiting through two gateway replicas on one Redis', () => {
-  let catalog: Catalog;
-
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite' });
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-  });
+  const catalog = useCatalog({ backend: 'pglite' });
 
   it('refuses a client over its token bucket with RATE_LIMITED and a retry-after hint, shared by two replicas on Redis', async () => {
     const prefix = `rgg-test-${randomBytes(4).toString('hex')}:`;

@@ -4,33 +4,23 @@
 // Apollo validates it. The measuring itself is tested alone in
 // queryLimits.test.ts and documentLimits.test.ts, depth, aliases and cost on
 // the composed graph in process in gatewayGraph.test.ts.
-import type { StartedGateway } from '../gateway/server';
-import { startCatalog, startGatewayOver, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
+import { useCatalog, useGateway, startGatewayOver, subgraphUrlsOf } from './support/catalogHarness';
 import { contractOperation as op } from './support/contract';
 import { post } from './support/graphqlHttp';
 
 describe('request limits of a running gateway', () => {
-  let catalog: Catalog;
-
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite' });
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-  });
+  const catalog = useCatalog({ backend: 'pglite' });
 
   describe('limits checked before any subgraph is called', () => {
-    let gateway: StartedGateway;
-    beforeAll(async () => {
-      gateway = await startGatewayOver(subgraphUrlsOf(catalog), {
+    const gateway = useGateway(() =>
+      startGatewayOver(subgraphUrlsOf(catalog), {
         MAX_QUERY_DEPTH: '6',
         MAX_QUERY_ALIASES: '3',
         MAX_QUERY_FIELDS: '60',
         MAX_QUERY_COST: '2000',
         MAX_BODY_BYTES: '4096',
-      });
-    });
-    afterAll(() => gateway.close());
+      }),
+    );
 
     it('refuses too many fields and a body over the size limit', async () => {
       const wide = `{ product(id: "prd_001") { ${Array.from({ length: 70 }, () => 'name').join(' ')} } }`;

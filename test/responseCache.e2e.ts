@@ -5,37 +5,20 @@
 // certificate passes its validUntil.
 import { randomBytes } from 'node:crypto';
 import type { StartedGateway } from '../gateway/server';
-import { startCatalog, startExtraGateway, type Catalog } from './support/catalogHarness';
+import { useCatalog, useGateway, startExtraGateway } from './support/catalogHarness';
 import { contractOperation as op } from './support/contract';
 import { post } from './support/graphqlHttp';
 import { dropRedisKeys, REDIS_URL } from './support/sharedRedis';
 
 describe('the response cache through the gateway', () => {
-  let catalog: Catalog;
-
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite' });
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-  });
+  const catalog = useCatalog({ backend: 'pglite' });
 
   describe('response cache across two replicas on one Redis', () => {
-    let a: StartedGateway;
-    let b: StartedGateway;
-    let prefix: string;
-
-    beforeAll(async () => {
-      prefix = `rgg-test-${randomBytes(4).toString('hex')}:`;
-      const env = { RESPONSE_CACHE: 'on', REDIS_URL, REDIS_KEY_PREFIX: prefix };
-      a = await startExtraGateway(catalog, env);
-      b = await startExtraGateway(catalog, env);
-    });
-    afterAll(async () => {
-      await a.close();
-      await b.close();
-      await dropRedisKeys(prefix);
-    });
+    const prefix = `rgg-test-${randomBytes(4).toString('hex')}:`;
+    const env = { RESPONSE_CACHE: 'on', REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    const a = useGateway(() => startExtraGateway(catalog, env));
+    const b = useGateway(() => startExtraGateway(catalog, env));
+    afterAll(() => dropRedisKeys(prefix));
 
     const detail = async (gateway: StartedGateway, id: string, token?: string) =>
       post<{ product: { reliefCertified: boolean; certification: { status: string; id: string } | null } }>(

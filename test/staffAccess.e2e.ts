@@ -9,20 +9,13 @@ import jwt from 'jsonwebtoken';
 import { IDENTITY_HEADER, signIdentity, subgraphSecret, DEV_AUTH_SECRET, type Identity } from '../common/identity';
 import { DEVELOPMENT_ENV } from './support/developmentSecrets';
 import { codeOf, post } from './support/graphqlHttp';
-import type { Catalog } from './support/catalogHarness';
 import { hasNoCertification, inDays, latest, latestIs, nothingAnswered, partnerOp, STAFF_BACKENDS, staffOp, useStaffCatalog } from './support/staffCatalog';
 
 const REPO_ROOT = join(__dirname, '..');
 
 describe.each(STAFF_BACKENDS)('staff access through the gateway on %s', (backend) => {
   const staff = useStaffCatalog(backend);
-  const { peek, pick, neverCertified, freshOnJd, sql, snapshot, counts, eventsOf, apply, history } = staff;
-  let catalog: Catalog;
-  let certifier: string;
-  let partner: string;
-  beforeAll(() => {
-    ({ catalog, certifier, partner } = staff.session());
-  });
+  const { catalog, certifier, partner, peek, pick, neverCertified, freshOnJd, sql, snapshot, counts, eventsOf, apply, history } = staff;
 
   // -------------------------------------------------------------------------
   describe('identity: the gateway verifies the bearer token, resolvers check roles', () => {

@@ -5,20 +5,13 @@
 // entity representations are sent once. sharedFetches.test.ts and
 // subgraphDataSource.test.ts test the parts alone.
 import type { StartedGateway } from '../gateway/server';
-import { startCatalog, startGatewayOver, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
+import { useCatalog, startGatewayOver, subgraphUrlsOf } from './support/catalogHarness';
 import { contractOperation as op } from './support/contract';
 import { post } from './support/graphqlHttp';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy';
 
 describe('subgraph fetches of a running gateway', () => {
-  let catalog: Catalog;
-
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite' });
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-  });
+  const catalog = useCatalog({ backend: 'pglite' });
 
   describe('sparing the subgraphs work', () => {
     let proxy: TcpProxy;

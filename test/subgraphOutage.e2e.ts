@@ -7,7 +7,7 @@
 // answers as soon as it is, with no gateway restart.
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
 import type { StartedGateway } from '../gateway/server';
-import { startCatalog, startExtraGateway, startGatewayOver, subgraphUrlsOf, type Catalog } from './support/catalogHarness';
+import { startExtraGateway, startGatewayOver, subgraphUrlsOf, useCatalog } from './support/catalogHarness';
 import { contractOperations } from './support/contract';
 import { post, type GraphQLResponse } from './support/graphqlHttp';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy';
@@ -36,12 +36,11 @@ const NOT_EXPECTED: Partial<Record<SubgraphName, string[]>> = { products: ['Cert
 const PRODUCT_AND_REGION = '{ product(id: "prd_001") { name supplier { name } } region(code: "411423") { county } }';
 
 describe('one subgraph down', () => {
-  let catalog: Catalog;
+  const catalog = useCatalog({ backend: 'pglite' });
   let certifier: string;
   const variables: Record<string, Record<string, unknown>> = {};
 
   beforeAll(async () => {
-    catalog = await startCatalog({ backend: 'pglite' });
     certifier = catalog.token('outage', ['certifier']);
     const some = await catalog.query<{ products: { edges: { node: { id: string; gtin: string | null; supplier: { id: string } } }[] } }>(
       '{ products(first: 50) { edges { node { id gtin supplier { id } } } } }',
@@ -64,9 +63,6 @@ describe('one subgraph down', () => {
       CertificationHistory: { id: queue.data!.certifications.edges[0].node.id },
     });
   }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-  });
 
   test.each(SUBGRAPH_NAMES)(
     'with %s down, the rest of every answer arrives',

@@ -127,6 +127,10 @@ export async function startProductionGateway(catalog: Catalog, env: Record<strin
   });
 }
 
+/** A bearer token the catalog's gateway accepts (signed with the development secret); an hour unless told. */
+export const testToken: CatalogClient['token'] = (sub, roles, options = {}) =>
+  mintToken({ sub, roles, platform: options.platform ?? null }, DEV_AUTH_SECRET, options.ttlSeconds ?? 3600);
+
 export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
   const databases: { drop(): Promise<void> }[] = [];
   const locations = {} as Record<SubgraphName, StoreLocation>;
@@ -191,8 +195,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
     subgraphs,
     stores,
     query: <Data>(query: string, variables: Record<string, unknown> = {}, token?: string) => post<Data>(gateway.url, { query, variables }, bearer(token)),
-    token: (sub, roles, tokenOptions = {}) =>
-      mintToken({ sub, roles, platform: tokenOptions.platform ?? null }, DEV_AUTH_SECRET, tokenOptions.ttlSeconds ?? 3600),
+    token: testToken,
     subgraphQuery: <Data>(name: SubgraphName, query: string, variables: Record<string, unknown>, identity: Identity) =>
       post<Data>(subgraphs[name].url, { query, variables }, { [IDENTITY_HEADER]: signIdentity(identity, secret, name) }),
     sqlStatements: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + stores[name].statements.value, 0),
@@ -211,4 +214,42 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
       await Promise.all(databases.map((database) => database.drop()));
     },
   };
+}
+
+/**
+ * A handle on what a suite's beforeAll starts, for the describe block that
+ * calls it: reads go to the started thing, so it is used inside hooks and
+ * tests only (reading it earlier throws, naming what was not started yet).
+ */
+function startedIn<T extends object>(what: string, start: () => Promise<T>, stop: (started: T) => Promise<void>, timeoutMs: number): T {
+  let started: T | undefined;
+  beforeAll(async () => {
+    started = await start();
+  }, timeoutMs);
+  afterAll(async () => {
+    if (started) await stop(started);
+    started = undefined;
+  });
+  return new Proxy({} as T, {
+    get(_target, key) {
+      if (!started) throw new Error(`${what} is not started: use it inside a hook or a test`);
+      const value: unknown = Reflect.get(started, key);
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
+}
+
+/** The catalog of a describe block: started before its tests, closed after them. Options may be computed by an earlier beforeAll. */
+export function useCatalog(options: CatalogOptions | (() => CatalogOptions)): Catalog {
+  return startedIn(
+    'the catalog',
+    () => startCatalog(typeof options === 'function' ? options() : options),
+    (catalog) => catalog.close(),
+    120_000,
+  );
+}
+
+/** One more gateway of a describe block (started by `start` before its tests, closed after them). */
+export function useGateway(start: () => Promise<StartedGateway>): StartedGateway {
+  return startedIn('the gateway', start, (gateway) => gateway.close(), 60_000);
 }

@@ -7,7 +7,7 @@
 // the certification store to check what was (and was not) written.
 import { demoCatalog } from '../../demo/demoCatalog';
 import { demoCertificationRows } from '../../subgraphs/certification/seed';
-import { startCatalog, type Backend, type Catalog } from './catalogHarness';
+import { testToken, useCatalog, type Backend } from './catalogHarness';
 import { contractOperation } from './contract';
 import type { GraphQLResponse } from './graphqlHttp';
 
@@ -112,23 +112,17 @@ export interface Snapshot {
 
 export type Cert = { id: string; status: string; version: number; certificateNumber?: string | null };
 
-export interface StaffSession {
-  catalog: Catalog;
-  certifier: string;
-  otherCertifier: string;
-  partner: string;
-}
-
 /**
  * Starts the catalog on `backend` before the suite's tests (beforeAll) and
- * stops it after them; call it at the top of a describe block. `session()`
- * holds the catalog and the tokens once it has started.
+ * stops it after them; call it at the top of a describe block. The catalog
+ * is used inside hooks and tests; the tokens (two certifiers and jd's
+ * partner) and the helpers anywhere.
  */
 export function useStaffCatalog(backend: Backend) {
-  let catalog: Catalog;
-  let certifier: string;
-  let otherCertifier: string;
-  let partner: string;
+  const catalog = useCatalog({ backend });
+  const certifier = testToken('certifier-alice', ['certifier']);
+  const otherCertifier = testToken('certifier-bob', ['certifier']);
+  const partner = testToken('partner-jd', ['partner'], { platform: 'jd' });
   const products = demoProducts(new Date());
   const used = new Set<string>();
   /** The first demo product no test has claimed yet, without claiming it: for requests that must be refused and change nothing. */
@@ -148,16 +142,6 @@ export function useStaffCatalog(backend: Backend) {
   // The partner's token is for jd: it may apply only for products jd lists.
   const onJd = (predicate: (product: DemoProduct) => boolean) => (p: DemoProduct) => predicate(p) && p.platforms.includes('jd');
   const freshOnJd = () => pick('eligible, never certified and listed on jd', onJd(neverCertified));
-
-  beforeAll(async () => {
-    catalog = await startCatalog({ backend });
-    certifier = catalog.token('certifier-alice', ['certifier']);
-    otherCertifier = catalog.token('certifier-bob', ['certifier']);
-    partner = catalog.token('partner-jd', ['partner'], { platform: 'jd' });
-  }, 120_000);
-  afterAll(async () => {
-    await catalog?.close();
-  });
 
   const sql = <Row>(text: string, params: unknown[] = []) => catalog.stores.certification.sql.query<Row>(text, params);
 
@@ -235,7 +219,10 @@ export function useStaffCatalog(backend: Backend) {
     ).data!.product;
 
   return {
-    session: (): StaffSession => ({ catalog, certifier, otherCertifier, partner }),
+    catalog,
+    certifier,
+    otherCertifier,
+    partner,
     products,
     used,
     peek,
