@@ -58,6 +58,7 @@ export async function apolloOver(
   // @apollo/gateway sends anonymous usage data to Apollo unless this is set:
   // nothing leaves the deployment unless an operator asks for it.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const planHooks = hooks(features, 'queryPlan');
   const gateway = new ApolloGateway({
     supergraphSdl: settings.supergraphSdl,
     buildService: ({ name, url }) => {
@@ -72,6 +73,7 @@ export async function apolloOver(
       dataSources.push(source);
       return source;
     },
+    experimental_didResolveQueryPlan: planHooks.length ? ({ queryPlan }) => planHooks.forEach((hook) => hook(queryPlan)) : undefined,
     logger: {
       debug: (message) => log.debug({ msg: String(message) }),
       info: (message) => log.info({ msg: String(message) }),

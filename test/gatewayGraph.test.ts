@@ -2,9 +2,10 @@
 // refuse an operation over depth, aliases or cost before any subgraph is
 // called (no SQL statement), and the fetch layers send repeated entity
 // representations once and merge side-by-side reads of one request to one
-// subgraph. Through HTTP, with the body limits and the metrics, in
+// subgraph (lining up the plan's fetches so that more of them do). Through HTTP, with the body limits and the metrics, in
 // requestLimits.e2e.ts and subgraphFetches.e2e.ts.
 import { startCatalogGraph, type CatalogGraph } from './support/catalogGraph';
+import { contractOperation } from './support/contract';
 import type { GraphQLResponse } from './support/graphqlHttp';
 
 describe('the gateway’s features on the composed graph', () => {
@@ -76,5 +77,23 @@ describe('the gateway’s features on the composed graph', () => {
     // Origins (Region entities) and suppliers (Supplier entities) are two fetches in the plan: one request, and one region lookup for both.
     expect(graph.savings.merged_fetch - merged).toBe(1);
     expect(graph.subgraphs.suppliers.sqlStatements() - statements).toBe(2);
+  });
+
+  it('asks each subgraph once for a product’s detail: the certification fetches go out together', async () => {
+    const before = { ...graph.requests };
+    const answer = await graph.query<{
+      product: { supplier: { region: { code: string } }; origin: { county: string }; reliefEligibility: { eligible: boolean }; certification: unknown };
+    }>(contractOperation('ProductDetail'), { id: 'prd_001' });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.product.origin.county).toBeTruthy();
+    expect(answer.data!.product.supplier.region.code).toMatch(/^\d{6}$/);
+    expect(typeof answer.data!.product.reliefEligibility.eligible).toBe('boolean');
+    expect(answer.data!.product).toHaveProperty('certification');
+    // Five fetches in Apollo's plan; the two of suppliers and the two of certification each go out as one request.
+    expect(Object.fromEntries(Object.entries(graph.requests).map(([name, count]) => [name, count - before[name as keyof typeof before]]))).toEqual({
+      products: 1,
+      suppliers: 1,
+      certification: 1,
+    });
   });
 });

@@ -10,14 +10,16 @@
  * 2. `http`: handlers on /graphql in front of Apollo, then `httpError` after it;
  * 3. `context`, `apollo`, `plugins`, `supergraphLoaded`: Apollo Server and its
  *    request lifecycle;
- * 4. `subgraphCall`, `subgraphPost`, `subgraphTransport`: each subgraph fetch,
+ * 4. `queryPlan`: each operation's query plan, before it runs;
+ * 5. `subgraphCall`, `subgraphPost`, `subgraphTransport`: each subgraph fetch,
  *    outermost first (gateway/fetch/layers.ts);
- * 5. `start` before the gateway listens, `shutdown` when it stops (last listed, first closed).
+ * 6. `start` before the gateway listens, `shutdown` when it stops (last listed, first closed).
  */
 import type { ApolloServerOptionsWithGateway, ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { CallLayer, PostLayer, SubgraphInfo, Transport } from '../fetch/layers';
+import type { QueryPlan } from '../fetch/planAlignment';
 import type { GatewayContext } from '../requestContext';
 
 /** The Apollo Server options a feature may set; the later feature in the list wins. */
@@ -48,6 +50,12 @@ export interface GatewayFeature {
   plugins?: readonly ApolloServerPlugin<GatewayContext>[];
   /** Told of every supergraph loaded (Hive's onSchemaChange). */
   supergraphLoaded?: (supergraph: LoadedSupergraph) => void;
+  /**
+   * Shown each operation's query plan before it runs (Apollo's
+   * experimental_didResolveQueryPlan). The plan is Apollo's cached object:
+   * a change made to it holds for every later run of the operation.
+   */
+  queryPlan?: (plan: QueryPlan) => void;
   /** Wraps each fetch of `subgraph` as a GraphQL request (Hive's onSubgraphExecute). */
   subgraphCall?: (subgraph: SubgraphInfo) => CallLayer;
   /** Wraps each POST to `subgraph` (Hive's onFetch). */

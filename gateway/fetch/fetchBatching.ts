@@ -1,5 +1,6 @@
 import { Kind, OperationTypeNode, parse, print, visit, type DefinitionNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { GatewayFeature } from '../features/types';
+import { alignFetches } from './planAlignment';
 import type { PostLayer, SubgraphAnswer, SubgraphInfo, SubgraphPost, SubgraphSavingObserver } from './layers';
 
 /** One subgraph read waiting to go out, as the query planner wrote it. */
@@ -189,6 +190,7 @@ export function mergeLayer(subgraph: SubgraphInfo, merger: FetchMerger, observeS
   };
 }
 
+/** Reads of one request to one subgraph that go out side by side, merged; plans lined up so that more of them do (planAlignment.ts). */
 export function mergedReads(observeSaving: SubgraphSavingObserver): GatewayFeature {
-  return { name: 'merged reads', subgraphPost: (subgraph) => mergeLayer(subgraph, new FetchMerger(), observeSaving) };
+  return { name: 'merged reads', queryPlan: alignFetches, subgraphPost: (subgraph) => mergeLayer(subgraph, new FetchMerger(), observeSaving) };
 }

@@ -19,8 +19,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import type { Store } from '../../common/database';
-import { DEV_AUTH_SECRET, type Identity } from '../../common/identity';
-import { mintToken } from '../../common/localTokens';
+import type { Identity } from '../../common/identity';
 import { createLogger } from '../../common/logging';
 import type { PeerFetch } from '../../common/subgraphClient';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
@@ -40,15 +39,16 @@ import type { GatewayContext } from '../../gateway/requestContext';
 import { apolloOver, hooks } from '../../gateway/runtime';
 import { composeSupergraph } from '../../gateway/supergraph';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
-import { bearer, type CatalogClient, type GraphQLRequestBody, type GraphQLResponse } from './graphqlHttp';
+import { bearer, testToken, type CatalogClient, type GraphQLRequestBody, type GraphQLResponse } from './graphqlHttp';
 import { LOCAL_PEER_URLS, openLocalSubgraph, type LocalSubgraph } from './localSubgraph';
 
 /** The bottom fetch layer for local subgraphs: each POST answered by the subgraph's executeOperation, as its HTTP endpoint would. */
-function localSubgraphs(subgraphs: Record<SubgraphName, LocalSubgraph>): GatewayFeature {
+function localSubgraphs(subgraphs: Record<SubgraphName, LocalSubgraph>, requests: Record<SubgraphName, number>): GatewayFeature {
   return {
     name: 'local subgraphs',
     subgraphTransport: (subgraph) => ({
       send: async (post) => {
+        requests[subgraph.name as SubgraphName] += 1;
         const answer = await subgraphs[subgraph.name as SubgraphName].answer({ ...post.headers }, JSON.parse(post.body) as GraphQLRequestBody);
         return { status: answer.status, statusText: STATUS_CODES[answer.status] ?? '', cacheControl: answer.cacheControl, text: JSON.stringify(answer.body) };
       },
@@ -65,6 +65,8 @@ export interface CatalogGraph extends CatalogClient {
   stores: Record<SubgraphName, Store<unknown>>;
   /** What the gateway's fetch layers spared the subgraphs so far. */
   savings: Readonly<Savings>;
+  /** Requests the gateway has sent each subgraph so far (its subgraphs' calls to each other not counted). */
+  requests: Readonly<Record<SubgraphName, number>>;
 }
 
 export interface CatalogGraphOptions {
@@ -98,6 +100,7 @@ export async function startCatalogGraph(options: CatalogGraphOptions = {}): Prom
   }
 
   const log = createLogger('gateway', 'silent');
+  const requests = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 0])) as Record<SubgraphName, number>;
   const savings: Savings = { shared_fetch: 0, collapsed_representations: 0, merged_fetch: 0 };
   const saved: SubgraphSavingObserver = ({ saving, count }) => {
     savings[saving] += count;
@@ -112,7 +115,7 @@ export async function startCatalogGraph(options: CatalogGraphOptions = {}): Prom
     subgraphIdentity(config.subgraphSecret),
     sharedReads(saved),
     mergedReads(saved),
-    localSubgraphs(subgraphs),
+    localSubgraphs(subgraphs, requests),
   ];
   const { apollo } = await apolloOver({ supergraphSdl: composeSupergraph(LOCAL_PEER_URLS), introspection: config.introspection, log }, features);
 
@@ -134,11 +137,11 @@ export async function startCatalogGraph(options: CatalogGraphOptions = {}): Prom
       if (response.body.kind !== 'single') throw new Error('the catalog graph answers single results only');
       return { status: response.http.status ?? 200, ...(response.body.singleResult as Omit<GraphQLResponse<Data>, 'status'>) };
     },
-    token: (sub, roles, tokenOptions = {}) =>
-      mintToken({ sub, roles, platform: tokenOptions.platform ?? null }, DEV_AUTH_SECRET, tokenOptions.ttlSeconds ?? 3600),
+    token: testToken,
     subgraphQuery: (name, query, variables, identity) => subgraphs[name].execute(query, variables, identity),
     sqlStatements: () => SUBGRAPH_NAMES.reduce((sum, name) => sum + subgraphs[name].sqlStatements(), 0),
     savings,
+    requests,
     async close() {
       await apollo.stop();
       for (const name of SUBGRAPH_NAMES) await subgraphs[name].close();

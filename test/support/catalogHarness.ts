@@ -9,12 +9,11 @@ import { IDENTITY_HEADER, signIdentity, type Identity } from '../../common/ident
 import { createLogger, type Logger } from '../../common/logging';
 import { createTracing } from '../../common/tracing';
 import { startSubgraph, type StartedSubgraph, type SubgraphProcessConfig } from '../../common/subgraphProcess';
-import { DEV_AUTH_SECRET, subgraphSecret } from '../../common/identity';
+import { subgraphSecret } from '../../common/identity';
 import { DEVELOPMENT_ENV } from './developmentSecrets';
-import { bearer, post, type CatalogClient } from './graphqlHttp';
+import { bearer, post, testToken, type CatalogClient } from './graphqlHttp';
 import { subgraphModule, type AnySubgraphModule } from './localSubgraph';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../common/topology';
-import { mintToken } from '../../common/localTokens';
 import { gatewayConfig as readGatewayConfig, type GatewayConfig } from '../../gateway/config';
 import { startGateway, type StartedGateway } from '../../gateway/server';
 
@@ -126,10 +125,6 @@ export async function startProductionGateway(catalog: Catalog, env: Record<strin
     subgraphUrls: subgraphUrlsOf(catalog),
   });
 }
-
-/** A bearer token the catalog's gateway accepts (signed with the development secret); an hour unless told. */
-export const testToken: CatalogClient['token'] = (sub, roles, options = {}) =>
-  mintToken({ sub, roles, platform: options.platform ?? null }, DEV_AUTH_SECRET, options.ttlSeconds ?? 3600);
 
 export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
   const databases: { drop(): Promise<void> }[] = [];

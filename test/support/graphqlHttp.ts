@@ -1,6 +1,7 @@
 // GraphQL over HTTP for the tests: one POST, to the gateway, a subgraph or a
 // built process, with exactly the headers given.
-import type { Identity, Role } from '../../common/identity';
+import { DEV_AUTH_SECRET, type Identity, type Role } from '../../common/identity';
+import { mintToken } from '../../common/localTokens';
 import type { SubgraphName } from '../../common/topology';
 
 export interface GraphQLErrorShape {
@@ -67,3 +68,7 @@ export interface CatalogClient {
   sqlStatements(): number;
   close(): Promise<void>;
 }
+
+/** A bearer token the catalog's gateway accepts (signed with the development secret); an hour unless told. */
+export const testToken: CatalogClient['token'] = (sub, roles, options = {}) =>
+  mintToken({ sub, roles, platform: options.platform ?? null }, DEV_AUTH_SECRET, options.ttlSeconds ?? 3600);

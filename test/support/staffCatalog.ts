@@ -7,9 +7,9 @@
 // the certification store to check what was (and was not) written.
 import { demoCatalog } from '../../demo/demoCatalog';
 import { demoCertificationRows } from '../../subgraphs/certification/seed';
-import { testToken, useCatalog, type Backend } from './catalogHarness';
+import { useCatalog, type Backend } from './catalogHarness';
 import { contractOperation } from './contract';
-import type { GraphQLResponse } from './graphqlHttp';
+import { testToken, type GraphQLResponse } from './graphqlHttp';
 
 /** The backends the staff suites run on: TEST_BACKENDS, default both. */
 export const STAFF_BACKENDS = (process.env.TEST_BACKENDS ?? 'pglite,postgres').split(',') as Backend[];
