@@ -383,7 +383,7 @@ interface VariantLaunch {
 function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   // Nothing from the caller's shell may change a gateway's behaviour unnoticed.
-  for (const key of ['NODE_OPTIONS', 'PORT', 'HOST', 'SUPERGRAPH_PATH', 'REDIS_URL', 'RESPONSE_CACHE', 'LOG_LEVEL']) delete env[key];
+  for (const key of ['NODE_OPTIONS', 'PORT', 'HOST', 'SUPERGRAPH_PATH', 'REDIS_URL', 'RESPONSE_CACHE', 'LOG_LEVEL', 'HIVE_ROUTER_RUNTIME']) delete env[key];
   return env;
 }
 
