@@ -577,7 +577,8 @@ async function runVariant(
   }
   const url = `http://127.0.0.1:${port}/graphql`;
   log(`${title}: starting on ${url}${topology.gatewayCore === null ? '' : ` (core ${topology.gatewayCore})`}`);
-  const managed = startProcess(id, launch.command, launch.env, topology.logDir, topology.gatewayCore);
+  // A log per graph: what the start check reads must be this start's.
+  const managed = startProcess(graph === 'catalog' ? id : `${id}-${graph}`, launch.command, launch.env, topology.logDir, topology.gatewayCore);
   const result: VariantResult = {
     id,
     title,
