@@ -2,7 +2,10 @@
 // folder outside the project (never a dependency of the product), kept there
 // between runs, and started as `hive-gateway supergraph FILE` with default
 // settings plus a config file that adds the static identity header our
-// subgraphs require (bench/benchIdentity.ts).
+// subgraphs require (bench/benchIdentity.ts). For the `hive-rust` variant the
+// same folder also gets Hive's router runtime (the Rust query planner as a
+// native addon, with its own executor), which Hive Gateway's CLI loads from
+// there when HIVE_ROUTER_RUNTIME is true.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +14,16 @@ import { promisify } from 'node:util';
 import { IDENTITY_HEADER } from '../common/identity';
 
 export const HIVE_GATEWAY_VERSION = '2.15.1';
+/**
+ * The router runtime release for that gateway: it plugs into the gateway's
+ * runtime through @graphql-mesh/fusion-runtime, of which both must share one
+ * copy (checked after the install).
+ */
+export const HIVE_ROUTER_RUNTIME_VERSION = '1.4.23';
 
-export type HiveInstall = { ok: true; dir: string; bin: string; version: string } | { ok: false; reason: string };
+type RouterRuntimeInstall = { ok: true; version: string } | { ok: false; reason: string };
+
+export type HiveInstall = { ok: true; dir: string; bin: string; version: string; routerRuntime: RouterRuntimeInstall | null } | { ok: false; reason: string };
 
 /** BENCH_HIVE_DIR, default <tmp>/rgg-bench-hive-gateway-<version>. */
 export function hiveInstallDir(): string {
@@ -24,45 +35,96 @@ function minimumNodeMajor(range: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Installs (once) and checks Hive Gateway; says why when it cannot run here. */
-export async function ensureHiveGateway(log: (message: string) => void): Promise<HiveInstall> {
+interface Manifest {
+  version: string;
+  bin?: Record<string, string>;
+  engines?: { node?: string };
+}
+
+const readManifest = (path: string): Manifest | null => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Manifest) : null);
+
+/** Why this Node cannot run a package of that manifest, or null. */
+function engineProblem(manifest: Manifest): string | null {
+  const needs = minimumNodeMajor(manifest.engines?.node);
+  const major = Number(process.versions.node.split('.')[0]);
+  return needs !== null && major < needs ? `needs Node ${needs} (engines ${manifest.engines?.node}), this is Node ${process.versions.node}` : null;
+}
+
+const failure = (err: unknown) => String((err as { stderr?: string }).stderr ?? err).slice(-500);
+
+/**
+ * Installs (once) and checks Hive Gateway, and with `routerRuntime` its router
+ * runtime beside it; says why either cannot run here.
+ */
+export async function ensureHiveGateway(log: (message: string) => void, { routerRuntime = false } = {}): Promise<HiveInstall> {
   const dir = hiveInstallDir();
-  const manifestPath = join(dir, 'node_modules', '@graphql-hive', 'gateway', 'package.json');
-  const installed = () =>
-    existsSync(manifestPath)
-      ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string; bin: Record<string, string>; engines?: { node?: string } })
-      : null;
-  let manifest = installed();
-  if (manifest?.version !== HIVE_GATEWAY_VERSION) {
-    log(`hive: installing @graphql-hive/gateway@${HIVE_GATEWAY_VERSION} into ${dir} (once; about a minute)...`);
+  const modules = join(dir, 'node_modules', '@graphql-hive');
+  const gatewayManifestPath = join(modules, 'gateway', 'package.json');
+  const runtimeManifestPath = join(modules, 'router-runtime', 'package.json');
+  const wanted = [
+    { manifest: gatewayManifestPath, spec: `@graphql-hive/gateway@${HIVE_GATEWAY_VERSION}`, version: HIVE_GATEWAY_VERSION },
+    ...(routerRuntime
+      ? [{ manifest: runtimeManifestPath, spec: `@graphql-hive/router-runtime@${HIVE_ROUTER_RUNTIME_VERSION}`, version: HIVE_ROUTER_RUNTIME_VERSION }]
+      : []),
+  ];
+  const missing = wanted.filter((entry) => readManifest(entry.manifest)?.version !== entry.version);
+  if (missing.length) {
+    // Both pinned packages in one install, so npm resolves their shared dependencies together.
+    const specs = wanted.map((entry) => entry.spec);
+    log(`hive: installing ${specs.join(' and ')} into ${dir} (once; about a minute)...`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, description: 'Hive Gateway for bench/run.ts only' })}\n`);
     try {
-      await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--save-exact', `@graphql-hive/gateway@${HIVE_GATEWAY_VERSION}`], {
+      await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--save-exact', ...specs], {
         cwd: dir,
         timeout: 15 * 60_000,
         maxBuffer: 1 << 24,
       });
     } catch (err) {
-      return { ok: false, reason: `npm install failed: ${String((err as { stderr?: string }).stderr ?? err).slice(-500)}` };
+      return { ok: false, reason: `npm install failed: ${failure(err)}` };
     }
-    manifest = installed();
-    if (!manifest) return { ok: false, reason: 'npm install did not produce @graphql-hive/gateway' };
   }
-  const needs = minimumNodeMajor(manifest.engines?.node);
-  const major = Number(process.versions.node.split('.')[0]);
-  if (needs !== null && major < needs)
-    return { ok: false, reason: `needs Node ${needs} (engines ${manifest.engines?.node}), this is Node ${process.versions.node}` };
-  const bin = join(dirname(manifestPath), manifest.bin['hive-gateway']!);
+  const manifest = readManifest(gatewayManifestPath);
+  if (!manifest?.bin) return { ok: false, reason: 'npm install did not produce @graphql-hive/gateway' };
+  const gatewayProblem = engineProblem(manifest);
+  if (gatewayProblem) return { ok: false, reason: gatewayProblem };
+  const bin = join(dirname(gatewayManifestPath), manifest.bin['hive-gateway']!);
   try {
     await promisify(execFile)(process.execPath, [bin, '--version'], { timeout: 60_000 });
   } catch (err) {
-    return {
-      ok: false,
-      reason: `hive-gateway --version failed on Node ${process.versions.node}: ${String((err as { stderr?: string }).stderr ?? err).slice(-500)}`,
-    };
+    return { ok: false, reason: `hive-gateway --version failed on Node ${process.versions.node}: ${failure(err)}` };
   }
-  return { ok: true, dir, bin, version: manifest.version };
+  return { ok: true, dir, bin, version: manifest.version, routerRuntime: routerRuntime ? await checkRouterRuntime(dir, runtimeManifestPath) : null };
+}
+
+async function checkRouterRuntime(dir: string, manifestPath: string): Promise<RouterRuntimeInstall> {
+  const manifest = readManifest(manifestPath);
+  if (manifest?.version !== HIVE_ROUTER_RUNTIME_VERSION)
+    return { ok: false, reason: `npm install did not produce @graphql-hive/router-runtime@${HIVE_ROUTER_RUNTIME_VERSION}` };
+  const problem = engineProblem(manifest);
+  if (problem) return { ok: false, reason: problem };
+  // A copy of fusion-runtime of its own would mean npm found the runtime's range and the gateway's apart.
+  const ownCopy = join(dirname(manifestPath), 'node_modules', '@graphql-mesh', 'fusion-runtime');
+  if (existsSync(ownCopy))
+    return { ok: false, reason: `router-runtime ${manifest.version} needs another @graphql-mesh/fusion-runtime than Hive Gateway ${HIVE_GATEWAY_VERSION}` };
+  // The gateway's CLI imports it by name, found in this folder's node_modules; the native planner loads with it.
+  try {
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', "await import('@graphql-hive/router-runtime')"], { cwd: dir, timeout: 60_000 });
+  } catch (err) {
+    return { ok: false, reason: `@graphql-hive/router-runtime does not load on Node ${process.versions.node}: ${failure(err)}` };
+  }
+  return { ok: true, version: manifest.version };
+}
+
+/**
+ * Hive Gateway falls back to its JavaScript runtime, with a warning, when it
+ * cannot load the router runtime: such a run would measure the wrong gateway.
+ */
+export function routerRuntimeProblem(log: string): string | null {
+  if (log.includes('Could not load the @graphql-hive/router-runtime'))
+    return 'Hive Gateway could not load the router runtime and fell back to its JavaScript runtime';
+  if (!log.includes('Using Hive Router Runtime')) return 'Hive Gateway did not report "Using Hive Router Runtime"';
+  return null;
 }
 
 /**

@@ -4,16 +4,19 @@
 //               [--cpu-prof] [--readme]
 //               [--report bench/results/<time>.json]   (re-render a run's markdown and targets)
 //
-// Compares gateways over the same three subgraphs, the same databases and the
-// same supergraph file, one after another in one run:
+// Compares gateways over the same subgraphs and the same supergraph file, one
+// after another in one run:
 //   ours        our gateway (gateway/index.ts) in production mode, response cache off
 //   ours-cache  the same with the response cache on
 //   stock       stock @apollo/gateway + @apollo/server, default settings (bench/stockGateway.ts)
 //   hive        Hive Gateway from npm, installed for the benchmark only (bench/hiveGateway.ts)
-//   monolith    one Apollo Server reading the three databases directly (bench/monolith.ts)
-// Each gateway runs pinned to core 0, the load generator (bench/loadWorker.ts)
-// to core 1; the subgraphs and PostgreSQL share both. Results go to
-// bench/results/<time>.{json,md}; see bench/README.md.
+//   hive-rust   the same with its Rust query planner (@graphql-hive/router-runtime, HIVE_ROUTER_RUNTIME=true)
+// over two graphs in turn: the catalog (our three subgraphs and their
+// PostgreSQL databases: every workload but one) and, for `gatewayBound`, four
+// in-memory subgraphs (bench/gatewayBound/) that leave the gateway's own work
+// as the cost. Each gateway runs pinned to core 0, the load generator
+// (bench/loadWorker.ts) to core 1; the subgraphs and PostgreSQL share both.
+// Results go to bench/results/<time>.{json,md}; see bench/README.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,16 +27,30 @@ import { parseArgs } from 'node:util';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../common/topology';
 import { composeSupergraph } from '../gateway/supergraph';
 import { signBenchIdentity } from './benchIdentity';
-import { ensureBenchCatalog, type BenchCatalog, type CatalogProfile } from './generateCatalog';
-import { ensureHiveGateway, hiveCommand, writeHiveConfig, type HiveInstall } from './hiveGateway';
+import { ensureBenchCatalog, type CatalogProfile } from './generateCatalog';
+import { composeGatewayBoundSupergraph } from './gatewayBound/supergraph';
+import { GATEWAY_BOUND_SUBGRAPHS, type GatewayBoundSubgraph } from './gatewayBound/subgraphs';
+import { ensureHiveGateway, hiveCommand, routerRuntimeProblem, writeHiveConfig, type HiveInstall } from './hiveGateway';
 import type { LoadCase, LoadConfig, LoadResult } from './loadWorker';
 import { profileMarkdown, summarizeProfile } from './profileSummary';
-import { checkTargets, runMarkdown, VARIANT_TITLES, VARIANTS, type RunResult, type VariantId, type VariantResult, type WorkloadResult } from './report';
+import {
+  checkTargets,
+  runMarkdown,
+  VARIANT_TITLES,
+  VARIANTS,
+  type GraphName,
+  type RunResult,
+  type VariantId,
+  type VariantResult,
+  type WorkloadResult,
+} from './report';
 import { freePort } from '../test/support/catalogHarness';
 import {
   mapLimit,
   buildCases,
   firstDifference,
+  gatewayBoundCases,
+  isBaseWorkload,
   maskCursors,
   BASE_WORKLOADS,
   MIXED_WEIGHTS,
@@ -334,17 +351,22 @@ class LoadWorker {
 // The run
 // ---------------------------------------------------------------------------
 
+/** One graph the gateways are run over: its subgraph processes, its supergraph file and its requests. */
 interface Topology {
-  subgraphUrls: Record<SubgraphName, string>;
+  graph: GraphName;
   counters: Record<string, string>;
   supergraphPath: string;
   subgraphSecret: string;
   identityHeader: string;
-  catalog: BenchCatalog;
   logDir: string;
   gatewayCore: number | null;
   loadCore: number | null;
-  subgraphPids: Record<SubgraphName, number>;
+  subgraphPids: Record<string, number>;
+  /** Every request of this graph's workloads, each with its checked expected answer. */
+  cases: BenchCase[];
+  workloads: Workload[];
+  /** Set for our gateway on this graph before --ours-env (which may override it). */
+  oursEnv: Record<string, string>;
 }
 
 interface VariantLaunch {
@@ -354,12 +376,14 @@ interface VariantLaunch {
   shownEnv: Record<string, string>;
   counters: Record<string, string>;
   profileDir?: string;
+  /** Once it answers: why the process is not the gateway it should be (read from its log), or null. */
+  startProblem?: (log: string) => string | null;
 }
 
 function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   // Nothing from the caller's shell may change a gateway's behaviour unnoticed.
-  for (const key of ['NODE_OPTIONS', 'PORT', 'HOST', 'SUPERGRAPH_PATH', 'REDIS_URL', 'RESPONSE_CACHE', 'LOG_LEVEL']) delete env[key];
+  for (const key of ['NODE_OPTIONS', 'PORT', 'HOST', 'SUPERGRAPH_PATH', 'REDIS_URL', 'RESPONSE_CACHE', 'LOG_LEVEL', 'HIVE_ROUTER_RUNTIME']) delete env[key];
   return env;
 }
 
@@ -381,6 +405,7 @@ async function launchFor(
         // The limiter stays on (its cost is part of the figure) but must not
         // refuse a load that comes from one address by design.
         RATE_LIMIT_ANONYMOUS: '1000000/s,burst=1000000',
+        ...topology.oursEnv,
         ...options.oursEnv,
       };
       const profileDir = options.cpuProf ? join(topology.logDir, `cpu-profile-${id}`) : undefined;
@@ -399,27 +424,24 @@ async function launchFor(
         shownEnv: { ...common, SUPERGRAPH_PATH: topology.supergraphPath, BENCH_IDENTITY_HEADER: '(static, anonymous)' },
         counters: topology.counters,
       };
-    case 'hive': {
+    case 'hive':
+    case 'hive-rust': {
       if (!hive?.ok) return { notRun: hive ? hive.reason : 'not installed' };
+      const routerRuntime = id === 'hive-rust' ? hive.routerRuntime : null;
+      if (id === 'hive-rust' && !routerRuntime?.ok) return { notRun: routerRuntime ? routerRuntime.reason : 'router runtime not installed' };
       const config = writeHiveConfig(topology.logDir, topology.identityHeader);
+      const runtimeEnv: Record<string, string> = routerRuntime ? { HIVE_ROUTER_RUNTIME: 'true' } : {};
       return {
         command: hiveCommand(hive, topology.supergraphPath, config, port),
-        env: { ...baseEnv(), NODE_ENV: 'production' },
-        shownEnv: { NODE_ENV: 'production', version: hive.version },
+        env: { ...baseEnv(), NODE_ENV: 'production', ...runtimeEnv },
+        shownEnv: {
+          NODE_ENV: 'production',
+          ...runtimeEnv,
+          version: hive.version,
+          ...(routerRuntime?.ok ? { routerRuntimeVersion: routerRuntime.version } : {}),
+        },
         counters: topology.counters,
-      };
-    }
-    case 'monolith': {
-      const urls = {
-        PRODUCTS_DATABASE_URL: topology.catalog.urls.products,
-        SUPPLIERS_DATABASE_URL: topology.catalog.urls.suppliers,
-        CERTIFICATION_DATABASE_URL: topology.catalog.urls.certification,
-      };
-      return {
-        command: tsxCommand('bench/monolith.ts'),
-        env: { ...baseEnv(), ...common, ...urls },
-        shownEnv: { ...common, ...urls },
-        counters: { monolith: `http://127.0.0.1:${port}/counters` },
+        startProblem: routerRuntime ? routerRuntimeProblem : undefined,
       };
     }
   }
@@ -429,7 +451,7 @@ function casesFor(workload: Workload, cases: BenchCase[]): LoadCase[] {
   const weights = zipfWeights(cases);
   const toLoad = (entry: BenchCase, weight: number): LoadCase => ({ body: requestBody(entry), expected: entry.expected!, weight, workload: entry.workload });
   if (workload !== 'mixed') return cases.filter((entry) => entry.workload === workload).map((entry) => toLoad(entry, weights.get(entry)!));
-  return cases.map((entry) => toLoad(entry, MIXED_WEIGHTS[entry.workload] * weights.get(entry)!));
+  return cases.flatMap((entry) => (isBaseWorkload(entry.workload) ? [toLoad(entry, MIXED_WEIGHTS[entry.workload] * weights.get(entry)!)] : []));
 }
 
 function perOp(load: LoadResult, field: 'requests' | 'peerRequests' | 'statements'): number {
@@ -503,8 +525,8 @@ async function measureAlone(
 ): Promise<Partial<Record<Workload, Alone>>> {
   const weights = zipfWeights(cases);
   const perWorkload: Partial<Record<Workload, Alone>> = {};
-  for (const workload of BASE_WORKLOADS) {
-    if (!workloads.includes(workload) && !workloads.includes('mixed')) continue;
+  for (const workload of new Set(cases.map((entry) => entry.workload))) {
+    if (!workloads.includes(workload) && !(workloads.includes('mixed') && isBaseWorkload(workload))) continue;
     const sample = cases.filter((entry) => entry.workload === workload).slice(0, perWorkloadSample);
     const total = sample.reduce((sum, entry) => sum + weights.get(entry)!, 0);
     const sum: Alone = { subgraphRequests: 0, peerRequests: 0, statements: 0 };
@@ -533,26 +555,34 @@ async function measureAlone(
   return perWorkload;
 }
 
+function variantTitle(id: VariantId, hive: HiveInstall | null): string {
+  if (id === 'hive' && hive?.ok) return `Hive Gateway ${hive.version}`;
+  if (id === 'hive-rust' && hive?.ok && hive.routerRuntime?.ok) return `Hive Gateway ${hive.version}, Rust query planner`;
+  return VARIANT_TITLES[id];
+}
+
 async function runVariant(
   id: VariantId,
   topology: Topology,
   options: Options,
-  cases: BenchCase[],
   hive: HiveInstall | null,
 ): Promise<{ result: VariantResult; profile?: RunResult['profile'] }> {
-  const title = id === 'hive' && hive?.ok ? `Hive Gateway ${hive.version}` : VARIANT_TITLES[id];
+  const { cases, graph } = topology;
+  const title = variantTitle(id, hive);
   const port = await freePort();
   const launch = await launchFor(id, topology, options, port, hive);
   if ('notRun' in launch) {
     log(`${title}: not run (${launch.notRun})`);
-    return { result: { id, title, status: 'not run', reason: launch.notRun, workloads: [] } };
+    return { result: { id, title, graph, status: 'not run', reason: launch.notRun, workloads: [] } };
   }
   const url = `http://127.0.0.1:${port}/graphql`;
   log(`${title}: starting on ${url}${topology.gatewayCore === null ? '' : ` (core ${topology.gatewayCore})`}`);
-  const managed = startProcess(id, launch.command, launch.env, topology.logDir, topology.gatewayCore);
+  // A log per graph: what the start check reads must be this start's.
+  const managed = startProcess(graph === 'catalog' ? id : `${id}-${graph}`, launch.command, launch.env, topology.logDir, topology.gatewayCore);
   const result: VariantResult = {
     id,
     title,
+    graph,
     status: 'ok',
     command: launch.command.map((part) => part.replace(root, '.')).join(' '),
     env: launch.shownEnv,
@@ -561,8 +591,10 @@ async function runVariant(
   const worker = new LoadWorker(topology.logDir, topology.loadCore);
   try {
     await waitFor(title, managed, answersGraphQL(url));
+    const startProblem = launch.startProblem?.(readFileSync(managed.logPath, 'utf8'));
+    if (startProblem) throw new Error(startProblem);
     // With the cache cold these equal the cache-off figures: a quick look skips them.
-    const alone = options.quick && id === 'ours-cache' ? {} : await measureAlone(url, cases, launch.counters, options.workloads, options.quick ? 2 : 5);
+    const alone = options.quick && id === 'ours-cache' ? {} : await measureAlone(url, cases, launch.counters, topology.workloads, options.quick ? 2 : 5);
     // A sample of every workload, for an early, readable diagnosis; the load checks every response anyway.
     result.verification = await verify(
       url,
@@ -571,7 +603,7 @@ async function runVariant(
     if (result.verification!.mismatches)
       log(`${title}: ${result.verification!.mismatches} wrong answers before the load, e.g. ${result.verification!.firstMismatch}`);
     let idleCpu: { gateway: number; subgraphs: number[] } | null = null;
-    for (const workload of options.workloads) {
+    for (const workload of topology.workloads) {
       const config: LoadConfig = {
         url,
         connections: options.connections,
@@ -585,8 +617,9 @@ async function runVariant(
       const configPath = join(topology.logDir, `load-${id}-${workload}.json`);
       writeFileSync(configPath, JSON.stringify(config));
       resetPeakRss(managed.child.pid!);
-      const busyPids = [managed.child.pid!, ...SUBGRAPH_NAMES.map((name) => topology.subgraphPids[name])];
-      const cpuNow = () => ({ gateway: cpuSeconds(managed.child.pid!), subgraphs: SUBGRAPH_NAMES.map((name) => cpuSeconds(topology.subgraphPids[name])) });
+      const subgraphNames = Object.keys(topology.subgraphPids);
+      const busyPids = [managed.child.pid!, ...Object.values(topology.subgraphPids)];
+      const cpuNow = () => ({ gateway: cpuSeconds(managed.child.pid!), subgraphs: subgraphNames.map((name) => cpuSeconds(topology.subgraphPids[name]!)) });
       // The idle point after one workload is the idle point before the next.
       if (!idleCpu) {
         await waitIdle(busyPids);
@@ -638,9 +671,7 @@ async function runVariant(
         },
         cpu: {
           gatewayMsPerOp: msPerOp(cpuAfter.gateway - cpuBefore.gateway),
-          subgraphMsPerOp: Object.fromEntries(
-            SUBGRAPH_NAMES.map((name, index) => [name, msPerOp(cpuAfter.subgraphs[index]! - cpuBefore.subgraphs[index]!)]),
-          ) as Record<SubgraphName, number>,
+          subgraphMsPerOp: Object.fromEntries(subgraphNames.map((name, index) => [name, msPerOp(cpuAfter.subgraphs[index]! - cpuBefore.subgraphs[index]!)])),
           machineBusy: (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total),
         },
       };
@@ -766,6 +797,167 @@ function rerender(path: string, readme: boolean): void {
   console.log(markdown);
 }
 
+/** What every graph's run shares. */
+type RunContext = Pick<Topology, 'subgraphSecret' | 'identityHeader' | 'logDir' | 'gatewayCore' | 'loadCore'>;
+
+interface SubgraphSpec {
+  name: string;
+  command: string[];
+  env: NodeJS.ProcessEnv;
+  /** Answers 200 once the subgraph serves. */
+  readyUrl: string;
+}
+
+/** Starts a graph's subgraph processes (unpinned); `ready` waits for all of them. */
+function startSubgraphs(specs: SubgraphSpec[], logDir: string): { managed: Managed[]; pids: Record<string, number>; ready: () => Promise<void> } {
+  const managed = specs.map((spec) => startProcess(`subgraph-${spec.name}`, spec.command, spec.env, logDir, null));
+  const ready = async () => {
+    await Promise.all(managed.map((each, index) => waitFor(each.name, each, async () => (await fetch(specs[index]!.readyUrl)).ok)));
+  };
+  return { managed, pids: Object.fromEntries(specs.map((spec, index) => [spec.name, managed[index]!.child.pid!])), ready };
+}
+
+/** Every variant over one graph, one after another. */
+async function runVariants(topology: Topology, options: Options, hive: HiveInstall | null, runResult: RunResult): Promise<void> {
+  for (const id of options.variants) {
+    const { result, profile } = await runVariant(id, topology, options, hive);
+    runResult.variants.push(result);
+    if (profile) runResult.profile = profile;
+  }
+}
+
+/** The catalog workloads: our three subgraphs over the bench catalog in PostgreSQL. */
+async function runCatalogGraph(
+  context: RunContext,
+  workloads: Workload[],
+  options: Options,
+  hiveInstall: Promise<HiveInstall | null>,
+  runResult: RunResult,
+): Promise<void> {
+  const catalog = await ensureBenchCatalog({ profile: options.catalog, seed: options.seed, fresh: options.fresh, log });
+  runResult.catalog = {
+    profile: catalog.profile,
+    seed: catalog.seed,
+    sizes: catalog.sizes,
+    anchor: catalog.anchor,
+    reused: catalog.reused,
+    seconds: catalog.seconds,
+    summary: catalog.summary,
+  };
+  const ports = {} as Record<SubgraphName, number>;
+  const counterPorts = {} as Record<SubgraphName, number>;
+  for (const name of SUBGRAPH_NAMES) {
+    ports[name] = await freePort();
+    counterPorts[name] = await freePort();
+  }
+  const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<SubgraphName, string>;
+  const counters = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${counterPorts[name]}/`]));
+  const subgraphEnv: NodeJS.ProcessEnv = {
+    ...baseEnv(),
+    NODE_ENV: 'production',
+    SUBGRAPH_SECRET: context.subgraphSecret,
+    SEED_DEMO_DATA: 'never',
+    HOST: '127.0.0.1',
+    ...Object.fromEntries(
+      SUBGRAPH_NAMES.flatMap((name) => [
+        [`${name.toUpperCase()}_PORT`, String(ports[name])],
+        [`${name.toUpperCase()}_DATABASE_URL`, catalog.urls[name]],
+        [`${name.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[name]],
+      ]),
+    ),
+  };
+  const supergraphPath = join(context.logDir, 'supergraph.graphql');
+  writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
+  const oracle = new Oracle(catalog.urls);
+  const subgraphs = startSubgraphs(
+    SUBGRAPH_NAMES.map((name) => ({
+      name,
+      command: tsxCommand('bench/subgraphEntry.ts', [name]),
+      env: { ...subgraphEnv, BENCH_COUNTERS_PORT: String(counterPorts[name]) },
+      readyUrl: counters[name]!,
+    })),
+    context.logDir,
+  );
+  let reference: ReturnType<typeof startReference> | null = null;
+  try {
+    // Setup in parallel: the subgraphs start, the reference gateway starts, the oracle reads the databases.
+    log('starting the subgraphs; computing the expected answers (SQL oracle, checked against a reference gateway)...');
+    reference = startReference(await freePort(), { supergraphPath, identityHeader: context.identityHeader, logDir: context.logDir });
+    const caseSet = buildCases(oracle, options.seed, options.quick);
+    caseSet.catch(() => undefined);
+    await subgraphs.ready();
+    log(`subgraphs up: ${SUBGRAPH_NAMES.map((name) => `${name} ${subgraphUrls[name]}`).join(', ')}`);
+    const cases = await captureReference(reference, await caseSet);
+    await stopProcess(reference.managed);
+    const perWorkload = [...new Set(cases.map((entry) => entry.workload))].map(
+      (workload) => `${workload} ${cases.filter((entry) => entry.workload === workload).length}`,
+    );
+    log(`${cases.length} requests with checked expected answers (${perWorkload.join(', ')})`);
+    runResult.catalog.requests = Object.fromEntries(perWorkload.map((entry) => entry.split(' ')));
+    const topology: Topology = {
+      ...context,
+      graph: 'catalog',
+      counters,
+      supergraphPath,
+      subgraphPids: subgraphs.pids,
+      cases,
+      workloads,
+      oursEnv: {},
+    };
+    await runVariants(topology, options, await hiveInstall, runResult);
+  } finally {
+    if (reference) await stopProcess(reference.managed);
+    await Promise.all(subgraphs.managed.map((managed) => stopProcess(managed)));
+    await oracle.close();
+  }
+}
+
+/**
+ * The gateway-bound workload: four in-memory subgraphs (bench/gatewayBound/)
+ * and their own supergraph, started after the catalog's processes have stopped.
+ */
+async function runGatewayBoundGraph(context: RunContext, options: Options, hiveInstall: Promise<HiveInstall | null>, runResult: RunResult): Promise<void> {
+  const ports = {} as Record<GatewayBoundSubgraph, number>;
+  for (const name of GATEWAY_BOUND_SUBGRAPHS) ports[name] = await freePort();
+  const urls = Object.fromEntries(GATEWAY_BOUND_SUBGRAPHS.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<
+    GatewayBoundSubgraph,
+    string
+  >;
+  const counters = Object.fromEntries(GATEWAY_BOUND_SUBGRAPHS.map((name) => [name, `http://127.0.0.1:${ports[name]}/counters`]));
+  const supergraphPath = join(context.logDir, 'gateway-bound-supergraph.graphql');
+  writeFileSync(supergraphPath, composeGatewayBoundSupergraph(urls));
+  const subgraphs = startSubgraphs(
+    GATEWAY_BOUND_SUBGRAPHS.map((name) => ({
+      name,
+      command: tsxCommand('bench/gatewayBound/index.ts', [name]),
+      env: { ...baseEnv(), NODE_ENV: 'production', PORT: String(ports[name]) },
+      readyUrl: counters[name]!,
+    })),
+    context.logDir,
+  );
+  try {
+    log('starting the gateway-bound subgraphs (in memory)...');
+    await subgraphs.ready();
+    log(`gateway-bound subgraphs up: ${GATEWAY_BOUND_SUBGRAPHS.map((name) => `${name} ${urls[name]}`).join(', ')}`);
+    const topology: Topology = {
+      ...context,
+      graph: 'gatewayBound',
+      counters,
+      supergraphPath,
+      subgraphPids: subgraphs.pids,
+      cases: gatewayBoundCases(),
+      workloads: ['gatewayBound'],
+      // The operation is estimated at 102,927 (every list counted as 10 items)
+      // against a default limit of 50,000: the limit is raised, not switched
+      // off, so its check still runs on every request, as the rate limit does.
+      oursEnv: { MAX_QUERY_COST: '200000' },
+    };
+    await runVariants(topology, options, await hiveInstall, runResult);
+  } finally {
+    await Promise.all(subgraphs.managed.map((managed) => stopProcess(managed)));
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   if (options.report) return rerender(options.report, options.readme);
@@ -779,109 +971,31 @@ async function main(): Promise<void> {
     : `unpinned (${taskset ? `only ${cores} core(s)` : 'taskset not found'}): gateway, load generator, subgraphs and PostgreSQL share the cores`;
   log(`mode ${options.quick ? 'quick' : 'full'}; ${pinning}`);
 
-  const hiveInstall = options.variants.includes('hive') ? ensureHiveGateway(log) : Promise.resolve(null);
-  const catalog = await ensureBenchCatalog({ profile: options.catalog, seed: options.seed, fresh: options.fresh, log });
+  const wantsHive = options.variants.includes('hive') || options.variants.includes('hive-rust');
+  const hiveInstall = wantsHive ? ensureHiveGateway(log, { routerRuntime: options.variants.includes('hive-rust') }) : Promise.resolve(null);
+  hiveInstall.catch(() => undefined);
   const logDir = mkdtempSync(join(tmpdir(), 'rgg-bench-'));
   log(`logs in ${logDir}`);
-
   const subgraphSecret = randomBytes(32).toString('hex');
-  const ports = {} as Record<SubgraphName, number>;
-  const counterPorts = {} as Record<SubgraphName, number>;
-  for (const name of SUBGRAPH_NAMES) {
-    ports[name] = await freePort();
-    counterPorts[name] = await freePort();
-  }
-  const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])) as Record<SubgraphName, string>;
-  const subgraphEnv: NodeJS.ProcessEnv = {
-    ...baseEnv(),
-    NODE_ENV: 'production',
-    SUBGRAPH_SECRET: subgraphSecret,
-    SEED_DEMO_DATA: 'never',
-    HOST: '127.0.0.1',
-    ...Object.fromEntries(
-      SUBGRAPH_NAMES.flatMap((name) => [
-        [`${name.toUpperCase()}_PORT`, String(ports[name])],
-        [`${name.toUpperCase()}_DATABASE_URL`, catalog.urls[name]],
-        [`${name.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[name]],
-      ]),
-    ),
+  const context: RunContext = {
+    subgraphSecret,
+    identityHeader: signBenchIdentity(subgraphSecret),
+    logDir,
+    gatewayCore: pinned ? 0 : null,
+    loadCore: pinned ? 1 : null,
   };
-  const subgraphs: Managed[] = [];
-  const oracle = new Oracle(catalog.urls);
   const runResult: RunResult = {
     date: new Date().toISOString(),
     mode: options.quick ? 'quick' : 'full',
     options: { ...options, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds },
     machine: {},
-    catalog: {
-      profile: catalog.profile,
-      seed: catalog.seed,
-      sizes: catalog.sizes,
-      anchor: catalog.anchor,
-      reused: catalog.reused,
-      seconds: catalog.seconds,
-      summary: catalog.summary,
-    },
+    catalog: {},
     variants: [],
     targets: [],
   };
-  let reference: ReturnType<typeof startReference> | null = null;
-  try {
-    const supergraphPath = join(logDir, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
-    const identityHeader = signBenchIdentity(subgraphSecret);
-    for (const name of SUBGRAPH_NAMES) {
-      subgraphs.push(
-        startProcess(
-          `subgraph-${name}`,
-          tsxCommand('bench/subgraphEntry.ts', [name]),
-          { ...subgraphEnv, BENCH_COUNTERS_PORT: String(counterPorts[name]) },
-          logDir,
-          null,
-        ),
-      );
-    }
-    // Setup in parallel: the subgraphs start, the reference gateway starts, the oracle reads the databases.
-    log('starting the subgraphs; computing the expected answers (SQL oracle, checked against a reference gateway)...');
-    reference = startReference(await freePort(), { supergraphPath, identityHeader, logDir });
-    const caseSet = buildCases(oracle, options.seed, options.quick);
-    caseSet.catch(() => undefined);
-    await Promise.all(
-      subgraphs.map((managed, index) =>
-        waitFor(managed.name, managed, async () => (await fetch(`http://127.0.0.1:${counterPorts[SUBGRAPH_NAMES[index]!]}/`)).ok),
-      ),
-    );
-    log(`subgraphs up: ${SUBGRAPH_NAMES.map((name) => `${name} ${subgraphUrls[name]}`).join(', ')}`);
-    const topology: Topology = {
-      subgraphUrls,
-      counters: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${counterPorts[name]}/`])),
-      supergraphPath,
-      subgraphSecret,
-      identityHeader,
-      catalog,
-      logDir,
-      gatewayCore: pinned ? 0 : null,
-      loadCore: pinned ? 1 : null,
-      subgraphPids: Object.fromEntries(SUBGRAPH_NAMES.map((name, index) => [name, subgraphs[index]!.child.pid!])) as Record<SubgraphName, number>,
-    };
-    const cases = await captureReference(reference, await caseSet);
-    await stopProcess(reference.managed);
-    const perWorkload = [...new Set(cases.map((entry) => entry.workload))].map(
-      (workload) => `${workload} ${cases.filter((entry) => entry.workload === workload).length}`,
-    );
-    log(`${cases.length} requests with checked expected answers (${perWorkload.join(', ')})`);
-    runResult.catalog.requests = Object.fromEntries(perWorkload.map((entry) => entry.split(' ')));
-    const hive = await hiveInstall;
-    for (const id of options.variants) {
-      const { result, profile } = await runVariant(id, topology, options, cases, hive);
-      runResult.variants.push(result);
-      if (profile) runResult.profile = profile;
-    }
-  } finally {
-    if (reference) await stopProcess(reference.managed);
-    await Promise.all(subgraphs.map((managed) => stopProcess(managed)));
-    await oracle.close();
-  }
+  const catalogWorkloads = options.workloads.filter((workload) => workload !== 'gatewayBound');
+  if (catalogWorkloads.length) await runCatalogGraph(context, catalogWorkloads, options, hiveInstall, runResult);
+  if (options.workloads.includes('gatewayBound')) await runGatewayBoundGraph(context, options, hiveInstall, runResult);
 
   runResult.machine = {
     node: process.versions.node,

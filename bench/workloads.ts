@@ -9,11 +9,18 @@ import pg from 'pg';
 import { defaultContractDir, readContractOperations } from '../gateway/contractDocuments';
 import { decideEligibility } from '../subgraphs/certification/eligibility';
 import type { SubgraphName } from '../common/topology';
+import { expectedGatewayBoundData, GATEWAY_BOUND_QUERY, TOP_PRODUCTS } from './gatewayBound/data';
 
+/** The workloads over the catalog (the three subgraphs and PostgreSQL); `mixed` blends them. */
 export const BASE_WORKLOADS = ['catalog20', 'catalog100', 'productDetail', 'nested'] as const;
 export type BaseWorkload = (typeof BASE_WORKLOADS)[number];
-export const WORKLOADS = [...BASE_WORKLOADS, 'mixed'] as const;
+/** `gatewayBound` runs over its own in-memory subgraphs (bench/gatewayBound/). */
+export const WORKLOADS = [...BASE_WORKLOADS, 'mixed', 'gatewayBound'] as const;
 export type Workload = (typeof WORKLOADS)[number];
+/** A workload whose requests are cases of their own (not a blend). */
+export type CaseWorkload = Exclude<Workload, 'mixed'>;
+
+export const isBaseWorkload = (workload: Workload): workload is BaseWorkload => (BASE_WORKLOADS as readonly Workload[]).includes(workload);
 
 export const WORKLOAD_TITLES: Record<Workload, string> = {
   catalog20: 'CatalogPage first: 20',
@@ -21,12 +28,13 @@ export const WORKLOAD_TITLES: Record<Workload, string> = {
   productDetail: 'ProductDetail',
   nested: 'Nested suppliers → products → supplier → products',
   mixed: 'Mixed (40% catalog 20, 10% catalog 100, 35% detail, 15% nested)',
+  gatewayBound: 'Gateway-bound (in-memory subgraphs, deep nesting)',
 };
 
 /** Share of each base workload in the mixed workload. */
 export const MIXED_WEIGHTS: Record<BaseWorkload, number> = { catalog20: 40, catalog100: 10, productDetail: 35, nested: 15 };
 
-/** Catalog workloads: the ones the monolith and response-cache targets apply to. */
+/** Catalog workloads: the ones the response-cache target applies to. */
 export const CATALOG_WORKLOADS: readonly Workload[] = ['catalog20', 'catalog100'];
 
 // Many suppliers, each with its products, each product with its supplier
@@ -72,7 +80,7 @@ export const NESTED_QUERY = /* GraphQL */ `
 `;
 
 export interface BenchCase {
-  workload: BaseWorkload;
+  workload: CaseWorkload;
   label: string;
   operationName: string;
   query: string;
@@ -701,6 +709,26 @@ export async function buildCases(oracle: Oracle, seed: number, quick = false): P
 }
 
 /**
+ * The gateway-bound workload's one request. Its expected data is computed
+ * from the subgraphs' in-memory records, so there is no reference gateway to
+ * ask: the expected body is that data as JSON.
+ */
+export function gatewayBoundCases(): BenchCase[] {
+  const data = expectedGatewayBoundData(TOP_PRODUCTS);
+  return [
+    {
+      workload: 'gatewayBound',
+      label: `GatewayBound first ${TOP_PRODUCTS}`,
+      operationName: 'GatewayBound',
+      query: GATEWAY_BOUND_QUERY,
+      variables: { first: TOP_PRODUCTS },
+      oracle: data,
+      expected: JSON.stringify({ data }),
+    },
+  ];
+}
+
+/**
  * How often each request is drawn within its workload: Zipf (weight 1/rank)
  * over the cases in the order they were defined, most popular first. A real
  * catalog has a few hot pages and a long tail; equal weights over a handful
@@ -708,7 +736,7 @@ export async function buildCases(oracle: Oracle, seed: number, quick = false): P
  */
 export function zipfWeights(cases: readonly BenchCase[]): Map<BenchCase, number> {
   const weights = new Map<BenchCase, number>();
-  for (const workload of BASE_WORKLOADS) {
+  for (const workload of new Set(cases.map((entry) => entry.workload))) {
     const members = cases.filter((entry) => entry.workload === workload);
     const total = members.reduce((sum, _entry, rank) => sum + 1 / (rank + 1), 0);
     members.forEach((entry, rank) => weights.set(entry, 1 / (rank + 1) / total));

@@ -51,7 +51,7 @@ export function certifiedProductsFrom(client: SubgraphClient, wholeSetClient: Su
 // while it is under way wait for it rather than each asking for the whole set.
 let wholeSetInFlight: Promise<void> | null = null;
 
-/** The same over any source of the changes (the benchmark's monolith reads the certification database itself). */
+/** The same over any source of the changes (a test supplies its own). */
 export function certifiedProductsOver(changesSince: (since: number) => Promise<CertifiedProductChanges>): CertifiedProducts {
   return {
     bringUpToDate: async (db) => {
