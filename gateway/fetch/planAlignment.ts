@@ -13,15 +13,15 @@
  * anyway) and the two go out merged: three subgraph requests instead of four.
  *
  * The move is sound because siblings of a Parallel never depend on each
- * other: a fetch that ran first can run later in its sibling Sequence, at
- * the same place in the response (Flatten paths are from the root), and
- * whatever comes after the Parallel still finds it done.
+ * other: a fetch that ran first can run later inside a sibling (in one of
+ * its Sequences, at any depth of Sequences and Parallels), at the same place
+ * in the response (Flatten paths are from the root), and whatever comes
+ * after the Parallel still finds it done.
  */
 import type { Experimental_DidResolveQueryPlanCallback } from '@apollo/gateway';
 
 export type QueryPlan = Parameters<Experimental_DidResolveQueryPlanCallback>[0]['queryPlan'];
 type PlanNode = Exclude<NonNullable<QueryPlan['node']>, { kind: 'Subscription' }>;
-type SequenceNode = Extract<PlanNode, { kind: 'Sequence' }>;
 
 /** The subgraph of a single fetch (at the root, or flattened into a path); none for anything else. */
 function subgraphOf(node: PlanNode): string | undefined {
@@ -31,21 +31,29 @@ function subgraphOf(node: PlanNode): string | undefined {
 }
 
 /**
- * Where in `sequence` a fetch from `subgraph` could join a later fetch of
- * the same subgraph: the index of a step after the first that is such a
- * fetch, or a Parallel holding one.
+ * `node` with `fetch` (a fetch from `subgraph`) placed beside the first
+ * fetch from the same subgraph that starts later than `node` does, or null
+ * when there is none. `later` tells whether `node` itself starts later (it
+ * follows another step of a Sequence). Only Sequence and Parallel nodes are
+ * entered: inside a Flatten the fetch would read the wrong part of the
+ * response.
  */
-function laterStepOf(sequence: SequenceNode, subgraph: string): number {
-  for (let index = 1; index < sequence.nodes.length; index += 1) {
-    const step = sequence.nodes[index];
-    if (subgraphOf(step) === subgraph) return index;
-    if (step.kind === 'Parallel' && step.nodes.some((node) => subgraphOf(node) === subgraph)) return index;
+function placed(node: PlanNode, subgraph: string, fetch: PlanNode, later: boolean): PlanNode | null {
+  if (subgraphOf(node) === subgraph) return later ? { kind: 'Parallel', nodes: [node, fetch] } : null;
+  if (node.kind === 'Parallel') {
+    if (later && node.nodes.some((child) => subgraphOf(child) === subgraph)) return { ...node, nodes: [...node.nodes, fetch] };
+    for (let index = 0; index < node.nodes.length; index += 1) {
+      const child = placed(node.nodes[index], subgraph, fetch, later);
+      if (child) return { ...node, nodes: node.nodes.map((each, at) => (at === index ? child : each)) };
+    }
   }
-  return -1;
-}
-
-function joined(step: PlanNode, fetch: PlanNode): PlanNode {
-  return step.kind === 'Parallel' ? { ...step, nodes: [...step.nodes, fetch] } : { kind: 'Parallel', nodes: [step, fetch] };
+  if (node.kind === 'Sequence') {
+    for (let index = 0; index < node.nodes.length; index += 1) {
+      const step = placed(node.nodes[index], subgraph, fetch, later || index > 0);
+      if (step) return { ...node, nodes: node.nodes.map((each, at) => (at === index ? step : each)) };
+    }
+  }
+  return null;
 }
 
 function aligned(node: PlanNode): PlanNode {
@@ -58,15 +66,17 @@ function aligned(node: PlanNode): PlanNode {
       const nodes = node.nodes.map(aligned);
       for (let index = 0; index < nodes.length;) {
         const subgraph = subgraphOf(nodes[index]);
-        const target = subgraph === undefined ? -1 : nodes.findIndex((sibling) => sibling.kind === 'Sequence' && laterStepOf(sibling, subgraph) !== -1);
-        if (target === -1) {
-          index += 1;
-          continue;
+        let moved = false;
+        for (let sibling = 0; subgraph !== undefined && !moved && sibling < nodes.length; sibling += 1) {
+          if (sibling === index || subgraphOf(nodes[sibling]) !== undefined) continue;
+          const target = placed(nodes[sibling], subgraph, nodes[index], false);
+          if (target) {
+            nodes[sibling] = target;
+            moved = true;
+          }
         }
-        const sequence = nodes[target] as SequenceNode;
-        const step = laterStepOf(sequence, subgraph!);
-        nodes[target] = { ...sequence, nodes: sequence.nodes.map((each, at) => (at === step ? joined(each, nodes[index]) : each)) };
-        nodes.splice(index, 1);
+        if (moved) nodes.splice(index, 1);
+        else index += 1;
       }
       return nodes.length === 1 ? nodes[0] : { ...node, nodes };
     }
