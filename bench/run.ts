@@ -873,7 +873,11 @@ async function runCatalogGraph(
     SUBGRAPH_NAMES.map((name) => ({
       name,
       // With --cpu-prof the subgraphs are profiled too, for the whole run (each writes its profile when it stops).
-      command: tsxCommand('bench/subgraphEntry.ts', [name], options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(context.logDir, `cpu-profile-${name}`)}`] : []),
+      command: tsxCommand(
+        'bench/subgraphEntry.ts',
+        [name],
+        options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(context.logDir, `cpu-profile-${name}`)}`] : [],
+      ),
       env: { ...subgraphEnv, BENCH_COUNTERS_PORT: String(counterPorts[name]) },
       readyUrl: counters[name]!,
     })),
