@@ -115,8 +115,12 @@ async function main(): Promise<void> {
     writeFileSync(join(root, 'bench', 'results', `import-${stamp}.md`), `${table}\n`);
     console.log(table);
   } finally {
-    catalog.kill('SIGTERM');
-    await once(catalog, 'exit').catch(() => undefined);
+    // A catalog that already exited (it failed to start) emits no second
+    // exit: waiting for one would end the process with the databases left.
+    if (catalog.exitCode === null && catalog.signalCode === null) {
+      catalog.kill('SIGTERM');
+      await once(catalog, 'exit').catch(() => undefined);
+    }
     await Promise.all(databases.map((database) => database.drop()));
   }
 }

@@ -293,7 +293,9 @@ export function* generateFeedRows(options: FeedGeneratorOptions): Generator<Reco
       monthly_sales: next() < 0.8 ? String(Math.floor(next() * 20000)) : '',
       url: next() < 0.95 ? link(sku) : '',
       category: next() < 0.7 ? product.category : next() < 0.5 ? product.category.toLowerCase() : '',
-      supplier_name: bases > 1 ? `${product.suppliers[supplier]}（${base}号基地）` : product.suppliers[supplier]!,
+      // The base is part of the name, not a bracketed note: supplier identity
+      // drops bracketed notes ("（普通合伙）"), which would make every base one supplier.
+      supplier_name: bases > 1 ? `${product.suppliers[supplier]}${base}号基地` : product.suppliers[supplier]!,
       supplier_region_code: county.code,
       description: next() < 0.6 ? `${county.place}${product.description}` : '',
     };

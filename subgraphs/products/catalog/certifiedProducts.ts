@@ -181,16 +181,21 @@ const CERTIFICATION_STATES = /* GraphQL */ `
  */
 export async function certificationStates(client: SubgraphClient, productIds: readonly string[]): Promise<Map<string, { open: boolean }>> {
   const states = new Map<string, { open: boolean }>();
-  for (let start = 0; start < productIds.length; start += 1000) {
-    const ids = productIds.slice(start, start + 1000);
-    try {
-      const { certificationStates: answer } = await client.request<CertificationStatesQuery>(CERTIFICATION_STATES, {
-        productIds: ids,
-      });
-      for (const state of answer) states.set(state.productId, { open: state.open });
-    } catch {
-      for (const id of ids) states.set(id, { open: true });
-    }
-  }
+  const chunks: string[][] = [];
+  for (let start = 0; start < productIds.length; start += 1000) chunks.push(productIds.slice(start, start + 1000));
+  // The chunks are asked at once: an import's component reaches a few
+  // thousand products, and the import waits for every answer under its lock.
+  await Promise.all(
+    chunks.map(async (ids) => {
+      try {
+        const { certificationStates: answer } = await client.request<CertificationStatesQuery>(CERTIFICATION_STATES, {
+          productIds: ids,
+        });
+        for (const state of answer) states.set(state.productId, { open: state.open });
+      } catch {
+        for (const id of ids) states.set(id, { open: true });
+      }
+    }),
+  );
   return states;
 }

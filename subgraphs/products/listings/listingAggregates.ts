@@ -11,20 +11,35 @@ type Executor = ProductsDb | Prisma.TransactionClient;
  * product has CNY listings), monthly sales, last update.
  */
 export function listingSummary(listings: Prisma.Sql): Prisma.Sql {
+  // One pass over `listings`: the totals of a product are window sums over
+  // its currency groups. Joined back to the groups instead, the planner
+  // guessed one group and rescanned the totals once per product, a cost that
+  // grew with the square of the products a batch touches.
   return Prisma.sql`
-    SELECT c.product_id, c.currency, c.min_price, c.max_price, t.sales, t.last_update
+    SELECT c.product_id, c.currency, c.min_price, c.max_price, COALESCE(c.sales, 0)::int AS sales, c.last_update
     FROM (
       SELECT l.product_id, l.currency, min(l.price) AS min_price, max(l.price) AS max_price,
-             row_number() OVER (PARTITION BY l.product_id ORDER BY (l.currency = 'CNY') DESC, l.currency) AS preference
+             sum(sum(l.monthly_sales)) OVER product AS sales, max(max(l.updated_at)) OVER product AS last_update,
+             row_number() OVER (product ORDER BY (l.currency = 'CNY') DESC, l.currency) AS preference
       FROM ${listings}
       GROUP BY l.product_id, l.currency
+      WINDOW product AS (PARTITION BY l.product_id)
     ) c
-    JOIN (
-      SELECT l.product_id, COALESCE(sum(l.monthly_sales), 0)::int AS sales, max(l.updated_at) AS last_update
-      FROM ${listings}
-      GROUP BY l.product_id
-    ) t ON t.product_id = c.product_id
     WHERE c.preference = 1`;
+}
+
+/**
+ * The listings of `productIds`, each product's read through the product_id
+ * index. A LATERAL subquery with OFFSET 0 is never flattened into a join: with
+ * `product_id = ANY(...)` over a thousand ids the planner took the listing
+ * table whole, a scan per import batch that grew with the catalog.
+ */
+function listingsOf(productIds: readonly string[]): Prisma.Sql {
+  return Prisma.sql`
+    SELECT found.* FROM unnest(${[...productIds]}::text[]) AS k(id)
+      CROSS JOIN LATERAL (
+        SELECT product_id, currency, price, monthly_sales, updated_at FROM listing WHERE product_id = k.id OFFSET 0
+      ) found`;
 }
 
 /**
@@ -44,6 +59,6 @@ export async function refreshListingAggregates(db: Executor, productIds: readonl
         total_monthly_sales = COALESCE(s.sales, 0),
         updated_at = GREATEST(p.updated_at, COALESCE(s.last_update, p.updated_at))
     FROM unnest(${ids}::text[]) AS target(id)
-    LEFT JOIN (${listingSummary(Prisma.sql`listing l WHERE l.product_id = ANY(${ids}::text[])`)}) s ON s.product_id = target.id
+    LEFT JOIN (${listingSummary(Prisma.sql`(${listingsOf(ids)}) l`)}) s ON s.product_id = target.id
     WHERE p.id = target.id`;
 }
