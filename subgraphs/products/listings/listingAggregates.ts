@@ -1,5 +1,5 @@
 import { Prisma } from '../generated/prisma/client';
-import type { ProductsDb } from '../store';
+import { eachKeyThroughIndex, type ProductsDb } from '../store';
 
 type Executor = ProductsDb | Prisma.TransactionClient;
 
@@ -28,18 +28,12 @@ export function listingSummary(listings: Prisma.Sql): Prisma.Sql {
     WHERE c.preference = 1`;
 }
 
-/**
- * The listings of `productIds`, each product's read through the product_id
- * index. A LATERAL subquery with OFFSET 0 is never flattened into a join: with
- * `product_id = ANY(...)` over a thousand ids the planner took the listing
- * table whole, a scan per import batch that grew with the catalog.
- */
+/** The listings of `productIds`, each product's through the product_id index. */
 function listingsOf(productIds: readonly string[]): Prisma.Sql {
-  return Prisma.sql`
-    SELECT found.* FROM unnest(${[...productIds]}::text[]) AS k(id)
-      CROSS JOIN LATERAL (
-        SELECT product_id, currency, price, monthly_sales, updated_at FROM listing WHERE product_id = k.id OFFSET 0
-      ) found`;
+  return eachKeyThroughIndex(
+    productIds,
+    (id) => Prisma.sql`SELECT product_id, currency, price, monthly_sales, updated_at FROM listing WHERE product_id = ${id}`,
+  );
 }
 
 /**

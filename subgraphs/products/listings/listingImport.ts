@@ -4,7 +4,7 @@ import type { Identity } from '../../../common/identity';
 import type { SubgraphClient } from '../../../common/subgraphClient';
 import { gtinKey, validateListing, type ValidListing } from '../../../feed';
 import { insertListings, insertProducts, lockListingMatching, updateListings, type ChangedListingRow, type NewListingRow } from '../catalog/catalogWrites';
-import type { Listing } from '../generated/prisma/client';
+import { Prisma, type Listing } from '../generated/prisma/client';
 
 /** What matching needs of a listing the platform already has. */
 type KnownListing = Pick<Listing, 'id' | 'externalId' | 'productId' | 'title' | 'price' | 'currency' | 'stock' | 'monthlySales' | 'url' | 'gtin' | 'unit'>;
@@ -13,7 +13,7 @@ import { refreshListingAggregates } from './listingAggregates';
 import { blockingKey } from '../matching/listingMatching';
 import { decideComponent, listingKeyOf } from '../matching/componentDecision';
 import type { ListingResult, UpsertListingsResult } from '../schema.mappers';
-import type { ProductsDb } from '../store';
+import { eachKeyThroughIndex, type ProductsDb } from '../store';
 import { SupplierDirectory, type SupplierFacts } from './supplierDirectory';
 
 export const MAX_LISTINGS_PER_CALL = 1000;
@@ -139,21 +139,19 @@ export async function upsertListings(
       }
       // Plain SQL with array parameters: a thousand keys are one bound value
       // each, not a thousand placeholders to compile and bind. Each SKU is
-      // looked up through the (platform, SKU) index: a LATERAL subquery with
-      // OFFSET 0 is never flattened into a join, and with `= ANY` the planner
+      // looked up through the (platform, SKU) index: with `= ANY` the planner
       // read every listing of the platform (statistics from when it had few)
       // and filtered them, in every batch.
       const skus = [...ready.values()].map(({ row }) => row.platformSku);
       const existing = new Map(
         (
-          await tx.$queryRaw<KnownListing[]>`
-            SELECT found.* FROM unnest(${skus}::text[]) AS k(sku)
-              CROSS JOIN LATERAL (
-                SELECT id, external_id AS "externalId", product_id AS "productId", title, price, currency, stock,
-                       monthly_sales AS "monthlySales", url, gtin, unit
-                FROM listing WHERE platform_code = ${platformCode} AND external_id = k.sku
-                OFFSET 0
-              ) found`
+          await tx.$queryRaw<KnownListing[]>`${eachKeyThroughIndex(
+            skus,
+            (sku) => Prisma.sql`
+              SELECT id, external_id AS "externalId", product_id AS "productId", title, price, currency, stock,
+                     monthly_sales AS "monthlySales", url, gtin, unit
+              FROM listing WHERE platform_code = ${platformCode} AND external_id = ${sku}`,
+          )}`
         ).map((listing) => [listing.externalId, listing]),
       );
       const now = new Date();

@@ -7,7 +7,8 @@ import type { SubgraphClient } from '../../../common/subgraphClient';
 import { gtinKey, type ValidListing } from '../../../feed';
 import { bumpProductVersions, deleteEmptyProducts, moveListings, type NewListingRow, type NewProductRow } from '../catalog/catalogWrites';
 import { certificationStates } from '../catalog/certifiedProducts';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
+import { eachKeyThroughIndex } from '../store';
 import { blockingKey, canonicalGtin, productNameFromTitle } from './listingMatching';
 import type { SupplierFacts } from '../listings/supplierDirectory';
 import { namingListing, NEW_PRODUCT_PREFIX, planImport, productPairKey, type ClusterInput } from './catalogClustering';
@@ -80,23 +81,16 @@ export async function decideComponent(
   const spellings = [...gtins].flatMap(gtinSpellings);
   // The whole of every product the touched blocks and GTINs reach, in one
   // statement; a listing stored before its block was recorded takes its product's.
-  //
-  // Each key is looked up through its index (a LATERAL subquery with OFFSET 0
-  // is never flattened into a join, so the planner cannot trade the lookups
-  // for whole-table scans): with a thousand keys in `= ANY` the planner
-  // misjudged the share of rows they select (nine in ten where one in twenty
-  // came back) and scanned and hashed listing and product whole, a cost that
-  // grew with the catalog and so made an import quadratic.
+  // Every key and every reached product is looked up through its index
+  // (eachKeyThroughIndex says why; the last LATERAL … OFFSET 0 does the same
+  // for the reached products): scanned whole instead, an import was quadratic.
   const rows = await tx.$queryRaw<ComponentRow[]>`
     WITH reached AS (
-      SELECT found.product_id FROM unnest(${[...blocks]}::text[]) AS k(key)
-        CROSS JOIN LATERAL (SELECT product_id FROM listing WHERE match_key = k.key OFFSET 0) found
+      ${eachKeyThroughIndex([...blocks], (key) => Prisma.sql`SELECT product_id FROM listing WHERE match_key = ${key}`)}
       UNION
-      SELECT found.product_id FROM unnest(${[...gtins]}::text[]) AS k(key)
-        CROSS JOIN LATERAL (SELECT product_id FROM listing WHERE gtin_key = k.key OFFSET 0) found
+      ${eachKeyThroughIndex([...gtins], (key) => Prisma.sql`SELECT product_id FROM listing WHERE gtin_key = ${key}`)}
       UNION
-      SELECT found.id FROM unnest(${spellings}::text[]) AS k(key)
-        CROSS JOIN LATERAL (SELECT id FROM product WHERE gtin = k.key OFFSET 0) found
+      ${eachKeyThroughIndex(spellings, (key) => Prisma.sql`SELECT id AS product_id FROM product WHERE gtin = ${key}`)}
     )
     SELECT c.* FROM reached r CROSS JOIN LATERAL (
       SELECT l.id, l.platform_code AS "platformCode", l.external_id AS "externalId", l.product_id AS "productId",
