@@ -234,11 +234,11 @@ function startedIn<T extends object>(what: string, start: () => Promise<T>, stop
   });
 }
 
-/** The catalog of a describe block: started before its tests, closed after them. Options may be computed by an earlier beforeAll. */
-export function useCatalog(options: CatalogOptions | (() => CatalogOptions)): Catalog {
+/** The catalog of a describe block: started before its tests, closed after them. */
+export function useCatalog(options: CatalogOptions): Catalog {
   return startedIn(
     'the catalog',
-    () => startCatalog(typeof options === 'function' ? options() : options),
+    () => startCatalog(options),
     (catalog) => catalog.close(),
     120_000,
   );
