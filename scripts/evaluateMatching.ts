@@ -8,7 +8,7 @@
 // `product_label`, naming the real product; the import ignores it. The old
 // single-file set (test/fixtures/matching/labelled-listings.jsonl, with
 // `platform` and `product` keys) is read as well. Without arguments the
-// tuning half is scored.
+// three tuning sets are scored.
 //
 // The feeds are imported one after the other into the engine's in-memory
 // catalog, the way `npm run import` runs them against the products store
@@ -27,6 +27,10 @@ import { MemoryCatalog } from '../subgraphs/products/matching/memoryCatalog';
 
 export const MATCHING_FIXTURES = resolve(__dirname, '../test/fixtures/matching');
 export const TUNING_SET = join(MATCHING_FIXTURES, 'tuning');
+/** A second tuning set, written later by other hands from other provinces and products. */
+export const SECOND_TUNING_SET = join(MATCHING_FIXTURES, 'tuning2');
+/** A third, written apart from both and from the engine, with other shops' habits and look-alike producers. */
+export const THIRD_TUNING_SET = join(MATCHING_FIXTURES, 'tuning3');
 export const HELD_OUT_SET = join(MATCHING_FIXTURES, 'heldout');
 
 export interface LabelledListing {
@@ -243,7 +247,7 @@ async function main(argv: readonly string[]): Promise<void> {
     linkThreshold: Number(valueOf('--link') ?? DEFAULT_LINK_THRESHOLD),
     suggestThreshold: Number(valueOf('--suggest') ?? DEFAULT_SUGGEST_THRESHOLD),
   };
-  for (const path of paths.length ? paths : [TUNING_SET]) {
+  for (const path of paths.length ? paths : [TUNING_SET, SECOND_TUNING_SET, THIRD_TUNING_SET]) {
     const byPlatform = await readLabelledSet(path);
     const order = valueOf('--order')?.split(',') ?? [...byPlatform.keys()];
     const { assigned, suggestions } = importInOrder(byPlatform, order, options);

@@ -223,6 +223,39 @@ describe('staff decisions about the catalog, through the gateway', () => {
     expect((await product('prd_003'))!.listings).toHaveLength(3);
   });
 
+  test("a product's GTIN follows the listings that carry it when the engine splits them off", async () => {
+    const upsert = async (platform: string, listings: { platformSku: string; title: string; gtin?: string }[]) => {
+      const token = catalog.token(`${platform}-feed`, ['partner'], { platform });
+      const result = await catalog.query<{ upsertListings: { results: { status: string; product: { id: string } }[] } }>(
+        UPSERT,
+        {
+          platform,
+          listings: listings.map((listing) => ({ price: '29.90', supplierName: '房县土城镇山友食品有限公司', supplierRegionCode: '420325', ...listing })),
+        },
+        token,
+      );
+      expect(result.errors).toBeUndefined();
+      return result.data!.upsertListings.results.map((r) => r.product.id);
+    };
+    const gtinOf = async (id: string) =>
+      (await catalog.query<{ product: { gtin: string | null } }>('query($id: ID!) { product(id: $id) { gtin } }', { id }, staff)).data!.product.gtin;
+    // One product at first: the taobao listing names no variety, and it brings the GTIN.
+    const [first] = await upsert('jd', [{ platformSku: 'sy-1', title: '房县木耳 单片耳 250g' }]);
+    await upsert('pdd', [{ platformSku: 'sy-2', title: '房县木耳 单片耳 半斤' }]);
+    const [withGtin] = await upsert('taobao', [{ platformSku: 'sy-3', title: '房县木耳 250g', gtin: '6973263049908' }]);
+    expect(withGtin).toBe(first);
+    expect(await gtinOf(first!)).toBe('6973263049908');
+    // A jd listing of another variety with the same GTIN takes the taobao one away.
+    const [other] = await upsert('jd', [{ platformSku: 'sy-4', title: '房县木耳 小碗耳 250g', gtin: '6973263049908' }]);
+    expect(other).not.toBe(first);
+    expect(await gtinOf(first!)).toBeNull();
+    expect(await gtinOf(other!)).toBe('6973263049908');
+    // The next listing with that GTIN joins the product that carries it, and the first stays apart.
+    const [next] = await upsert('douyin', [{ platformSku: 'sy-5', title: '房县 木耳 半斤', gtin: '06973263049908' }]);
+    expect(next).toBe(other);
+    expect((await product(first!))!.listings.map((listing) => listing.externalId).sort()).toEqual(['sy-1', 'sy-2']);
+  });
+
   test('two products with open certifications are never merged; one holding the only open certification survives', async () => {
     expect(openCertified.length).toBeGreaterThanOrEqual(2);
     const [a, b] = await Promise.all(openCertified.slice(0, 2).map((id) => product(id)));

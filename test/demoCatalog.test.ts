@@ -318,9 +318,9 @@ describe('normalizeSupplierName', () => {
   const lixian = { province: '甘肃省', city: '陇南市', county: '礼县' };
 
   it('drops the county prefix and the organisation form', () => {
-    expect(normalizeSupplierName('宁陵县金顶谢花酥梨种植专业合作社', ningling)).toBe('金顶谢花酥梨');
-    expect(normalizeSupplierName('金顶谢花酥梨种植合作社', ningling)).toBe('金顶谢花酥梨');
-    expect(normalizeSupplierName('宁陵金顶谢花酥梨种植农民专业合作社', ningling)).toBe('金顶谢花酥梨');
+    expect(normalizeSupplierName('宁陵县金顶谢花酥梨种植专业合作社', ningling)).toBe('金顶谢花酥梨种植');
+    expect(normalizeSupplierName('金顶谢花酥梨种植合作社', ningling)).toBe('金顶谢花酥梨种植');
+    expect(normalizeSupplierName('宁陵金顶谢花酥梨种植农民专业合作社', ningling)).toBe('金顶谢花酥梨种植');
   });
 
   it('strips province, city and county in any written form', () => {
@@ -334,9 +334,9 @@ describe('normalizeSupplierName', () => {
   it('ends for a county named after its people alone (东乡族自治县, 鄂温克族自治旗)', () => {
     const dongxiang = { province: '甘肃省', city: '临夏回族自治州', county: '东乡族自治县' };
     const ewenki = { province: '内蒙古自治区', city: '呼伦贝尔市', county: '鄂温克族自治旗' };
-    expect(normalizeSupplierName('东乡族自治县金银镇土豆种植农民专业合作社', dongxiang)).toBe('金银土豆');
-    expect(normalizeSupplierName('东乡县金银镇土豆种植合作社', dongxiang)).toBe('金银土豆');
-    expect(normalizeSupplierName('临夏州东乡金银镇土豆种植合作社', dongxiang)).toBe('金银土豆');
+    expect(normalizeSupplierName('东乡族自治县金银镇土豆种植农民专业合作社', dongxiang)).toBe('金银土豆种植');
+    expect(normalizeSupplierName('东乡县金银镇土豆种植合作社', dongxiang)).toBe('金银土豆种植');
+    expect(normalizeSupplierName('临夏州东乡金银镇土豆种植合作社', dongxiang)).toBe('金银土豆种植');
     expect(normalizeSupplierName('鄂温克旗牧歌乳业有限公司', ewenki)).toBe('牧歌乳业');
   });
 
@@ -346,7 +346,7 @@ describe('normalizeSupplierName', () => {
   });
 
   it('does not cut one-character county stems off the producer name', () => {
-    expect(normalizeSupplierName('礼县盐官镇苹果种植农民专业合作社', lixian)).toBe('盐官苹果');
+    expect(normalizeSupplierName('礼县盐官镇苹果种植农民专业合作社', lixian)).toBe('盐官苹果种植');
     expect(normalizeSupplierName('礼品包装有限公司', lixian)).toBe('礼品包装');
   });
 

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { GatewayClient } from '../importer/gatewayClient';
 import { importFeed } from '../importer/importFeed';
-import { HELD_OUT_SET, readLabelledSet, score, TUNING_SET, type Assigned } from '../scripts/evaluateMatching';
+import { readLabelledSet, score, type Assigned } from '../scripts/evaluateMatching';
+import { LABELLED_SETS } from './support/labelledSets';
 import type { ProductsDb } from '../subgraphs/products/store';
 import { useCatalog, type Catalog } from './support/catalogHarness';
 
@@ -49,10 +50,7 @@ async function importSet(catalog: Catalog, dir: string, reports: string): Promis
   return labelled.map((row) => ({ row, productId: productOf.get(`${row.platform}:${row.platformSku}`)!, explanation: '' }));
 }
 
-describe.each([
-  ['tuning', TUNING_SET, { precision: 0.99, f1: 0.95 }],
-  ['held-out', HELD_OUT_SET, { precision: 0.975, f1: 0.905 }],
-])('the %s half imported into the products store', (_name, dir, floor) => {
+describe.each(LABELLED_SETS)('the %s set imported into the products store', (_name, dir, floor) => {
   const catalog = useCatalog({ backend: 'pglite', seed: false });
   let reports: string;
   beforeAll(() => {

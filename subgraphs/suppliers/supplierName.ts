@@ -64,13 +64,15 @@ const AUTONOMOUS_SUFFIX = new RegExp(`(?:(?:${ETHNIC_GROUPS.join('|')})族|维�
 const ADMINISTRATIVE_SUFFIX = /(?:省|市|县|区|州|盟|旗|地区|林区|特区)$/;
 
 // The legal form says nothing about who the producer is, and feeds write it
-// every way (农民专业合作社, 专业合作社, 合作社; 有限责任公司, 有限公司, 公司,
-// 厂) or leave it out: the key keeps the name without it. Longer forms first.
+// every way (农民专业合作社, 专业合作社, 合作社; 有限责任公司, 有限公司, 公司)
+// or leave it out: the key keeps the name without it. Longer forms first.
+// A 厂 is not among them: a factory is no abbreviation of a company, and
+// 宝山火腿食品厂 beside 宝山火腿食品有限公司 in one county are two producers.
+// Nor is what the organisation does (种植, 加工): 泥河沟红枣种植合作社 and
+// 泥河沟红枣加工合作社 are two cooperatives, and a spelling that leaves it
+// out is a near miss for staff (supplierReview.ts), not a silent merge.
 const ORGANISATION_FORM_SUFFIX =
-  /(?:家庭农场|农场|股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社|厂)$/u;
-
-// Before the legal form: what the organisation does (种植专业合作社, 食品加工厂).
-const ACTIVITY_SUFFIX = /(?:种植养殖|种养殖|种养|种植|养殖|加工|销售|生产)$/u;
+  /(?:家庭农场|农场|股份有限公司|有限责任公司|有限公司|公司|农民专业合作联社|农民专业合作社|农民合作社|专业合作联社|专业合作社|合作联社|合作社|社)$/u;
 
 // Relief workshops were renamed in 2021 (扶贫车间 → 帮扶车间, likewise 扶贫工坊
 // → 帮扶工坊); platforms still carry both names for one workshop.
@@ -126,7 +128,7 @@ function placeNameForms(fullName: string): string[] {
  * organisation form is dropped and renamed words are folded, so
  * "河南省宁陵县金顶谢花酥梨种植专业合作社", "金顶谢花酥梨种植合作社" and
  * "宁陵 金顶谢花酥梨种植社" are the same supplier, as are a 扶贫车间 and the
- * 帮扶车间 it was renamed to.
+ * 帮扶车间 it was renamed to. What the organisation does (种植) and a 厂 stay.
  */
 export function normalizeSupplierName(name: string, region: RegionNames): string {
   const prefixes = [region.province, region.city, region.county].flatMap(placeNameForms).sort((a, b) => b.length - a.length);
@@ -146,17 +148,12 @@ export function normalizeSupplierName(name: string, region: RegionNames): string
 
   for (const [word, renamed] of RENAMED_WORDS) rest = rest.replace(word, renamed);
   // Towns are written with and without their 镇 ("旧院镇黑鸡养殖" and "旧院黑鸡养殖"), and
-  // townships with and without their 乡 ("五龙乡野生菌" and "五龙野生菌"). 乡 is as often part of
-  // a name (梨乡, 水乡) or of 乡村: only a 乡 after a two-character township name at the start goes.
+  // townships with and without their 乡 ("五龙乡野生菌" and "五龙野生菌", "萨依巴格乡核桃食品"
+  // and "萨依巴格核桃食品"). 乡 is as often part of a name (梨乡, 水乡) or of 乡村: only a 乡
+  // after a township name of two to four characters at the start goes.
   rest = rest.replace(/(?<=.)(?:镇|街道)(?=.)/gu, '');
-  rest = rest.replace(/^(\p{Script=Han}{2})乡(?!村)(?=..)/u, '$1');
+  rest = rest.replace(/^(\p{Script=Han}{2,4})乡(?!村)(?=..)/u, '$1');
   // Never strip the whole name: a supplier called just "合作社" keeps it.
   const core = rest.replace(ORGANISATION_FORM_SUFFIX, '');
-  if (core.length >= 2 && core !== rest) {
-    // What the organisation does is part of its legal name and as often left
-    // out ("金顶谢花酥梨种植专业合作社", "金顶谢花酥梨合作社").
-    const named = core.replace(ACTIVITY_SUFFIX, '');
-    rest = named.length >= 2 ? named : core;
-  } else if (core.length >= 2) rest = core;
-  return rest;
+  return core.length >= 2 ? core : rest;
 }

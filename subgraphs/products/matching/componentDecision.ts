@@ -104,12 +104,16 @@ export async function decideComponent(
   const freshKeys = new Set(fresh.map((input) => input.key));
   const stored = new Map(rows.map((row) => [listingKeyOf(row.platformCode, row.externalId), row]));
   // A product's own GTIN speaks for it through one listing (the first by key)
-  // when none of its listings carries a GTIN: enough for a new listing with
-  // that GTIN to find the product, without gluing all its listings together.
+  // when none of its listings carries a GTIN and no listing of the component
+  // does either: enough for a new listing with that GTIN to find the
+  // product, without gluing all its listings together, and never a second
+  // claim to a GTIN that listings of another product carry.
+  const carried = new Set([...rows, ...fresh].map((listing) => canonicalGtin(listing.gtin)).filter((gtin) => gtin !== null));
   const gtinAnchor = new Map<string, string>();
   const productsWithListingGtin = new Set(rows.filter((row) => row.gtin !== null).map((row) => row.productId));
   for (const [key, row] of [...stored].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (row.productGtin !== null && !productsWithListingGtin.has(row.productId) && !gtinAnchor.has(row.productId)) gtinAnchor.set(row.productId, key);
+    if (row.productGtin === null || productsWithListingGtin.has(row.productId) || gtinAnchor.has(row.productId)) continue;
+    if (!carried.has(gtinKey(row.productGtin))) gtinAnchor.set(row.productId, key);
   }
   const component: ClusterInput[] = [
     ...rows
@@ -140,12 +144,36 @@ export async function decideComponent(
   const plan = planImport(component, { linkThreshold: deps.linkThreshold, frozenProducts: frozen, keptApart });
 
   const byKey = new Map(component.map((input) => [input.key, input]));
+  // A product's GTIN follows the listings that carry it: when the plan moves
+  // every one of them to another product, the product lets it go, so that
+  // the one now holding them can take it (a new one at once, an existing
+  // one below). A GTIN kept by a product whose listings no longer carry it
+  // would be lent to one of them next time and glue them to the others.
+  const ownGtin = (key: string) => canonicalGtin(stored.get(key)?.gtin ?? byKey.get(key)!.gtin);
+  const carriers = new Map<string, Set<string>>();
+  for (const [key, target] of plan.productOf) {
+    const gtin = ownGtin(key);
+    if (gtin === null) continue;
+    if (!carriers.has(gtin)) carriers.set(gtin, new Set());
+    carriers.get(gtin)!.add(target);
+  }
+  const released = [...new Map(rows.filter((row) => row.productGtin !== null).map((row) => [row.productId, gtinKey(row.productGtin!)] as const))].filter(
+    ([productId, gtin]) => {
+      const holders = carriers.get(gtin);
+      return holders !== undefined && !holders.has(productId);
+    },
+  );
+  if (released.length > 0) {
+    await tx.$executeRaw`UPDATE product SET gtin = NULL WHERE id = ANY(${released.map(([productId]) => productId)}::text[])`;
+  }
+  const releasedProducts = new Set(released.map(([productId]) => productId));
   const freshByKey = new Map(deciding.map((entry) => [listingKeyOf(platformCode, entry.row.platformSku), entry]));
   const ids = new Map<string, string>();
   const newProducts: Omit<NewProductRow, 'at'>[] = [];
   const createdBy = new Map<string, string>();
   const takenGtins = new Set(
     rows
+      .filter((row) => !releasedProducts.has(row.productId))
       .map((row) => row.productGtin)
       .filter((gtin): gtin is string => gtin !== null)
       .map(gtinKey),
@@ -197,7 +225,7 @@ export async function decideComponent(
     if (!clusterOfProduct.has(productId)) clusterOfProduct.set(productId, []);
     clusterOfProduct.get(productId)!.push(input);
   }
-  const withGtin = new Set(rows.filter((row) => row.productGtin !== null).map((row) => row.productId));
+  const withGtin = new Set(rows.filter((row) => row.productGtin !== null && !releasedProducts.has(row.productId)).map((row) => row.productId));
   for (const productId of products) {
     const members = clusterOfProduct.get(productId);
     if (!members || withGtin.has(productId)) continue;

@@ -186,6 +186,7 @@ function parseQuantities(text: string): PackSize | null {
     return { measure: 'cm2', amount: round(Number(dimensions[1]) * scale * Number(dimensions[2]) * scale) };
   }
   const prepared = text
+    .replace(HOURS_TO_SHIP, ' ')
     .replace(VINTAGE, ' ')
     .replace(PER_PIECE_SPEC, ' ')
     .replace(RANGE, '$1')
@@ -367,7 +368,9 @@ const SHOP_NOISE = phrases(SHOP_PHRASES, 'gu');
 // For display names, which keep the seller's Latin case ("EMS").
 const SHOP_NOISE_ANY_CASE = phrases(SHOP_PHRASES, 'giu');
 const REDUNDANT = phrases(REDUNDANT_PHRASES, 'gu');
-const HOURS_TO_SHIP = /\d+\s*小时(?:内)?(?:发货|发出|达)?/gu;
+// "48小时发货" is a promise of the shop, and its number is one of a few: a
+// title that glues it to the pack ("250ML*1248小时发货") still has its "*12".
+const HOURS_TO_SHIP = /(?:24|48|72)\s*小时(?:内)?(?:发货|发出|达)?/gu;
 // Harvest-year labels ("2025新茶", "2024年新货") mark the season, and only some
 // platforms' titles carry them.
 const HARVEST_YEAR = /(?<!\d)20\d\d(?:年)?(?!\d)/gu;
@@ -383,7 +386,8 @@ const PACK_PHRASE = new RegExp(
   [
     // "*6罐", "×125g", "*4": the multiplier half of "425g×6罐" / "2罐×125g".
     String.raw`[*]\s*${NUMBER}\s*(?:${MEASURE_UNIT}(?![a-z])|[小大]?(?:${CONTAINER_UNIT}|${PIECE_UNIT}))?(?:装)?`,
-    String.raw`(?:毛重|净重|带箱|含箱|约)?\s*(?:每${CONTAINER_UNIT})?\s*${NUMBER}\s*(?:[-~～至到]\s*${NUMBER}\s*)?${MEASURE_UNIT}(?![a-z])(?:\s*/\s*${CONTAINER_UNIT})?(?:装)?`,
+    // "10斤左右", "约5斤上下": an approximate weight is the same pack.
+    String.raw`(?:毛重|净重|带箱|含箱|约)?\s*(?:每${CONTAINER_UNIT})?\s*${NUMBER}\s*(?:[-~～至到]\s*${NUMBER}\s*)?${MEASURE_UNIT}(?![a-z])(?:\s*/\s*${CONTAINER_UNIT})?(?:装)?(?:\s*(?:左右|上下))?`,
     String.raw`${NUMBER}\s*[小大]?(?:${CONTAINER_UNIT}|${PIECE_UNIT})(?:装|套)?`,
   ].join('|'),
   'gu',
@@ -487,7 +491,7 @@ function normalizeTitleUncached(title: string): string {
  * full): an import judges every pair of a block, so each title is read many
  * times.
  */
-function rememberedPerTitle<T>(compute: (title: string) => T, limit = 200_000): (title: string) => T {
+export function rememberedPerTitle<T>(compute: (title: string) => T, limit = 200_000): (title: string) => T {
   const table = new Map<string, T>();
   return (title) => {
     let value = table.get(title);
@@ -590,7 +594,7 @@ const VOCABULARY: Readonly<Record<Aspect, Readonly<Record<string, string>>>> = {
   product: {
     // fruit
     苹果: '', '梨': '梨子', '梨/酥梨': '', '梨/雪梨': '', '梨/香梨': '', '梨/鸭梨': '', '梨/秋月梨': '', '梨/皇冠梨': '',
-    '桃': '桃子', '桃/黄桃': '', '桃/水蜜桃': '', '桃/油桃': '', '桃/蟠桃': '', 猕猴桃: '奇异果', 樱桃: '车厘子',
+    '桃': '桃子', '桃/黄桃': '', '桃/水蜜桃': '', '桃/油桃': '', '桃/蟠桃': '', 猕猴桃: '奇异果 弥猴桃 狝猴桃', 樱桃: '车厘子',
     '橙': '橙子 甜橙', '橙/脐橙': '', '橙/冰糖橙': '', '橙/血橙': '', '柚': '柚子 蜜柚 红心柚 白心柚 沙田柚',
     '橘': '橘子 桔子 柑橘 砂糖橘 沃柑 丑橘 耙耙柑', 葡萄: '提子', '枣': '红枣 大枣 冬枣 枣子', 李子: '', 杏: '杏子',
     芒果: '', 香蕉: '', 荔枝: '', 龙眼: '桂圆', 柿子: '柿饼', 石榴: '', 蓝莓: '', 草莓: '', 西瓜: '', 哈密瓜: '',
@@ -602,7 +606,7 @@ const VOCABULARY: Readonly<Record<Aspect, Readonly<Record<string, string>>>> = {
     洋葱: '', 南瓜: '贝贝南瓜', 冬瓜: '', 丝瓜: '', 苦瓜: '', 豆角: '四季豆', 玉米: '甜玉米 糯玉米', 西兰花: '',
     莲藕: '藕', '笋': '竹笋', '笋/冬笋': '', '笋/春笋': '', 笋干: '', 蔬菜礼盒: '',
     // fungi
-    木耳: '黑木耳 小木耳 碗耳 小碗耳', 银耳: '', 香菇: '花菇 干香菇', 平菇: '', 金针菇: '', 杏鲍菇: '', 松茸: '',
+    木耳: '黑木耳 小木耳', 银耳: '', 香菇: '花菇 干香菇', 平菇: '', 金针菇: '', 杏鲍菇: '', 松茸: '',
     羊肚菌: '', 猴头菇: '', 竹荪: '',
     // grain
     大米: '', 红米: '', 黑米: '', 糯米: '香禾糯', 小米: '', 燕麦: '', 荞麦: '苦荞', 青稞: '', 米线: '红米线 米粉',

@@ -3,12 +3,13 @@
 // Chinese titles have no spaces. A segmenter (jieba, compiled to WebAssembly
 // and shipped inside its npm package) cuts the cleaned title into words with
 // the project's own dictionary on top of jieba's; synonyms are folded to one
-// spelling and generic or decorative words are dropped, all from the data
-// files beside this module, each entry with its reason.
+// spelling, generic and decorative words and place and region names are
+// dropped, and single-character attributes (白, 片, 生) are read by kind, all
+// from the data files beside this module, each entry with its reason.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { add_word as addWord, cut, cut_for_search as cutForSearch } from 'jieba-wasm';
-import { normalizeTitle } from './listingMatching';
+import { normalizeTitle, rememberedPerTitle } from './listingMatching';
 
 const DATA_DIR = join(__dirname, 'data');
 
@@ -37,7 +38,7 @@ const SYNONYM_SPELLING = new RegExp([...SYNONYMS.keys()].map((spelling) => spell
 // Generic words name a kind, not a product (橙子 beside 脐橙), decorative
 // words praise without telling products apart (脆甜, 农家), and place names
 // say where: none of them is a conflict.
-const IGNORED = new Set([...dataLines('generic.txt'), ...dataLines('decorative.txt'), ...dataLines('places.txt')]);
+const IGNORED = new Set([...dataLines('generic.txt'), ...dataLines('decorative.txt'), ...dataLines('places.txt'), ...dataLines('regions.txt')]);
 
 // Units say the pack size, which the block already compares.
 const MEASURE_WORDS = /^(?:厘米|毫米|公分|公斤|千克|市斤|毫升|英寸)$/u;
@@ -56,6 +57,7 @@ export function loadDictionary(): void {
     ...new Set(SYNONYMS.values()),
     ...dataLines('generic.txt'),
     ...dataLines('decorative.txt'),
+    ...dataLines('regions.txt'),
   ];
   for (const word of known) addWord(word, 100_000);
 }
@@ -83,19 +85,75 @@ export function titleWords(title: string): TitleWords {
   let text = '';
   for (const chunk of normalizeTitle(title).split(' ')) {
     if (!chunk) continue;
-    for (const raw of cutForSearch(chunk, true)) {
-      const word = canonicalWord(raw.trim());
-      if ([...word].length >= 2 && !IGNORED.has(word) && !/^[\da-z.]+$/u.test(word) && !MEASURE_WORDS.test(word)) words.add(word);
+    // A word to ignore goes whole: the parts a search cut makes of it (科尔
+    // of 科尔沁, 版纳 of 西双版纳) are no words of the title.
+    for (const whole of cut(chunk, true)) {
+      if (IGNORED.has(canonicalWord(whole.trim()))) continue;
+      for (const raw of cutForSearch(whole, true)) {
+        const word = canonicalWord(raw.trim());
+        if ([...word].length >= 2 && !IGNORED.has(word) && !/^[\da-z.]+$/u.test(word) && !MEASURE_WORDS.test(word)) words.add(word);
+      }
     }
     // The text keeps every character, so a word is looked for in the other
     // title as written there, whatever the segmenter made of it; synonyms are
     // folded by whole words, so only a chunk that holds a spelling is cut again.
     text += `${SYNONYM_SPELLING.test(chunk) ? cut(chunk, true).map(canonicalWord).join('') : chunk} `;
   }
+  // Single-character attributes are words too, so that the block's evidence
+  // can find 结 against 豆腐 as it finds 槐花蜜 against 枣花蜜.
+  for (const values of titleAttributes(title).values()) for (const attribute of values) words.add(attribute);
   value = { text: text.trim(), words: [...words].sort() };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(title, value);
   return value;
+}
+
+function loadAttributes(): Map<string, string> {
+  const kindOf = new Map<string, string>();
+  for (const line of dataLines('attributes.txt')) {
+    const [kind, ...characters] = line.split(/\s+/u);
+    for (const character of characters) {
+      if (kindOf.has(character)) throw new Error(`attributes.txt lists ${character} twice`);
+      kindOf.set(character, kind!);
+    }
+  }
+  return kindOf;
+}
+
+const ATTRIBUTE_KIND = loadAttributes();
+
+/**
+ * The single-character attributes a title names, by kind (attributes.txt):
+ * a character of the list that the segmenter leaves as a word of its own,
+ * standing alone or next to a word of two or more characters.
+ */
+export const titleAttributes = rememberedPerTitle((title: string): ReadonlyMap<string, ReadonlySet<string>> => {
+  loadDictionary();
+  const attributes = new Map<string, Set<string>>();
+  for (const chunk of normalizeTitle(title).split(' ')) {
+    if (!chunk) continue;
+    const tokens = cut(chunk, true);
+    tokens.forEach((token, i) => {
+      const kind = ATTRIBUTE_KIND.get(token);
+      if (kind === undefined) return;
+      const beside = [tokens[i - 1], tokens[i + 1]].some((other) => other !== undefined && [...other].length >= 2);
+      if (tokens.length > 1 && !beside) return;
+      if (!attributes.has(kind)) attributes.set(kind, new Set());
+      attributes.get(kind)!.add(token);
+    });
+  }
+  return attributes;
+});
+
+/** Two titles that name different attributes of one kind (白 vs 黑, 片 vs 块), or null. */
+export function attributeConflict(a: string, b: string): string | null {
+  const left = titleAttributes(a);
+  const right = titleAttributes(b);
+  for (const [kind, values] of left) {
+    const other = right.get(kind);
+    if (other && ![...values].some((value) => other.has(value))) return `${kind} ${[...values].join('+')} vs ${[...other].join('+')}`;
+  }
+  return null;
 }
 
 /** Words of `a` that `b` does not say anywhere in its text. */
