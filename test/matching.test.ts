@@ -274,7 +274,22 @@ describe('the matching engine', () => {
     expect(clusters).toHaveLength(1);
   });
 
+  it('lets a GTIN say the flavour or grade a title leaves out', () => {
+    const rows = [
+      listing('jd:1', '庄里 霜降柿饼 特大果王 2斤'),
+      listing('pdd:1', '关中柿饼 1000克装', { gtin: '6952723592741' }),
+      listing('taobao:1', '富平吊柿饼 特大柿饼 1kg', { gtin: '6952723592741' }),
+    ];
+    expect(partition(clusterListings(rows).clusters)).toEqual(['jd:1 pdd:1 taobao:1']);
+    // Without the GTIN nothing says the plain title is the large grade.
+    expect(clusterListings(rows.map((row) => ({ ...row, gtin: null }))).clusters.length).toBeGreaterThan(1);
+  });
+
   it('keeps piece sizes and stated colours apart', () => {
+    expect(clusterListings([listing('jd:1', '墨脱石锅 24cm'), listing('pdd:1', '墨脱石锅 规格: 28厘米')]).clusters).toHaveLength(2);
+    expect(clusterListings([listing('jd:1', '兰考古筝 1.25米'), listing('pdd:1', '兰考 古筝 163cm')]).clusters).toHaveLength(2);
+    expect(clusterListings([listing('jd:1', '兰考古筝 1.63米'), listing('pdd:1', '兰考 古筝 163cm')]).clusters).toHaveLength(1);
+    expect(clusterListings([listing('jd:1', '泾县宣纸 六尺'), listing('pdd:1', '泾县 宣纸 八尺')]).clusters).toHaveLength(2);
     expect(clusterListings([listing('jd:1', '洛川苹果 果径80mm 5kg'), listing('pdd:1', '洛川苹果 85mm 5kg')]).clusters).toHaveLength(2);
     expect(clusterListings([listing('jd:1', '彝绣挎包（红）22×28cm'), listing('pdd:1', '彝绣挎包 黑色 22*28cm')]).clusters).toHaveLength(2);
     // A colour right before the same name, and the finish of a handicraft.

@@ -22,7 +22,10 @@ export type Backend = 'pglite' | 'postgres';
 /** Where tests create their PostgreSQL databases: TEST_DATABASE_URL, default the local server. */
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const MODULES = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, subgraphModule(name)])) as Record<SubgraphName, AnySubgraphModule>;
+// Each start builds its subgraph anew, as a process does: a module keeps state
+// for its life (the products subgraph remembers which supplier id a spelling
+// names), and state of one catalog must never answer for another.
+const moduleOf = (name: SubgraphName): AnySubgraphModule => subgraphModule(name);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -162,7 +165,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
           tracing: options.otlpEndpoint ? createTracing(name, { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint }) : null,
         };
         configs[name] = config;
-        subgraphs[name] = await startSubgraph(MODULES[name], config);
+        subgraphs[name] = await startSubgraph(moduleOf(name), config);
       }),
     );
   } catch (err) {
@@ -199,7 +202,7 @@ export async function startCatalog(options: CatalogOptions): Promise<Catalog> {
       await subgraphs[name].close();
     },
     async restartSubgraph(name) {
-      subgraphs[name] = await startSubgraph(MODULES[name], configs[name]);
+      subgraphs[name] = await startSubgraph(moduleOf(name), configs[name]);
       stores[name] = subgraphs[name].store;
       stopped.delete(name);
     },

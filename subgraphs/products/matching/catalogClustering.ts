@@ -31,7 +31,7 @@
 // Frozen products (certified at any time, or arranged by staff) keep their
 // listings together and are never merged with another existing product by
 // the engine: such a link becomes a suggestion.
-import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleConflict, titleSimilarity } from './listingMatching';
+import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleSimilarity, vocabularyConflict } from './listingMatching';
 import { attributeConflict, titleWords, wholeWords, wordsMissingFrom } from './titleWords';
 
 // Chosen on the tuning half (test/fixtures/matching/tuning) with
@@ -112,6 +112,8 @@ function round2(value: number): number {
 interface PairVerdict {
   score: number;
   conflict: string | null;
+  /** The conflict is one title naming a flavour or grade the other leaves out. */
+  oneSided: boolean;
   evidence: string;
 }
 
@@ -237,6 +239,8 @@ interface PairFacts {
   similarity: number;
   /** A vocabulary, piece-size or attribute conflict. */
   vocabulary: string | null;
+  /** The vocabulary's conflict is a flavour or grade one title names and the other leaves out. */
+  oneSided: boolean;
   /** Content words of the left title the right one does not say, and the other way round. */
   onlyLeft: readonly string[];
   onlyRight: readonly string[];
@@ -272,9 +276,11 @@ function pairFacts(left: TitleRecord, right: TitleRecord): PairFacts {
   if (facts) return facts;
   const wa = titleWords(left.title);
   const wb = titleWords(right.title);
+  const vocabulary = vocabularyConflict(left.title, right.title);
   facts = {
     similarity: titleSimilarity(left.title, right.title),
-    vocabulary: titleConflict(left.title, right.title) ?? specConflict(left.title, right.title) ?? attributeConflict(left.title, right.title),
+    vocabulary: vocabulary?.text ?? specConflict(left.title, right.title) ?? attributeConflict(left.title, right.title),
+    oneSided: vocabulary?.oneSided ?? false,
     onlyLeft: wordsMissingFrom(wa, wb),
     onlyRight: wordsMissingFrom(wb, wa),
     shared: wa.words.filter((word) => wb.text.includes(word)),
@@ -291,7 +297,7 @@ function pairFacts(left: TitleRecord, right: TitleRecord): PairFacts {
 }
 
 function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict {
-  const { similarity, vocabulary, onlyLeft, onlyRight, shared } = pairFacts(a.title, b.title);
+  const { similarity, vocabulary, oneSided: leftOut, onlyLeft, onlyRight, shared } = pairFacts(a.title, b.title);
   const onlyA = onlyLeft.filter((word) => variety.has(word));
   const onlyB = onlyRight.filter((word) => variety.has(word));
   // A variety word and its parts are one difference, whatever the segmenter made of it.
@@ -299,7 +305,7 @@ function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict 
   const score = round2(Math.max(0, similarity - (onlyA.length > 0 && onlyB.length > 0 ? 0 : oneSided * ONE_SIDED_PENALTY)));
   const conflict = vocabulary ?? (onlyA.length > 0 && onlyB.length > 0 ? `variety words ${onlyA.join('+')} vs ${onlyB.join('+')}` : null);
   const words = `shared words ${shared.join('+') || 'none'}; conflicting ${[...onlyA, ...onlyB].join('+') || 'none'}`;
-  return { score, conflict, evidence: `same supplier and pack size ${a.pack}; ${words}; score ${score.toFixed(2)}` };
+  return { score, conflict, oneSided: vocabulary !== null && leftOut, evidence: `same supplier and pack size ${a.pack}; ${words}; score ${score.toFixed(2)}` };
 }
 
 class Clusters {
@@ -480,8 +486,19 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     }
     const gtins = new Set([...clusters.gtins[a]!, ...clusters.gtins[b]!]);
     if (gtins.size > 1) continue;
-    // Every pair across the two clusters that the block judged must be free of conflict.
-    const clash = clusters.members[a]!.some((x) => clusters.members[b]!.some((y) => verdictOf(x, y)?.conflict));
+    // Every pair across the two clusters that the block judged must be free of
+    // conflict, but for a flavour or grade that one listing leaves out while
+    // a listing with its GTIN agrees with the other side: the GTIN says what
+    // the title did not.
+    const saidByGtin = (x: number, y: number) =>
+      nodes[x]!.gtin !== null &&
+      clusters.members[clusters.find(x)]!.some((z) => z !== x && nodes[z]!.gtin === nodes[x]!.gtin && verdictOf(z, y)?.conflict === null);
+    const clash = clusters.members[a]!.some((x) =>
+      clusters.members[b]!.some((y) => {
+        const pair = verdictOf(x, y);
+        return pair?.conflict && !(pair.oneSided && (saidByGtin(x, y) || saidByGtin(y, x)));
+      }),
+    );
     if (clash) continue;
     if (frozenClash(a, b) || apart(a, b) || (existingMerge(a, b) && [...clusters.products[a]!, ...clusters.products[b]!].some((p) => frozenProducts.has(p)))) {
       suggest(

@@ -604,7 +604,7 @@ const VOCABULARY: Readonly<Record<Aspect, Readonly<Record<string, string>>>> = {
     彩椒: '甜椒 红椒 黄椒 红黄椒', 辣椒: '青椒 尖椒 朝天椒', 土豆: '马铃薯 洋芋', 红薯: '地瓜 番薯 蜜薯', 紫薯: '', 山药: '铁棍山药',
     萝卜: '白萝卜', 胡萝卜: '', 白菜: '大白菜', 菠菜: '', 芹菜: '', 韭菜: '', 大蒜: '蒜头 紫皮蒜', 生姜: '小黄姜 老姜',
     洋葱: '', 南瓜: '贝贝南瓜', 冬瓜: '', 丝瓜: '', 苦瓜: '', 豆角: '四季豆', 玉米: '甜玉米 糯玉米', 西兰花: '',
-    莲藕: '藕', '笋': '竹笋', '笋/冬笋': '', '笋/春笋': '', 笋干: '', 蔬菜礼盒: '',
+    莲藕: '藕', '笋': '竹笋', '笋/冬笋': '', '笋/春笋': '', 笋干: '干笋', 蔬菜礼盒: '',
     // fungi
     木耳: '黑木耳 小木耳', 银耳: '', 香菇: '花菇 干香菇', 平菇: '', 金针菇: '', 杏鲍菇: '', 松茸: '',
     羊肚菌: '', 猴头菇: '', 竹荪: '',
@@ -814,6 +814,11 @@ const rememberedProfile = rememberedPerTitle((title: string) => profileOf(title)
 const compactText = rememberedPerTitle((title: string) => cleanTitle(title).replace(/\s+/gu, ''));
 
 export function titleConflict(a: string, b: string): string | null {
+  return vocabularyConflict(a, b)?.text ?? null;
+}
+
+/** The conflict of `titleConflict`, and whether it is one title naming what the other leaves out. */
+export function vocabularyConflict(a: string, b: string): { text: string; oneSided: boolean } | null {
   const left = rememberedProfile(a);
   const right = rememberedProfile(b);
   // A flavour one title names and the other writes without 味 ("甜辣味" beside
@@ -831,7 +836,7 @@ export function titleConflict(a: string, b: string): string | null {
     const differ = l.length > 0 && r.length > 0 && !l.some((x) => r.some((y) => compatible(x, y)));
     const oneSided =
       (l.length === 0) !== (r.length === 0) && (aspect === 'flavour' || (aspect === 'grade' && [...l, ...r].some((g) => ONE_SIDED_GRADES.has(g))));
-    if (differ || oneSided) return `${aspect} ${displayValues(l)} vs ${displayValues(r)}`;
+    if (differ || oneSided) return { text: `${aspect} ${displayValues(l)} vs ${displayValues(r)}`, oneSided: !differ };
   }
   return null;
 }
