@@ -99,6 +99,10 @@ describe('pack size', () => {
     expect(label('宁陵酥梨', '2.5kg box')).toBe('2500g');
     expect(label('梨汁', '300ml×12瓶箱')).toBe('3600ml');
     expect(label('苹果礼盒', '12个/盒')).toBe('12pcs');
+    // A unit that names the container, beside a title that says how many.
+    expect(label('砀山县梨膏 规格：250毫升×2', '250ml bottle')).toBe('500ml');
+    expect(label('香辣香菇酱 210ml x6', '210ml bottle')).toBe('1260ml');
+    expect(label('魔芋结 1kg(200g*5袋)', '1000g pack')).toBe('1000g');
   });
 
   it('builds the blocking key from supplier and canonical pack size', () => {
@@ -274,7 +278,7 @@ describe('the matching engine', () => {
     expect(clusters).toHaveLength(1);
   });
 
-  it('lets a GTIN say the flavour or grade a title leaves out', () => {
+  it('lets a GTIN say the flavour or grade a title leaves out, and that two variety words name one product', () => {
     const rows = [
       listing('jd:1', '庄里 霜降柿饼 特大果王 2斤'),
       listing('pdd:1', '关中柿饼 1000克装', { gtin: '6952723592741' }),
@@ -283,6 +287,18 @@ describe('the matching engine', () => {
     expect(partition(clusterListings(rows).clusters)).toEqual(['jd:1 pdd:1 taobao:1']);
     // Without the GTIN nothing says the plain title is the large grade.
     expect(clusterListings(rows.map((row) => ({ ...row, gtin: null }))).clusters.length).toBeGreaterThan(1);
+    // Two names of one sausage (广式 on one listing, 原香 on others with its GTIN) are no two varieties.
+    const sausages = [
+      listing('douyin:1', '广式甜香肠 500g', { gtin: '6939813102936' }),
+      listing('jd:1', '苗家 原香湘西腊肠 约1斤', { gtin: '6939813102936' }),
+      listing('pdd:1', '原香香肠0.5公斤', { gtin: '6939813102936' }),
+      listing('taobao:1', '武陵山 广式甜香肠 湘西腊肠 0.5公斤'),
+      listing('douyin:2', '麻辣香肠 500g'),
+      listing('jd:2', '苗家 麻辣湘西腊肠 1斤'),
+      listing('pdd:2', '麻辣香肠 0.5公斤'),
+      listing('taobao:2', '湘西 麻辣香肠 一斤'),
+    ];
+    expect(partition(clusterListings(sausages).clusters)).toEqual(['douyin:1 jd:1 pdd:1 taobao:1', 'douyin:2 jd:2 pdd:2 taobao:2']);
   });
 
   it('keeps piece sizes and stated colours apart', () => {

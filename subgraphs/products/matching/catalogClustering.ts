@@ -114,6 +114,8 @@ interface PairVerdict {
   conflict: string | null;
   /** The conflict is one title naming a flavour or grade the other leaves out. */
   oneSided: boolean;
+  /** The conflict is the block's variety words, each side's own (the pair's first listing's first). */
+  varieties: readonly [readonly string[], readonly string[]] | null;
   evidence: string;
 }
 
@@ -305,7 +307,13 @@ function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict 
   const score = round2(Math.max(0, similarity - (onlyA.length > 0 && onlyB.length > 0 ? 0 : oneSided * ONE_SIDED_PENALTY)));
   const conflict = vocabulary ?? (onlyA.length > 0 && onlyB.length > 0 ? `variety words ${onlyA.join('+')} vs ${onlyB.join('+')}` : null);
   const words = `shared words ${shared.join('+') || 'none'}; conflicting ${[...onlyA, ...onlyB].join('+') || 'none'}`;
-  return { score, conflict, oneSided: vocabulary !== null && leftOut, evidence: `same supplier and pack size ${a.pack}; ${words}; score ${score.toFixed(2)}` };
+  return {
+    score,
+    conflict,
+    oneSided: vocabulary !== null && leftOut,
+    varieties: vocabulary === null && conflict !== null ? [onlyA, onlyB] : null,
+    evidence: `same supplier and pack size ${a.pack}; ${words}; score ${score.toFixed(2)}`,
+  };
 }
 
 class Clusters {
@@ -487,16 +495,30 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     const gtins = new Set([...clusters.gtins[a]!, ...clusters.gtins[b]!]);
     if (gtins.size > 1) continue;
     // Every pair across the two clusters that the block judged must be free of
-    // conflict, but for a flavour or grade that one listing leaves out while
-    // a listing with its GTIN agrees with the other side: the GTIN says what
-    // the title did not.
-    const saidByGtin = (x: number, y: number) =>
+    // conflict, but where a listing with x's GTIN agrees with y: for a flavour
+    // or grade that x leaves out, the GTIN says what the title did not; for
+    // variety words, when that listing also says y's own (广式 beside 原香 of
+    // one sausage), they are two names of one product.
+    const saidByGtin = (x: number, y: number, words: readonly string[]) =>
       nodes[x]!.gtin !== null &&
-      clusters.members[clusters.find(x)]!.some((z) => z !== x && nodes[z]!.gtin === nodes[x]!.gtin && verdictOf(z, y)?.conflict === null);
+      clusters.members[clusters.find(x)]!.some(
+        (z) =>
+          z !== x &&
+          nodes[z]!.gtin === nodes[x]!.gtin &&
+          verdictOf(z, y)?.conflict === null &&
+          words.every((word) => titleWords(nodes[z]!.title.title).text.includes(word)),
+      );
+    const waived = (x: number, y: number, pair: PairVerdict): boolean => {
+      if (pair.oneSided) return saidByGtin(x, y, []) || saidByGtin(y, x, []);
+      if (!pair.varieties) return false;
+      const [first, second] = x < y ? [x, y] : [y, x];
+      const [ofFirst, ofSecond] = pair.varieties;
+      return saidByGtin(first, second, ofSecond) || saidByGtin(second, first, ofFirst);
+    };
     const clash = clusters.members[a]!.some((x) =>
       clusters.members[b]!.some((y) => {
         const pair = verdictOf(x, y);
-        return pair?.conflict && !(pair.oneSided && (saidByGtin(x, y) || saidByGtin(y, x)));
+        return pair?.conflict && !waived(x, y, pair);
       }),
     );
     if (clash) continue;

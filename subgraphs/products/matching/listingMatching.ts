@@ -301,7 +301,13 @@ const rememberedPackSize = rememberedPerTitle((key: string): PackSize | null => 
       const titled = fromTitle();
       return titled && titled.measure !== 'count' ? titled : fromUnit;
     }
-    if (fromUnit) return fromUnit;
+    // "250ml bottle" beside "250毫升×2": the unit names the container and the
+    // title how many of them the listing sells.
+    if (fromUnit) {
+      const titled = fromTitle();
+      const times = titled && titled.measure === fromUnit.measure ? titled.amount / fromUnit.amount : 1;
+      return times >= 2 && Number.isInteger(times) && /[x×✕✖*]|装/u.test(foldCharacters(title)) ? titled! : fromUnit;
+    }
   }
   return fromTitle();
 });
