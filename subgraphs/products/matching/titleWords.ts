@@ -21,19 +21,24 @@ function dataLines(file: string): string[] {
     .filter((line) => line.length > 0);
 }
 
-function loadSynonyms(): Map<string, string> {
-  const synonyms = new Map<string, string>();
-  for (const line of dataLines('synonyms.txt')) {
-    const [canonical, ...spellings] = line.split(/\s+/u);
-    for (const spelling of spellings) {
-      if (synonyms.has(spelling)) throw new Error(`synonyms.txt lists ${spelling} twice`);
-      synonyms.set(spelling, canonical!);
+/**
+ * A data file whose lines each name a head and then its members (a synonym
+ * line: the spelling every other word is folded to; an attribute line: its
+ * kind): member → head. A member listed twice is refused.
+ */
+function loadHeadedLines(file: string): Map<string, string> {
+  const headOf = new Map<string, string>();
+  for (const line of dataLines(file)) {
+    const [head, ...members] = line.split(/\s+/u);
+    for (const member of members) {
+      if (headOf.has(member)) throw new Error(`${file} lists ${member} twice`);
+      headOf.set(member, head!);
     }
   }
-  return synonyms;
+  return headOf;
 }
 
-const SYNONYMS = loadSynonyms();
+const SYNONYMS = loadHeadedLines('synonyms.txt');
 const SYNONYM_SPELLING = new RegExp([...SYNONYMS.keys()].map((spelling) => spelling.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')).join('|'), 'u');
 // Generic words name a kind, not a product (橙子 beside 脐橙), decorative
 // words praise without telling products apart (脆甜, 农家), and place names
@@ -108,19 +113,7 @@ export function titleWords(title: string): TitleWords {
   return value;
 }
 
-function loadAttributes(): Map<string, string> {
-  const kindOf = new Map<string, string>();
-  for (const line of dataLines('attributes.txt')) {
-    const [kind, ...characters] = line.split(/\s+/u);
-    for (const character of characters) {
-      if (kindOf.has(character)) throw new Error(`attributes.txt lists ${character} twice`);
-      kindOf.set(character, kind!);
-    }
-  }
-  return kindOf;
-}
-
-const ATTRIBUTE_KIND = loadAttributes();
+const ATTRIBUTE_KIND = loadHeadedLines('attributes.txt');
 
 /**
  * The single-character attributes a title names, by kind (attributes.txt):
