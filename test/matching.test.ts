@@ -155,6 +155,10 @@ describe('title normalisation and similarity', () => {
     expect(titleConflict('金寨山核桃 奶油味', '金寨山核桃 椒盐味')).toBe('flavour 奶油 vs 椒盐');
     // A compound is named by its head: 酥梨膏 is a 梨膏, 麻鸭蛋 a 鸭蛋; 玉米粉 stays 玉米 (米 is no word of its own).
     expect(titleConflict('豫东 酥梨膏200g', '河南商丘 梨膏 200克')).toBeNull();
+    // A kind under its kind, and a compound read by its head.
+    expect(titleConflict('宾川 哈密瓜 5kg', '宾川甜瓜 5kg')).toBeNull();
+    expect(titleConflict('田东芒果干 5 x 100g', '田东 果干 500g')).toBeNull();
+    expect(titleConflict('科尔沁 荞麦面 1kg', '库伦 挂面 1kg')).toBeNull();
     expect(titleConflict('铜鼓麻鸭蛋 20枚', '铜鼓鸭蛋 20枚')).toBeNull();
     expect(titleConflict('洛阳玉米粉 2.5公斤', '洛阳米线 2.5公斤')).toBe('product 玉米 vs 米线');
     // Decoration, a more general word or a synonym is no conflict.

@@ -603,7 +603,7 @@ const VOCABULARY: Readonly<Record<Aspect, Readonly<Record<string, string>>>> = {
     '桃': '桃子', '桃/黄桃': '', '桃/水蜜桃': '', '桃/油桃': '', '桃/蟠桃': '', 猕猴桃: '奇异果 弥猴桃 狝猴桃', 樱桃: '车厘子',
     '橙': '橙子 甜橙', '橙/脐橙': '', '橙/冰糖橙': '', '橙/血橙': '', '柚': '柚子 蜜柚 红心柚 白心柚 沙田柚',
     '橘': '橘子 桔子 柑橘 砂糖橘 沃柑 丑橘 耙耙柑', 葡萄: '提子', '枣': '红枣 大枣 冬枣 枣子', 李子: '', 杏: '杏子',
-    芒果: '', 香蕉: '', 荔枝: '', 龙眼: '桂圆', 柿子: '柿饼', 石榴: '', 蓝莓: '', 草莓: '', 西瓜: '', 哈密瓜: '',
+    芒果: '', 香蕉: '', 荔枝: '', 龙眼: '桂圆', 柿子: '柿饼', 石榴: '', 蓝莓: '', 草莓: '', 西瓜: '', '甜瓜/哈密瓜': '',
     甜瓜: '香瓜', 菠萝: '凤梨', 火龙果: '', 百香果: '', 杨梅: '', 枇杷: '',
     // vegetables
     番茄: '西红柿', 圣女果: '小番茄 小西红柿 樱桃番茄 千禧果', 黄瓜: '水果黄瓜 青瓜', 茄子: '长茄 紫长茄 长茄子 圆茄',
@@ -615,8 +615,8 @@ const VOCABULARY: Readonly<Record<Aspect, Readonly<Record<string, string>>>> = {
     木耳: '黑木耳 小木耳', 银耳: '', 香菇: '花菇 干香菇', 平菇: '', 金针菇: '', 杏鲍菇: '', 松茸: '',
     羊肚菌: '', 猴头菇: '', 竹荪: '',
     // grain
-    大米: '', 红米: '', 黑米: '', 糯米: '香禾糯', 小米: '', 燕麦: '', 荞麦: '苦荞', 青稞: '', 米线: '红米线 米粉',
-    面条: '挂面', 粉丝: '粉条 红薯粉',
+    大米: '', 红米: '', 黑米: '', 糯米: '香禾糯', 小米: '', 燕麦: '', 荞麦: '', '荞麦/苦荞': '', '荞麦/甜荞': '', 青稞: '', 米线: '红米线 米粉',
+    面条: '挂面 荞麦面 荞面', 粉丝: '粉条 红薯粉',
     // tea: the named teas under their kind, so "毛尖" and "绿茶" agree but
     // "毛尖" and "银球茶" do not
     '茶': '茶叶', '茶/绿茶': '', '茶/绿茶/毛尖': '毛尖茶', '茶/绿茶/银球茶': '', '茶/绿茶/龙井': '',
@@ -740,6 +740,9 @@ function addValue(profile: Profile, aspect: Aspect, value: string): void {
   if (!profile[aspect].includes(value)) profile[aspect].push(value);
 }
 
+// What fruit is made into: the head of a compound that starts with the fruit.
+const MADE_FROM_FRUIT: ReadonlySet<string> = new Set(['果干', '果汁']);
+
 /** The length of the longest vocabulary spelling at `i`, 0 when none starts there. */
 function spellingAt(chars: readonly string[], i: number): number {
   for (let length = Math.min(LONGEST_SPELLING, chars.length - i); length > 0; length--) {
@@ -760,8 +763,10 @@ function scanVocabulary(word: string, visit: (lexeme: Lexeme | undefined, spelli
   for (let i = 0; i < chars.length;) {
     let length = spellingAt(chars, i);
     for (let k = 1; k < length; k++) {
-      // Only where the shared part is a word itself (酥梨 ends in 梨; 玉米 does not end in a word, so 玉米粉 stays 玉米).
-      if (k + spellingAt(chars, i + k) > length && LEXICON.has(chars.slice(i + k, i + length).join(''))) {
+      // Only where the shared part is a word itself (酥梨 ends in 梨; 玉米 does not end in a word, so 玉米粉 stays 玉米),
+      // or the later spelling is what fruit is made into (芒果干 is a 果干, 芒果汁 a 果汁).
+      const later = spellingAt(chars, i + k);
+      if (k + later > length && (LEXICON.has(chars.slice(i + k, i + length).join('')) || MADE_FROM_FRUIT.has(chars.slice(i + k, i + k + later).join('')))) {
         length = 0;
         break;
       }
