@@ -32,7 +32,7 @@
 // listings together and are never merged with another existing product by
 // the engine: such a link becomes a suggestion.
 import { blockingKey, canonicalGtin, normalizeTitle, packSizeLabel, parsePackSize, titleSimilarity, vocabularyConflict } from './listingMatching';
-import { attributeConflict, titleWords, wholeWords, wordsMissingFrom } from './titleWords';
+import { attributeConflict, differingKind, titleWords, wholeWords, wordsMissingFrom, type ValuesByKind } from './titleWords';
 
 // Chosen on the tuning half (test/fixtures/matching/tuning) with
 // `npm run evaluate:matching -- --sweep`: precision stays at 0.988 from 0.15
@@ -171,10 +171,9 @@ const PIECE_SPECS =
   /(\d+)\s*(?:[-~～至]\s*(\d+)\s*)?(钱|mm|毫米|#|果(?![园汁酱干片冻脯篮]))|([特超]?[大中小])号|(碳化|原木|原|本|[红黄黑白绿蓝紫灰粉])色|[（(]([红黄黑白绿蓝紫灰粉])[)）]|(碳化)(?!色)|(\d+)\s*(?:英寸|寸|inch)|(?<![\d.]|[x×✕✖*]\s*)(\d+(?:\.\d+)?)\s*(米|cm|厘米|公分)(?!\s*[x×✕✖*]\s*\d)|([一二三四五六七八九十]|\d+)尺/gu;
 const NATURAL_FINISH = new Set(['原木', '原', '本']);
 
-type PieceSpecs = ReadonlyMap<string, ReadonlySet<string>>;
-const pieceSpecsTable = new Map<string, PieceSpecs>();
+const pieceSpecsTable = new Map<string, ValuesByKind>();
 
-function pieceSpecs(title: string): PieceSpecs {
+function pieceSpecs(title: string): ValuesByKind {
   const known = pieceSpecsTable.get(title);
   if (known) return known;
   const specs = computePieceSpecs(title);
@@ -184,7 +183,7 @@ function pieceSpecs(title: string): PieceSpecs {
 }
 
 /** The title's piece specifications by kind: size, inch, 号, colour, length (in cm) and 尺. */
-function computePieceSpecs(title: string): PieceSpecs {
+function computePieceSpecs(title: string): ValuesByKind {
   const specs = new Map<string, Set<string>>();
   const add = (kind: string, value: string) => {
     if (!specs.has(kind)) specs.set(kind, new Set());
@@ -228,13 +227,8 @@ function colourConflict(a: string, b: string): string | null {
 }
 
 function specConflict(a: string, b: string): string | null {
-  const left = pieceSpecs(a);
-  const right = pieceSpecs(b);
-  for (const [kind, values] of left) {
-    const other = right.get(kind);
-    if (other && ![...values].some((value) => other.has(value))) return `piece ${kind} ${[...values].join('+')} vs ${[...other].join('+')}`;
-  }
-  return colourConflict(a, b);
+  const differing = differingKind(pieceSpecs(a), pieceSpecs(b));
+  return differing ? `piece ${differing}` : colourConflict(a, b);
 }
 
 /** What two titles say of each other, whatever the block: the same in every import. */
@@ -311,7 +305,7 @@ function judgePair(a: Node, b: Node, variety: ReadonlySet<string>): PairVerdict 
   return {
     score,
     conflict,
-    oneSided: vocabulary !== null && leftOut,
+    oneSided: leftOut,
     varieties: vocabulary === null && conflict !== null ? [onlyA, onlyB] : null,
     evidence: `same supplier and pack size ${a.pack}; ${words}; score ${score.toFixed(2)}`,
   };
@@ -482,6 +476,28 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
   const verdictOf = (i: number, j: number) => (i < j ? verdicts.get(i)?.get(j) : verdicts.get(j)?.get(i));
   edges.sort((e, f) => f.verdict.score - e.verdict.score || e.i - f.i || e.j - f.j);
 
+  // A conflict between x and y that a GTIN waives, where a listing with x's
+  // GTIN agrees with y: for a flavour or grade that x leaves out, the GTIN
+  // says what the title did not; for variety words, when that listing also
+  // says y's own (广式 beside 原香 of one sausage), they are two names of one
+  // product.
+  const saidByGtin = (x: number, y: number, words: readonly string[]) =>
+    nodes[x]!.gtin !== null &&
+    clusters.members[clusters.find(x)]!.some(
+      (z) =>
+        z !== x &&
+        nodes[z]!.gtin === nodes[x]!.gtin &&
+        verdictOf(z, y)?.conflict === null &&
+        words.every((word) => titleWords(nodes[z]!.title.title).text.includes(word)),
+    );
+  const waived = (x: number, y: number, pair: PairVerdict): boolean => {
+    if (pair.oneSided) return saidByGtin(x, y, []) || saidByGtin(y, x, []);
+    if (!pair.varieties) return false;
+    const [first, second] = x < y ? [x, y] : [y, x];
+    const [ofFirst, ofSecond] = pair.varieties;
+    return saidByGtin(first, second, ofSecond) || saidByGtin(second, first, ofFirst);
+  };
+
   // 3. Best pairs first.
   for (const { i, j, verdict, link } of edges) {
     const a = clusters.find(i);
@@ -496,26 +512,7 @@ export function clusterListings(listings: readonly ClusterInput[], options: Clus
     const gtins = new Set([...clusters.gtins[a]!, ...clusters.gtins[b]!]);
     if (gtins.size > 1) continue;
     // Every pair across the two clusters that the block judged must be free of
-    // conflict, but where a listing with x's GTIN agrees with y: for a flavour
-    // or grade that x leaves out, the GTIN says what the title did not; for
-    // variety words, when that listing also says y's own (广式 beside 原香 of
-    // one sausage), they are two names of one product.
-    const saidByGtin = (x: number, y: number, words: readonly string[]) =>
-      nodes[x]!.gtin !== null &&
-      clusters.members[clusters.find(x)]!.some(
-        (z) =>
-          z !== x &&
-          nodes[z]!.gtin === nodes[x]!.gtin &&
-          verdictOf(z, y)?.conflict === null &&
-          words.every((word) => titleWords(nodes[z]!.title.title).text.includes(word)),
-      );
-    const waived = (x: number, y: number, pair: PairVerdict): boolean => {
-      if (pair.oneSided) return saidByGtin(x, y, []) || saidByGtin(y, x, []);
-      if (!pair.varieties) return false;
-      const [first, second] = x < y ? [x, y] : [y, x];
-      const [ofFirst, ofSecond] = pair.varieties;
-      return saidByGtin(first, second, ofSecond) || saidByGtin(second, first, ofFirst);
-    };
+    // conflict, but for one a GTIN waives (`waived`, above).
     const clash = clusters.members[a]!.some((x) =>
       clusters.members[b]!.some((y) => {
         const pair = verdictOf(x, y);

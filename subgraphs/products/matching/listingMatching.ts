@@ -497,7 +497,7 @@ function normalizeTitleUncached(title: string): string {
  * full): an import judges every pair of a block, so each title is read many
  * times.
  */
-export function rememberedPerTitle<T>(compute: (title: string) => T, limit = 200_000): (title: string) => T {
+function rememberedPerTitle<T>(compute: (title: string) => T, limit = 200_000): (title: string) => T {
   const table = new Map<string, T>();
   return (title) => {
     let value = table.get(title);

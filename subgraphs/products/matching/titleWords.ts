@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { add_word as addWord, cut, cut_for_search as cutForSearch } from 'jieba-wasm';
-import { normalizeTitle, rememberedPerTitle } from './listingMatching';
+import { normalizeTitle } from './listingMatching';
 
 const DATA_DIR = join(__dirname, 'data');
 
@@ -71,11 +71,16 @@ function canonicalWord(word: string): string {
   return SYNONYMS.get(word) ?? word;
 }
 
+/** Values by kind: a title's single-character attributes, or its piece sizes. */
+export type ValuesByKind = ReadonlyMap<string, ReadonlySet<string>>;
+
 export interface TitleWords {
   /** The title as compared: normalized, synonyms folded, without spaces. */
   text: string;
   /** Content words of two or more characters, synonyms folded, generic and decorative words dropped. */
   words: readonly string[];
+  /** Its single-character attributes by kind (attributes.txt). */
+  attributes: ValuesByKind;
 }
 
 const cache = new Map<string, TitleWords>();
@@ -87,12 +92,15 @@ export function titleWords(title: string): TitleWords {
   if (value) return value;
   loadDictionary();
   const words = new Set<string>();
+  const attributes = new Map<string, Set<string>>();
   let text = '';
   for (const chunk of normalizeTitle(title).split(' ')) {
     if (!chunk) continue;
+    const tokens = cut(chunk, true);
+    readAttributes(tokens, attributes);
     // A word to ignore goes whole: the parts a search cut makes of it (科尔
     // of 科尔沁, 版纳 of 西双版纳) are no words of the title.
-    for (const whole of cut(chunk, true)) {
+    for (const whole of tokens) {
       if (IGNORED.has(canonicalWord(whole.trim()))) continue;
       for (const raw of cutForSearch(whole, true)) {
         const word = canonicalWord(raw.trim());
@@ -102,12 +110,12 @@ export function titleWords(title: string): TitleWords {
     // The text keeps every character, so a word is looked for in the other
     // title as written there, whatever the segmenter made of it; synonyms are
     // folded by whole words, so only a chunk that holds a spelling is cut again.
-    text += `${SYNONYM_SPELLING.test(chunk) ? cut(chunk, true).map(canonicalWord).join('') : chunk} `;
+    text += `${SYNONYM_SPELLING.test(chunk) ? tokens.map(canonicalWord).join('') : chunk} `;
   }
   // Single-character attributes are words too, so that the block's evidence
   // can find 结 against 豆腐 as it finds 槐花蜜 against 枣花蜜.
-  for (const values of titleAttributes(title).values()) for (const attribute of values) words.add(attribute);
-  value = { text: text.trim(), words: [...words].sort() };
+  for (const values of attributes.values()) for (const attribute of values) words.add(attribute);
+  value = { text: text.trim(), words: [...words].sort(), attributes };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(title, value);
   return value;
@@ -116,37 +124,38 @@ export function titleWords(title: string): TitleWords {
 const ATTRIBUTE_KIND = loadHeadedLines('attributes.txt');
 
 /**
- * The single-character attributes a title names, by kind (attributes.txt):
- * a character of the list that the segmenter leaves as a word of its own,
- * standing alone or next to a word of two or more characters.
+ * Adds the single-character attributes of one segmented chunk, by kind: a
+ * character of attributes.txt that the segmenter leaves as a word of its
+ * own, standing alone or next to a word of two or more characters.
  */
-export const titleAttributes = rememberedPerTitle((title: string): ReadonlyMap<string, ReadonlySet<string>> => {
-  loadDictionary();
-  const attributes = new Map<string, Set<string>>();
-  for (const chunk of normalizeTitle(title).split(' ')) {
-    if (!chunk) continue;
-    const tokens = cut(chunk, true);
-    tokens.forEach((token, i) => {
-      const kind = ATTRIBUTE_KIND.get(token);
-      if (kind === undefined) return;
-      const beside = [tokens[i - 1], tokens[i + 1]].some((other) => other !== undefined && [...other].length >= 2);
-      if (tokens.length > 1 && !beside) return;
-      if (!attributes.has(kind)) attributes.set(kind, new Set());
-      attributes.get(kind)!.add(token);
-    });
-  }
-  return attributes;
-});
+function readAttributes(tokens: readonly string[], attributes: Map<string, Set<string>>): void {
+  tokens.forEach((token, i) => {
+    const kind = ATTRIBUTE_KIND.get(token);
+    if (kind === undefined) return;
+    const beside = [tokens[i - 1], tokens[i + 1]].some((other) => other !== undefined && [...other].length >= 2);
+    if (tokens.length > 1 && !beside) return;
+    if (!attributes.has(kind)) attributes.set(kind, new Set());
+    attributes.get(kind)!.add(token);
+  });
+}
 
-/** Two titles that name different attributes of one kind (白 vs 黑, 片 vs 块), or null. */
-export function attributeConflict(a: string, b: string): string | null {
-  const left = titleAttributes(a);
-  const right = titleAttributes(b);
+/** The single-character attributes a title names, by kind. */
+export function titleAttributes(title: string): ValuesByKind {
+  return titleWords(title).attributes;
+}
+
+/** The first kind both sides name and name differently, as "kind left vs right", or null. */
+export function differingKind(left: ValuesByKind, right: ValuesByKind): string | null {
   for (const [kind, values] of left) {
     const other = right.get(kind);
     if (other && ![...values].some((value) => other.has(value))) return `${kind} ${[...values].join('+')} vs ${[...other].join('+')}`;
   }
   return null;
+}
+
+/** Two titles that name different attributes of one kind (白 vs 黑, 片 vs 块), or null. */
+export function attributeConflict(a: string, b: string): string | null {
+  return differingKind(titleAttributes(a), titleAttributes(b));
 }
 
 /** Words of `a` that `b` does not say anywhere in its text. */
