@@ -149,7 +149,9 @@ export async function decideComponent(
   // the one now holding them can take it (a new one at once, an existing
   // one below). A GTIN kept by a product whose listings no longer carry it
   // would be lent to one of them next time and glue them to the others.
-  const ownGtin = (key: string) => canonicalGtin(stored.get(key)?.gtin ?? byKey.get(key)!.gtin);
+  // A listing's own GTIN: what the import sends for it, or what is stored;
+  // not the one a product lends a stored listing above.
+  const ownGtin = (key: string) => canonicalGtin(freshKeys.has(key) ? byKey.get(key)!.gtin : stored.get(key)!.gtin);
   const carriers = new Map<string, Set<string>>();
   for (const [key, target] of plan.productOf) {
     const gtin = ownGtin(key);
